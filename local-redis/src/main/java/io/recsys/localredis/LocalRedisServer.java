@@ -1,0 +1,165 @@
+package io.recsys.localredis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A throwaway redis-server child process on loopback: no persistence, its own working directory,
+ * stopped (and its files removed) by {@link #close()}. Used by the local stack and by tests, so that
+ * neither needs a Redis installed by hand.
+ */
+public final class LocalRedisServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRedisServer.class);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final RedisBinary binary;
+    private final int port;
+    private final Path workDir;
+    private Process process;
+
+    private LocalRedisServer(RedisBinary binary, int port, Path workDir) {
+        this.binary = binary;
+        this.port = port;
+        this.workDir = workDir;
+    }
+
+    /** Starts a server on the given port, or on a free one when {@code port} is 0. */
+    public static LocalRedisServer start(RedisBinary binary, int port) throws IOException {
+        int chosenPort = port == 0 ? freePort() : port;
+        LocalRedisServer server = new LocalRedisServer(binary, chosenPort, Files.createTempDirectory("recsys-redis-"));
+        server.startProcess();
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public String url() {
+        return "redis://" + host() + ":" + port;
+    }
+
+    public RedisBinary binary() {
+        return binary;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Kills the server, as an outage would; {@link #restart()} brings it back on the same port. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    public synchronized void restart() throws IOException {
+        stop();
+        startProcess();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        deleteRecursively(workDir);
+    }
+
+    private synchronized void startProcess() throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                binary.path().toString(),
+                "--port", Integer.toString(port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", workDir.toString(),
+                "--logfile", workDir.resolve("redis.log").toString()));
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited with code " + process.exitValue() + " on port " + port
+                        + "; see " + workDir.resolve("redis.log"));
+            }
+            if (ping(host(), port)) {
+                log.info("redis-server {} listening on {}:{}", binary.description(), host(), port);
+                return;
+            }
+            sleepBriefly();
+        }
+        stop();
+        throw new IOException("redis-server did not answer PING on port " + port + " within " + STARTUP_TIMEOUT);
+    }
+
+    /** True when a Redis answers PING at the address. */
+    public static boolean ping(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 500);
+            socket.setSoTimeout(1000);
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] reply = new byte[7];
+            int read = in.readNBytes(reply, 0, reply.length);
+            return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("could not remove {}", dir, e);
+        }
+    }
+}
