@@ -1,0 +1,54 @@
+package io.recsys.ingestion.catalog;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.errors.FieldViolations;
+import io.recsys.contracts.events.v1.ItemOutcome;
+import io.recsys.contracts.events.v1.ItemResult;
+import io.recsys.contracts.events.v1.UpsertItemsResponse;
+import io.recsys.ingestion.config.IngestionProperties;
+import io.recsys.ingestion.eventlog.RedisEventLog;
+
+/** Catalog upserts go through the event log too, so that features see them in order with events. */
+@Component
+public class CatalogIngestor {
+
+    private final ItemValidator validator;
+    private final RedisEventLog eventLog;
+    private final IngestionProperties properties;
+
+    public CatalogIngestor(ItemValidator validator, RedisEventLog eventLog, IngestionProperties properties) {
+        this.validator = validator;
+        this.eventLog = eventLog;
+        this.properties = properties;
+    }
+
+    public UpsertItemsResponse upsert(List<Item> items) {
+        if (items.isEmpty()) {
+            new FieldViolations().add("items", "must contain at least one item").throwIfAny();
+        }
+        if (items.size() > properties.maxBatchSize()) {
+            new FieldViolations().add("items", "at most " + properties.maxBatchSize() + " items per batch, got " + items.size()).throwIfAny();
+        }
+        UpsertItemsResponse.Builder response = UpsertItemsResponse.newBuilder();
+        List<Item> valid = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            FieldViolations violations = validator.validate(item, "items[" + i + "]");
+            ItemResult.Builder result = ItemResult.newBuilder().setIndex(i).setItemId(item.getItemId());
+            if (violations.isEmpty()) {
+                valid.add(item);
+                result.setOutcome(ItemOutcome.ITEM_OUTCOME_UPSERTED);
+            } else {
+                result.setOutcome(ItemOutcome.ITEM_OUTCOME_REJECTED).addAllViolations(violations.list());
+            }
+            response.addResults(result);
+        }
+        eventLog.appendItems(valid);
+        return response.setUpserted(valid.size()).setRejected(items.size() - valid.size()).build();
+    }
+}

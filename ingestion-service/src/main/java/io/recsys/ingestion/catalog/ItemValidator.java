@@ -1,0 +1,34 @@
+package io.recsys.ingestion.catalog;
+
+import org.springframework.stereotype.Component;
+
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.errors.FieldViolations;
+import io.recsys.contracts.validation.Identifiers;
+import io.recsys.ingestion.ingest.TextRules;
+
+/** Checks one catalog item; text and attribute limits are the same as for events. */
+@Component
+public class ItemValidator {
+
+    private final TextRules textRules;
+
+    public ItemValidator(TextRules textRules) {
+        this.textRules = textRules;
+    }
+
+    public FieldViolations validate(Item item, String path) {
+        FieldViolations violations = new FieldViolations();
+        Identifiers.problem(item.getItemId()).ifPresent(p -> violations.add(path + ".item_id", p));
+        textRules.checkText(item.getTitle(), path + ".title", violations);
+        textRules.checkText(item.getCategory(), path + ".category", violations);
+        if (item.hasPrice() && (!Double.isFinite(item.getPrice()) || item.getPrice() < 0)) {
+            violations.add(path + ".price", "must be a finite number, zero or more");
+        }
+        if (!item.getCurrency().isEmpty() && !item.getCurrency().matches("[A-Z]{3}")) {
+            violations.add(path + ".currency", "must be an ISO 4217 code such as EUR");
+        }
+        textRules.checkAttributes(item.getAttributesMap(), path + ".attributes", violations);
+        return violations;
+    }
+}

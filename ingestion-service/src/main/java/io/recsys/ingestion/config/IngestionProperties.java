@@ -1,0 +1,51 @@
+package io.recsys.ingestion.config;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Limits and policies of ingestion.
+ *
+ * @param maxBatchSize      most events (or items) accepted in one request
+ * @param dedupWindow       how long an event id is remembered; a repeat within it is a duplicate
+ * @param maxClockSkew      how far in the future an event's timestamp may lie
+ * @param maxTextLength     longest free-text value (context fields, titles, attributes)
+ * @param maxAttributes     most attributes per event context or item
+ * @param ratingRange       the bounds of a rating's value
+ * @param maxQuantity       largest quantity of one event
+ * @param retryAfter        the retry hint given to callers when the event log is unavailable
+ */
+@Validated
+@ConfigurationProperties("recsys.ingestion")
+public record IngestionProperties(
+        @DefaultValue("1000") @Min(1) @Max(100_000) int maxBatchSize,
+        @DefaultValue("24h") @NotNull Duration dedupWindow,
+        @DefaultValue("5m") @NotNull Duration maxClockSkew,
+        @DefaultValue("512") @Min(16) @Max(65_536) int maxTextLength,
+        @DefaultValue("32") @Min(0) @Max(1_000) int maxAttributes,
+        @DefaultValue @NotNull RatingRange ratingRange,
+        @DefaultValue("10000") @Positive int maxQuantity,
+        @DefaultValue("1s") @NotNull Duration retryAfter) {
+
+    public IngestionProperties {
+        if (dedupWindow != null && dedupWindow.toSeconds() < 1) {
+            throw new IllegalArgumentException("recsys.ingestion.dedup-window must be at least 1s");
+        }
+    }
+
+    public record RatingRange(@DefaultValue("0") double min, @DefaultValue("5") double max) {
+        public RatingRange {
+            if (!(min < max)) {
+                throw new IllegalArgumentException("recsys.ingestion.rating-range.min must be below max");
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.recsys.ingestion.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.errors.GrpcErrors;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.EventOutcome;
+import io.recsys.contracts.events.v1.EventResult;
+import io.recsys.contracts.events.v1.IngestEventsRequest;
+import io.recsys.contracts.events.v1.IngestEventsResponse;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.events.v1.UpsertItemsRequest;
+import io.recsys.contracts.events.v1.UpsertItemsResponse;
+import io.recsys.testsupport.RealRedis;
+
+/** Through the real gRPC server on a socket, against a real Redis. */
+@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.ingestion.max-batch-size=50"})
+class IngestionGrpcIntegrationTest {
+
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
+
+    @DynamicPropertySource
+    static void redisProperties(DynamicPropertyRegistry registry) {
+        redis.registerSpringProperties(registry::add);
+    }
+
+    @LocalGrpcServerPort
+    int grpcPort;
+
+    @Autowired
+    StringRedisTemplate redisTemplate;
+
+    private ManagedChannel channel;
+    private IngestionServiceGrpc.IngestionServiceBlockingStub ingestion;
+
+    @BeforeEach
+    void connect() {
+        redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        ingestion = IngestionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static Event event(String id, String user, String item, EventType type) {
+        return Event.newBuilder().setEventId(id).setUserId(user).setItemId(item).setType(type).build();
+    }
+
+    private List<MapRecord<String, Object, Object>> log() {
+        List<MapRecord<String, Object, Object>> records = redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
+        return records == null ? List.of() : records;
+    }
+
+    @Test
+    void aBatchIsJudgedPerEventAndOnlyValidNewEventsReachTheLog() {
+        IngestEventsResponse response = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                .addEvents(event("e1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                .addEvents(event("e2", "u1", "", EventType.EVENT_TYPE_CLICK))
+                .addEvents(event("e1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                .addEvents(event("e3", "u2", "i9", EventType.EVENT_TYPE_PURCHASE))
+                .build());
+
+        assertThat(response.getResultsList()).extracting(EventResult::getOutcome).containsExactly(
+                EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_REJECTED,
+                EventOutcome.EVENT_OUTCOME_DUPLICATE, EventOutcome.EVENT_OUTCOME_ACCEPTED);
+        assertThat(response.getResults(1).getViolationsList()).singleElement()
+                .satisfies(v -> assertThat(v.getField()).isEqualTo("events[1].item_id"));
+        assertThat(response.getAccepted()).isEqualTo(2);
+        assertThat(response.getDuplicates()).isEqualTo(1);
+        assertThat(response.getRejected()).isEqualTo(1);
+        assertThat(log()).extracting(r -> r.getValue().get("id")).containsExactly("e1", "e3");
+
+        IngestEventsResponse replay = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                .addEvents(event("e3", "u2", "i9", EventType.EVENT_TYPE_PURCHASE)).build());
+        assertThat(replay.getDuplicates()).isEqualTo(1);
+        assertThat(log()).hasSize(2);
+        assertThat(redisTemplate.getExpire("recsys:{events}:seen:e1", TimeUnit.SECONDS)).isBetween(86_000L, 86_400L);
+    }
+
+    @Test
+    void emptyAndOversizeBatchesAreInvalidArgumentsNamingTheField() {
+        assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(GrpcErrors.fieldViolations(e)).singleElement().satisfies(v -> assertThat(v.getField()).isEqualTo("events"));
+                });
+        IngestEventsRequest.Builder oversize = IngestEventsRequest.newBuilder();
+        IntStream.range(0, 51).forEach(i -> oversize.addEvents(event("e" + i, "u", "i", EventType.EVENT_TYPE_VIEW)));
+        assertThatThrownBy(() -> ingestion.ingestEvents(oversize.build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).isEqualTo("events: at most 50 events per batch, got 51"));
+        assertThat(log()).isEmpty();
+    }
+
+    @Test
+    void clientStreamingCountsEverythingAndListsWhatWasNotAccepted() throws Exception {
+        CompletableFuture<IngestEventsResponse> answer = new CompletableFuture<>();
+        StreamObserver<IngestEventsRequest> upload = IngestionServiceGrpc.newStub(channel).streamEvents(new StreamObserver<>() {
+            public void onNext(IngestEventsResponse value) { answer.complete(value); }
+            public void onError(Throwable t) { answer.completeExceptionally(t); }
+            public void onCompleted() { }
+        });
+        for (int batch = 0; batch < 4; batch++) {
+            IngestEventsRequest.Builder request = IngestEventsRequest.newBuilder();
+            for (int i = 0; i < 25; i++) {
+                request.addEvents(event("s" + (batch * 25 + i), "u" + i, "i" + batch, EventType.EVENT_TYPE_CLICK));
+            }
+            upload.onNext(request.build());
+        }
+        upload.onNext(IngestEventsRequest.newBuilder().addEvents(event("s0", "u0", "i0", EventType.EVENT_TYPE_CLICK))
+                .addEvents(event("bad", "u0", "i0", EventType.EVENT_TYPE_UNSPECIFIED)).build());
+        upload.onCompleted();
+
+        IngestEventsResponse summary = answer.get(10, TimeUnit.SECONDS);
+        assertThat(summary.getAccepted()).isEqualTo(100);
+        assertThat(summary.getDuplicates()).isEqualTo(1);
+        assertThat(summary.getRejected()).isEqualTo(1);
+        assertThat(summary.getResultsList()).extracting(EventResult::getIndex).containsExactly(100, 101);
+        assertThat(log()).hasSize(100);
+    }
+
+    @Test
+    void catalogUpsertsAreLoggedForTheFeatureStore() {
+        UpsertItemsResponse response = ingestion.upsertItems(UpsertItemsRequest.newBuilder()
+                .addItems(Item.newBuilder().setItemId("i1").setTitle("Mug").setCategory("kitchen").setPrice(4.2).setCurrency("GBP"))
+                .addItems(Item.newBuilder().setItemId("i2").setPrice(-1).setCurrency("pounds"))
+                .build());
+
+        assertThat(response.getUpserted()).isEqualTo(1);
+        assertThat(response.getResults(1).getViolationsList()).extracting(v -> v.getField())
+                .containsExactly("items[1].price", "items[1].currency");
+        assertThat(log()).singleElement().satisfies(r -> assertThat(r.getValue())
+                .containsEntry("kind", "item").containsEntry("item", "i1").containsEntry("title", "Mug"));
+    }
+
+    @Test
+    void redisOutageIsAPromptUnavailableWithRetryHintAndTheServiceRecoversByItself() {
+        redis.stop();
+        try {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                    .addEvents(event("down-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
+                    });
+            // generous bound on a shared machine; the point is "no hang until a long timeout"
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            redis.restart();
+        }
+        List<IngestEventsResponse> answers = new ArrayList<>();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            answers.add(ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                    .addEvents(event("back-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()));
+        });
+        assertThat(answers.getLast().getResults(0).getOutcome()).isIn(EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_DUPLICATE);
+    }
+
+    @Test
+    void standardGrpcHealthServiceAnswers() {
+        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService("").build());
+
+        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+}
