@@ -1,0 +1,69 @@
+package io.recsys.features.api;
+
+import java.time.Clock;
+import java.util.HashSet;
+
+import org.springframework.stereotype.Service;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.contracts.features.v1.GetFeaturesResponse;
+import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
+import io.recsys.contracts.features.v1.GetItemNeighborsResponse;
+import io.recsys.contracts.features.v1.GetPopularItemsRequest;
+import io.recsys.contracts.features.v1.GetPopularItemsResponse;
+import io.recsys.contracts.features.v1.PopularityWindow;
+import io.recsys.features.store.FeatureReader;
+import io.recsys.features.store.FeatureStoreProperties;
+
+/** The feature store's gRPC face. */
+@Service
+public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBase {
+
+    private final FeatureReader reader;
+    private final FeatureRequestValidator validator;
+    private final FeatureStoreProperties properties;
+    private final Clock clock;
+
+    public FeatureGrpcService(FeatureReader reader, FeatureRequestValidator validator, FeatureStoreProperties properties, Clock clock) {
+        this.reader = reader;
+        this.validator = validator;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public void getFeatures(GetFeaturesRequest request, StreamObserver<GetFeaturesResponse> responses) {
+        validator.check(request);
+        int recentLimit = request.getRecentLimit() == 0 ? properties.recentItemsServed() : request.getRecentLimit();
+        FeatureReader.Features features = reader.read(request.getUserId(), recentLimit, request.getItemIdsList());
+        responses.onNext(GetFeaturesResponse.newBuilder().setUser(features.user()).addAllItems(features.items()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void getPopularItems(GetPopularItemsRequest request, StreamObserver<GetPopularItemsResponse> responses) {
+        validator.check(request);
+        PopularityWindow window = request.getWindow() == PopularityWindow.POPULARITY_WINDOW_UNSPECIFIED
+                ? PopularityWindow.POPULARITY_WINDOW_ALL_TIME : request.getWindow();
+        if (window != PopularityWindow.POPULARITY_WINDOW_ALL_TIME) {
+            throw Status.UNIMPLEMENTED.withDescription("window " + window + " is not served yet; use POPULARITY_WINDOW_ALL_TIME")
+                    .asRuntimeException();
+        }
+        responses.onNext(GetPopularItemsResponse.newBuilder()
+                .addAllItems(reader.popular(request.getLimit(), new HashSet<>(request.getExcludeItemIdsList())))
+                .setWindow(window)
+                .setAsOf(EventLogCodec.toTimestamp(clock.instant()))
+                .build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void getItemNeighbors(GetItemNeighborsRequest request, StreamObserver<GetItemNeighborsResponse> responses) {
+        validator.check(request);
+        throw Status.UNIMPLEMENTED.withDescription("co-occurrence neighbours are not computed yet").asRuntimeException();
+    }
+}

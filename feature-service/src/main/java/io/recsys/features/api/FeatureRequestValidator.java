@@ -1,0 +1,60 @@
+package io.recsys.features.api;
+
+import org.springframework.stereotype.Component;
+
+import io.recsys.contracts.errors.FieldViolations;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
+import io.recsys.contracts.features.v1.GetPopularItemsRequest;
+import io.recsys.contracts.features.v1.PopularityWindow;
+import io.recsys.contracts.validation.Identifiers;
+import io.recsys.features.store.FeatureStoreProperties;
+
+/** Rejects malformed reads with INVALID_ARGUMENT naming the field. */
+@Component
+public class FeatureRequestValidator {
+
+    private final FeatureStoreProperties properties;
+
+    public FeatureRequestValidator(FeatureStoreProperties properties) {
+        this.properties = properties;
+    }
+
+    public void check(GetFeaturesRequest request) {
+        FieldViolations violations = new FieldViolations();
+        if (!request.getUserId().isEmpty()) {
+            Identifiers.problem(request.getUserId()).ifPresent(p -> violations.add("user_id", p));
+        }
+        if (request.getItemIdsCount() > properties.maxItemsPerRequest()) {
+            violations.add("item_ids", "at most " + properties.maxItemsPerRequest() + " items per request, got " + request.getItemIdsCount());
+        } else {
+            for (int i = 0; i < request.getItemIdsCount(); i++) {
+                int index = i;
+                Identifiers.problem(request.getItemIds(i)).ifPresent(p -> violations.add("item_ids[" + index + "]", p));
+            }
+        }
+        if (request.getRecentLimit() < 0 || request.getRecentLimit() > properties.recentItemsKept()) {
+            violations.add("recent_limit", "must be between 0 (service default) and " + properties.recentItemsKept());
+        }
+        violations.throwIfAny();
+    }
+
+    public void check(GetPopularItemsRequest request) {
+        FieldViolations violations = new FieldViolations();
+        if (request.getLimit() < 1 || request.getLimit() > properties.maxPopularLimit()) {
+            violations.add("limit", "must be between 1 and " + properties.maxPopularLimit());
+        }
+        if (request.getWindow() == PopularityWindow.UNRECOGNIZED) {
+            violations.add("window", "unknown popularity window " + request.getWindowValue());
+        }
+        violations.throwIfAny();
+    }
+
+    public void check(GetItemNeighborsRequest request) {
+        FieldViolations violations = new FieldViolations();
+        if (request.getItemIdsCount() > properties.maxItemsPerRequest()) {
+            violations.add("item_ids", "at most " + properties.maxItemsPerRequest() + " items per request");
+        }
+        violations.throwIfAny();
+    }
+}

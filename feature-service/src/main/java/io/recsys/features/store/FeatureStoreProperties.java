@@ -1,0 +1,48 @@
+package io.recsys.features.store;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How features are kept and served.
+ *
+ * @param recentItemsKept      interactions kept per user (newest first)
+ * @param recentItemsServed    interactions returned when a request does not say how many
+ * @param maxItemsPerRequest   most items one GetFeatures call may ask for
+ * @param maxPopularLimit      most items one GetPopularItems call may ask for
+ * @param userTtl              a user's features expire after this long without activity
+ * @param eventWeights         popularity weight per event type name; unlisted (custom) types weigh {@code defaultWeight}
+ * @param defaultWeight        weight of event types not listed in {@code eventWeights}
+ */
+@Validated
+@ConfigurationProperties("recsys.features")
+public record FeatureStoreProperties(
+        @DefaultValue("100") @Min(1) @Max(10_000) int recentItemsKept,
+        @DefaultValue("50") @Min(1) @Max(10_000) int recentItemsServed,
+        @DefaultValue("1000") @Min(1) @Max(100_000) int maxItemsPerRequest,
+        @DefaultValue("1000") @Min(1) @Max(100_000) int maxPopularLimit,
+        @DefaultValue("90d") @NotNull Duration userTtl,
+        @NotNull Map<String, Double> eventWeights,
+        @DefaultValue("1.0") double defaultWeight) {
+
+    public FeatureStoreProperties {
+        eventWeights = eventWeights == null || eventWeights.isEmpty()
+                ? Map.of("view", 1.0, "click", 2.0, "add_to_cart", 4.0, "purchase", 8.0, "rating", 3.0)
+                : Map.copyOf(eventWeights);
+        if (recentItemsServed > recentItemsKept) {
+            throw new IllegalArgumentException("recsys.features.recent-items-served must not exceed recent-items-kept");
+        }
+    }
+
+    public double weightOf(String eventTypeName) {
+        return eventWeights.getOrDefault(eventTypeName, defaultWeight);
+    }
+}

@@ -1,0 +1,152 @@
+package io.recsys.features.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.errors.GrpcErrors;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.FeatureStatus;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.contracts.features.v1.GetFeaturesResponse;
+import io.recsys.contracts.features.v1.GetPopularItemsRequest;
+import io.recsys.contracts.features.v1.Interaction;
+import io.recsys.testsupport.RealRedis;
+
+/** The consumer applies what is in a real Redis Stream; reads go through the real gRPC server. */
+@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.features.consumer.block-for=200ms",
+        "recsys.features.consumer.retry-backoff=200ms"})
+class FeatureGrpcIntegrationTest {
+
+    private static final String LOG = "recsys:{events}:log";
+
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
+
+    @DynamicPropertySource
+    static void redisProperties(DynamicPropertyRegistry registry) {
+        redis.registerSpringProperties(registry::add);
+    }
+
+    @LocalGrpcServerPort
+    int grpcPort;
+
+    @Autowired
+    StringRedisTemplate redisTemplate;
+
+    private ManagedChannel channel;
+    private FeatureServiceGrpc.FeatureServiceBlockingStub features;
+    private int eventCounter;
+
+    @BeforeEach
+    void connect() {
+        // the consumer recreates its group when the log disappears, as after a Redis data loss
+        redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        features = FeatureServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private void log(String user, String item, EventType type) {
+        Event event = Event.newBuilder().setEventId("e" + (++eventCounter)).setUserId(user).setItemId(item).setType(type)
+                .setOccurredAt(EventLogCodec.toTimestamp(Instant.parse("2026-11-27T10:00:00Z").plusSeconds(eventCounter))).build();
+        redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, Instant.now()));
+    }
+
+    private GetFeaturesResponse read(String user, String... items) {
+        return features.getFeatures(GetFeaturesRequest.newBuilder().setUserId(user).addAllItemIds(java.util.List.of(items)).build());
+    }
+
+    @Test
+    void loggedEventsBecomeUserHistoryCountsAndPopularity() {
+        log("alice", "mug", EventType.EVENT_TYPE_VIEW);
+        log("alice", "tea", EventType.EVENT_TYPE_PURCHASE);
+        log("bob", "mug", EventType.EVENT_TYPE_ADD_TO_CART);
+        log("carol", "mug", EventType.EVENT_TYPE_VIEW);
+        redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(
+                Item.newBuilder().setItemId("mug").setTitle("Blue mug").setCategory("kitchen").setAvailable(true).build(), Instant.now()));
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(read("alice", "mug").getItems(0).getCatalogStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_PRESENT));
+
+        GetFeaturesResponse response = read("alice", "mug", "tea", "ghost");
+        assertThat(response.getUser().getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_PRESENT);
+        assertThat(response.getUser().getRecentList()).extracting(Interaction::getItemId).containsExactly("tea", "mug");
+        assertThat(response.getUser().getEventCountsMap()).containsEntry("view", 1L).containsEntry("purchase", 1L);
+        assertThat(response.getItemsList()).extracting(i -> i.getItemId()).containsExactly("mug", "tea", "ghost");
+        assertThat(response.getItems(0).getPopularity().getAllTime()).isEqualTo(1 + 4 + 1);
+        assertThat(response.getItems(0).getCatalog().getTitle()).isEqualTo("Blue mug");
+        assertThat(response.getItems(1).getCatalogStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+        assertThat(response.getItems(2).getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+
+        assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(5).build()).getItemsList())
+                .extracting(ScoredItem::getItemId).containsExactly("tea", "mug");
+        assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(1).addExcludeItemIds("tea").build()).getItemsList())
+                .extracting(ScoredItem::getItemId).containsExactly("mug");
+        assertThat(redisTemplate.opsForStream().pending(LOG, "feature-service").getTotalPendingMessages()).isZero();
+    }
+
+    @Test
+    void anUnknownUserIsNotFoundRatherThanAnError() {
+        GetFeaturesResponse response = read("nobody-" + System.nanoTime());
+
+        assertThat(response.getUser().getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+        assertThat(response.getUser().getRecentCount()).isZero();
+    }
+
+    @Test
+    void malformedReadsAreInvalidArgumentsNamingTheField() {
+        assertThatThrownBy(() -> read("bad user", "ok", ""))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("user_id", "item_ids[1]");
+                });
+        assertThatThrownBy(() -> features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(0).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("limit"));
+    }
+
+    @Test
+    void theConsumerOutlivesARedisOutage() {
+        redis.stop();
+        try {
+            assertThatThrownBy(() -> read("alice"))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        } finally {
+            redis.restart();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+            log("dave", "lamp", EventType.EVENT_TYPE_CLICK);
+            assertThat(read("dave").getUser().getRecentList()).extracting(Interaction::getItemId).contains("lamp");
+        });
+    }
+}
