@@ -1,0 +1,91 @@
+package io.recsys.gateway.api;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.events.v1.UpsertItemsRequest;
+import io.recsys.contracts.events.v1.UpsertItemsResponse;
+import io.recsys.gateway.backend.Deadlines;
+import io.recsys.gateway.backend.GatewayProperties;
+import io.recsys.gateway.backend.GrpcMono;
+import io.recsys.gateway.errors.ApiError;
+import io.recsys.gateway.errors.ApiException;
+import reactor.core.publisher.Mono;
+
+/** {@code PUT /api/v1/catalog/items}: a JSON array of items, each replacing what was known of it. */
+@RestController
+public class CatalogController {
+
+    private final IngestionServiceGrpc.IngestionServiceStub ingestion;
+    private final Deadlines deadlines;
+    private final GatewayProperties properties;
+
+    public CatalogController(IngestionServiceGrpc.IngestionServiceStub ingestion, Deadlines deadlines, GatewayProperties properties) {
+        this.ingestion = ingestion;
+        this.deadlines = deadlines;
+        this.properties = properties;
+    }
+
+    @PutMapping("/api/v1/catalog/items")
+    public Mono<ResponseEntity<UpsertResultJson>> upsert(@RequestBody List<CatalogItemJson> items,
+            @RequestHeader(name = Deadlines.HEADER, required = false) String deadlineHeader) {
+        if (items.size() > properties.maxBatchSize()) {
+            throw ApiException.badRequest("items", "at most " + properties.maxBatchSize() + " items per batch, got " + items.size());
+        }
+        UpsertItemsRequest.Builder request = UpsertItemsRequest.newBuilder();
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i) == null) {
+                throw ApiException.badRequest("items[" + i + "]", "must be an item object, not null");
+            }
+            request.addItems(toProto(items.get(i)));
+        }
+        long deadlineNanos = deadlines.ingest(deadlineHeader).toNanos();
+        return GrpcMono.<UpsertItemsRequest, UpsertItemsResponse>unary(request.build(),
+                        ingestion.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)::upsertItems)
+                .map(response -> {
+                    List<UpsertResultJson.Result> results = response.getResultsList().stream()
+                            .map(r -> new UpsertResultJson.Result(r.getIndex(), r.getItemId(),
+                                    r.getOutcome().name().substring("ITEM_OUTCOME_".length()).toLowerCase(Locale.ROOT),
+                                    r.getViolationsList().stream().map(v -> new ApiError.Violation(v.getField(), v.getDescription())).toList()))
+                            .toList();
+                    HttpStatus status = response.getUpserted() == 0 ? HttpStatus.BAD_REQUEST : HttpStatus.OK;
+                    return ResponseEntity.status(status).body(new UpsertResultJson(response.getUpserted(), response.getRejected(), results));
+                });
+    }
+
+    private static Item toProto(CatalogItemJson json) {
+        Item.Builder item = Item.newBuilder()
+                .setItemId(orEmpty(json.itemId()))
+                .setTitle(orEmpty(json.title()))
+                .setCategory(orEmpty(json.category()))
+                .setCurrency(orEmpty(json.currency()));
+        if (json.price() != null) {
+            item.setPrice(json.price());
+        }
+        if (json.available() != null) {
+            item.setAvailable(json.available());
+        }
+        if (json.attributes() != null) {
+            json.attributes().forEach((k, v) -> item.putAttributes(k, orEmpty(v)));
+        }
+        if (json.updatedAt() != null) {
+            item.setUpdatedAt(EventLogCodec.toTimestamp(json.updatedAt()));
+        }
+        return item.build();
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}
