@@ -4,6 +4,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.client.GrpcChannelFactory;
 
+import io.grpc.ManagedChannel;
+
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 
@@ -13,11 +15,18 @@ class BackendClients {
 
     @Bean
     RecommendationServiceGrpc.RecommendationServiceStub recommendationService(GrpcChannelFactory channels) {
-        return RecommendationServiceGrpc.newStub(channels.createChannel("recommendation-service"));
+        return RecommendationServiceGrpc.newStub(connected(channels, "recommendation-service"));
     }
 
     @Bean
     IngestionServiceGrpc.IngestionServiceStub ingestionService(GrpcChannelFactory channels) {
-        return IngestionServiceGrpc.newStub(channels.createChannel("ingestion-service"));
+        return IngestionServiceGrpc.newStub(connected(channels, "ingestion-service"));
+    }
+
+    // connect at start-up, so that the first shopper's request does not pay for the connection
+    static ManagedChannel connected(GrpcChannelFactory channels, String name) {
+        ManagedChannel channel = channels.createChannel(name);
+        channel.getState(true);
+        return channel;
     }
 }

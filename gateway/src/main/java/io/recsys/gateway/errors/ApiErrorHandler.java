@@ -39,7 +39,13 @@ public class ApiErrorHandler {
         HttpStatus status = GrpcStatusMapping.toHttp(code);
         List<ApiError.Violation> violations = GrpcErrors.fieldViolations(e).stream()
                 .map(v -> new ApiError.Violation(v.getField(), v.getDescription())).toList();
-        String message = status == HttpStatus.BAD_GATEWAY ? "a backend service failed" : e.getStatus().getDescription();
+        // a backend's validation messages are for the caller; transport details of a failure are not
+        String message = switch (status) {
+            case BAD_GATEWAY -> "a backend service failed";
+            case SERVICE_UNAVAILABLE -> "temporarily unavailable, retry later";
+            case GATEWAY_TIMEOUT -> "no answer within the deadline";
+            default -> e.getStatus().getDescription();
+        };
         if (status.is5xxServerError()) {
             log.warn("backend call failed: {} {}", code, e.getStatus().getDescription());
         }

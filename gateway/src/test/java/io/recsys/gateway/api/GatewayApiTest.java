@@ -1,6 +1,7 @@
 package io.recsys.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
@@ -65,6 +67,9 @@ class GatewayApiTest {
 
     @LocalServerPort
     int port;
+
+    @LocalGrpcServerPort
+    int grpcPort;
 
     private WebTestClient http;
 
@@ -171,6 +176,24 @@ class GatewayApiTest {
                 .bodyValue("[{\"item_id\":\"i1\",\"title\":\"Mug\",\"price\":3.5,\"currency\":\"GBP\",\"available\":false}]").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.upserted").isEqualTo(1).jsonPath("$.results[0].outcome").isEqualTo("upserted");
+    }
+
+    @Test
+    void internalCallersGetTheSameApiOverGrpcAtTheEdge() throws InterruptedException {
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        try {
+            RecommendationServiceGrpc.RecommendationServiceBlockingStub edge = RecommendationServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(edge.recommend(RecommendRequest.newBuilder().setUserId("alice").setLimit(3).build()).getItemsCount()).isEqualTo(3);
+            assertThatThrownBy(() -> edge.recommend(RecommendRequest.newBuilder().setUserId("alice").setLimit(500).build()))
+                    .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("limit");
+                    });
+        } finally {
+            channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private WebTestClient.ResponseSpec post(String body) {

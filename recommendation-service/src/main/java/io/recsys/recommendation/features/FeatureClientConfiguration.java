@@ -4,6 +4,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.client.GrpcChannelFactory;
 
+import io.grpc.ManagedChannel;
+
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 
 /** The channel is configured under {@code spring.grpc.client.channel.feature-service}. */
@@ -12,6 +14,9 @@ class FeatureClientConfiguration {
 
     @Bean
     FeatureServiceGrpc.FeatureServiceBlockingStub featureServiceStub(GrpcChannelFactory channels) {
-        return FeatureServiceGrpc.newBlockingStub(channels.createChannel("feature-service"));
+        ManagedChannel channel = channels.createChannel("feature-service");
+        // connect at start-up, so that the first request does not pay for the connection
+        channel.getState(true);
+        return FeatureServiceGrpc.newBlockingStub(channel);
     }
 }

@@ -1,0 +1,161 @@
+package io.recsys.localstack;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
+import io.recsys.localstack.demo.DemoDataGenerator;
+import io.recsys.localstack.demo.DemoSeeder;
+
+/**
+ * The whole platform on one machine: a Redis (started here unless one is given), the five services
+ * as separate JVMs talking gRPC over loopback, and optionally seeded demo data. {@link #close()}
+ * stops everything it started, services first.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final StackConfig config;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private LocalRedisServer redis;
+    private Optional<DemoSeeder.SeedReport> seedReport = Optional.empty();
+    private Optional<DemoDataGenerator.DemoData> demoData = Optional.empty();
+    private Optional<String> newcomersFirstItem = Optional.empty();
+
+    private LocalStack(StackConfig config) {
+        this.config = config;
+    }
+
+    public static LocalStack start(StackConfig config, Consumer<String> progress) throws IOException, InterruptedException {
+        LocalStack stack = new LocalStack(config);
+        try {
+            stack.startAll(progress);
+            return stack;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Consumer<String> progress) throws IOException, InterruptedException {
+        StackPorts ports = config.ports();
+        List<String> redisArguments = redisArguments(progress);
+        checkFree(ports);
+        List<ServiceSpec> specs = List.of(
+                new ServiceSpec("ingestion-service", ports.ingestionHttp(), ports.ingestionGrpc(), redisArguments),
+                new ServiceSpec("feature-service", ports.featureHttp(), ports.featureGrpc(), concat(redisArguments,
+                        "--recsys.features.consumer.consumer-name=local-feature-service")),
+                new ServiceSpec("inference-service", ports.inferenceHttp(), ports.inferenceGrpc(), List.of()),
+                new ServiceSpec("recommendation-service", ports.recommendationHttp(), ports.recommendationGrpc(), List.of(
+                        "--spring.grpc.client.channel.feature-service.target=static://127.0.0.1:" + ports.featureGrpc(),
+                        "--spring.grpc.client.channel.inference-service.target=static://127.0.0.1:" + ports.inferenceGrpc())),
+                new ServiceSpec("gateway", ports.gatewayHttp(), ports.gatewayGrpc(), List.of(
+                        "--spring.grpc.client.channel.recommendation-service.target=static://127.0.0.1:" + ports.recommendationGrpc(),
+                        "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:" + ports.ingestionGrpc())));
+        // all at once: on few cores the JVMs' start-up overlaps I/O and JIT work
+        for (ServiceSpec spec : specs) {
+            services.add(ServiceProcess.launch(spec, config.root(), config.workDir(), config.serviceJvm()));
+        }
+        progress.accept("starting " + specs.size() + " services (logs in " + config.workDir().resolve("logs") + ") ...");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        for (ServiceProcess service : services) {
+            service.awaitReady(READY_TIMEOUT, http);
+            progress.accept("  " + service.spec().module() + " ready: http :" + service.spec().httpPort()
+                    + ", grpc :" + service.spec().grpcPort());
+        }
+        if (config.demoData().isPresent()) {
+            progress.accept("seeding demo data " + config.demoData().get() + " through the ingestion API ...");
+            DemoDataGenerator.DemoData data = DemoDataGenerator.generate(config.demoData().get(), Clock.systemUTC().instant());
+            demoData = Optional.of(data);
+            seedReport = Optional.of(DemoSeeder.seed(data, ports.ingestionGrpc(), ports.featureGrpc(), Duration.ofMinutes(2)));
+            progress.accept("  " + seedReport.get());
+        }
+        newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(gatewayUrl());
+    }
+
+    private List<String> redisArguments(Consumer<String> progress) throws IOException {
+        if (config.redisUrl().isPresent()) {
+            progress.accept("using Redis at " + config.redisUrl().get());
+            return List.of("--spring.data.redis.url=" + config.redisUrl().get());
+        }
+        requireFree(config.ports().redis(), "Redis (set REDIS_URL to use a running Redis instead)");
+        redis = LocalRedisServer.start(RedisBinary.locate(), config.ports().redis());
+        progress.accept("started Redis on 127.0.0.1:" + redis.port() + " (" + redis.binary().description() + ", no persistence)");
+        return List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
+    }
+
+    public URI gatewayUrl() {
+        return URI.create("http://localhost:" + config.ports().gatewayHttp());
+    }
+
+    public List<ServiceProcess> services() {
+        return Collections.unmodifiableList(services);
+    }
+
+    /** The Redis this stack started, if it started one (empty when {@code REDIS_URL} was given). */
+    public Optional<LocalRedisServer> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    public Optional<DemoDataGenerator.DemoData> demoData() {
+        return demoData;
+    }
+
+    /** What a shopper without history is shown first (known once the stack is up and has data). */
+    public Optional<String> newcomersFirstItem() {
+        return newcomersFirstItem;
+    }
+
+    public Optional<DemoSeeder.SeedReport> seedReport() {
+        return seedReport;
+    }
+
+    @Override
+    public void close() {
+        // all at once: each service drains its own in-flight work during its grace period
+        services.forEach(ServiceProcess::requestStop);
+        services.forEach(ServiceProcess::stop);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static void checkFree(StackPorts ports) throws IOException {
+        requireFree(ports.gatewayHttp(), "gateway HTTP");
+        requireFree(ports.gatewayGrpc(), "gateway gRPC");
+        requireFree(ports.ingestionHttp(), "ingestion-service HTTP");
+        requireFree(ports.ingestionGrpc(), "ingestion-service gRPC");
+        requireFree(ports.featureHttp(), "feature-service HTTP");
+        requireFree(ports.featureGrpc(), "feature-service gRPC");
+        requireFree(ports.inferenceHttp(), "inference-service HTTP");
+        requireFree(ports.inferenceGrpc(), "inference-service gRPC");
+        requireFree(ports.recommendationHttp(), "recommendation-service HTTP");
+        requireFree(ports.recommendationGrpc(), "recommendation-service gRPC");
+    }
+
+    private static void requireFree(int port, String what) throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("0.0.0.0", port));
+        } catch (IOException e) {
+            throw new IOException("port " + port + " for " + what + " is in use; stop what holds it or choose other ports", e);
+        }
+    }
+
+    private static List<String> concat(List<String> first, String more) {
+        List<String> all = new ArrayList<>(first);
+        all.add(more);
+        return all;
+    }
+}

@@ -1,0 +1,205 @@
+package io.recsys.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.recsys.localstack.demo.DemoDataSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The platform as a user meets it: every service in its own JVM, real gRPC between them, a real
+ * Redis, seeded demo data, and only the gateway's public JSON API from the outside.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlatformEndToEndIT {
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static LocalStack stack;
+    private static final List<ProcessHandle> started = new ArrayList<>();
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        Path root = StackConfig.findRoot(Path.of(""));
+        StackConfig config = new StackConfig(root, StackPorts.free(), Optional.empty(),
+                Optional.of(new DemoDataSpec(7, 120, 300, 10, 30)), root.resolve("local-stack/target/e2e-stack"),
+                StackConfig.DEFAULT_SERVICE_JVM);
+        stack = LocalStack.start(config, System.out::println);
+        stack.services().forEach(s -> started.add(s.handle()));
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (stack != null) {
+            stack.close();
+            assertThat(started).as("no service process is left behind").noneMatch(ProcessHandle::isAlive);
+            stack.redis().ifPresent(redis -> assertThat(redis.isRunning()).as("redis-server stopped").isFalse());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aDemoShopperGetsTenScoredItemsWithSourceAndDepth() throws Exception {
+        String shopper = stack.demoData().orElseThrow().events().getFirst().getUserId();
+
+        HttpResponse<String> response = get("/api/v1/users/" + shopper + "/recommendations?limit=10");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Prediction-Depth")).contains("full");
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("items")).hasSize(10);
+        for (JsonNode item : body.get("items")) {
+            assertThat(item.get("item_id").asString()).startsWith("sku-");
+            assertThat(item.get("score").asDouble()).isPositive();
+            assertThat(item.get("sources").get(0).asString()).isEqualTo("popularity");
+        }
+        assertThat(body.get("depth").asString()).isEqualTo("full");
+        assertThat(body.get("cold_start").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(2)
+    void eventsPostedForAShopperChangeHerAnswer() throws Exception {
+        String shopper = "e2e-shopper-" + System.nanoTime();
+        JsonNode before = json.readTree(get("/api/v1/users/" + shopper + "/recommendations?limit=5").body());
+        assertThat(before.get("cold_start").asBoolean()).isTrue();
+        String first = before.get("items").get(0).get("item_id").asString();
+        String second = before.get("items").get(1).get("item_id").asString();
+
+        HttpResponse<String> posted = post("/api/v1/events", """
+                [{"event_id":"%1$s-1","user_id":"%1$s","item_id":"%2$s","type":"click"},
+                 {"event_id":"%1$s-2","user_id":"%1$s","item_id":"%3$s","type":"purchase","quantity":1}]""".formatted(shopper, first, second));
+        assertThat(posted.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(posted.body()).get("accepted").asInt()).isEqualTo(2);
+
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            JsonNode after = json.readTree(get("/api/v1/users/" + shopper + "/recommendations?limit=5").body());
+            assertThat(after.get("cold_start").asBoolean()).isFalse();
+            assertThat(after.get("items").valueStream().map(i -> i.get("item_id").asString()))
+                    .hasSize(5).doesNotContain(first, second);
+        });
+    }
+
+    @Test
+    @Order(3)
+    void aSurgeOfPurchasesLiftsANewItemToTheTop() throws Exception {
+        String item = "sku-e2e-" + System.nanoTime();
+        assertThat(put("/api/v1/catalog/items", "[{\"item_id\":\"" + item + "\",\"title\":\"Surge Lamp\",\"category\":\"lighting\"}]")
+                .statusCode()).isEqualTo(200);
+        StringBuilder surge = new StringBuilder("[");
+        for (int i = 0; i < 500; i++) {
+            surge.append(i == 0 ? "" : ",").append("{\"event_id\":\"surge-%s-%d\",\"user_id\":\"fan-%d\",\"item_id\":\"%s\",\"type\":\"purchase\"}"
+                    .formatted(item, i, i, item));
+        }
+        HttpResponse<String> posted = post("/api/v1/events", surge.append(']').toString());
+        assertThat(json.readTree(posted.body()).get("accepted").asInt()).isEqualTo(500);
+
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(json.readTree(get("/api/v1/users/newcomer/recommendations?limit=3").body())
+                        .get("items").get(0).get("item_id").asString()).isEqualTo(item));
+        // posting the same events again changes nothing: they are duplicates
+        assertThat(json.readTree(post("/api/v1/events", surge.toString()).body()).get("duplicates").asInt()).isEqualTo(500);
+    }
+
+    @Test
+    @Order(4)
+    void badInputIsA400NamingTheFieldWhicheverServiceJudgesIt() throws Exception {
+        assertViolation(get("/api/v1/users/alice/recommendations?limit=201"), "limit");
+        assertViolation(get("/api/v1/users/alice/recommendations?limit=many"), "limit");
+        assertViolation(get("/api/v1/users/bad%7Bid%7D/recommendations"), "user_id");
+        HttpResponse<String> unknownType = post("/api/v1/events", "[{\"event_id\":\"x1\",\"user_id\":\"u\",\"item_id\":\"i\",\"type\":\"teleport\"}]");
+        assertThat(unknownType.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(unknownType.body()).get("results").get(0).get("violations").get(0).get("field").asString())
+                .isEqualTo("events[0].type");
+        HttpResponse<String> noUser = post("/api/v1/events", "[{\"event_id\":\"x2\",\"item_id\":\"i\",\"type\":\"view\"}]");
+        assertThat(noUser.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(noUser.body()).get("results").get(0).get("violations").get(0).get("field").asString())
+                .isEqualTo("events[0].user_id");
+        assertViolation(post("/api/v1/events", "[{\"event_id\":"), "events");
+    }
+
+    @Test
+    @Order(5)
+    void everyServiceAnswersTheStandardGrpcHealthCheck() throws Exception {
+        for (ServiceProcess service : stack.services()) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.spec().grpcPort()).usePlaintext().build();
+            try {
+                HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance());
+                assertThat(health.getStatus()).as(service.spec().module()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aRedisOutageIsA503AndThePlatformRecoversByItself() throws Exception {
+        var redis = stack.redis().orElseThrow();
+        redis.stop();
+        try {
+            HttpResponse<String> during = get("/api/v1/users/alice/recommendations");
+            assertThat(during.statusCode()).isEqualTo(503);
+            assertThat(during.headers().firstValue("Retry-After")).isPresent();
+            assertThat(json.readTree(during.body()).get("error").asString()).isEqualTo("unavailable");
+        } finally {
+            redis.restart();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(post("/api/v1/events", "[{\"event_id\":\"after-outage\",\"user_id\":\"u1\",\"item_id\":\"sku-00001\",\"type\":\"view\"}]")
+                        .statusCode()).isEqualTo(200));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            JsonNode body = json.readTree(get("/api/v1/users/u2/recommendations?limit=3").body());
+            assertThat(body.get("items").valueStream().map(i -> i.get("item_id").asString())).contains("sku-00001");
+        });
+    }
+
+    private static void assertViolation(HttpResponse<String> response, String field) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("violations").get(0).get("field").asString()).isEqualTo(field);
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> put(String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create(stack.gatewayUrl() + path);
+    }
+}
