@@ -12,6 +12,7 @@ import io.recsys.contracts.events.v1.ItemResult;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.ingestion.config.IngestionProperties;
 import io.recsys.ingestion.eventlog.RedisEventLog;
+import io.recsys.ingestion.ingest.BatchSize;
 
 /** Catalog upserts go through the event log too, so that features see them in order with events. */
 @Component
@@ -28,12 +29,7 @@ public class CatalogIngestor {
     }
 
     public UpsertItemsResponse upsert(List<Item> items) {
-        if (items.isEmpty()) {
-            new FieldViolations().add("items", "must contain at least one item").throwIfAny();
-        }
-        if (items.size() > properties.maxBatchSize()) {
-            new FieldViolations().add("items", "at most " + properties.maxBatchSize() + " items per batch, got " + items.size()).throwIfAny();
-        }
+        BatchSize.check("items", items.size(), properties.maxBatchSize());
         UpsertItemsResponse.Builder response = UpsertItemsResponse.newBuilder();
         List<Item> valid = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {

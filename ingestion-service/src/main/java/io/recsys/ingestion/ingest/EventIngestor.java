@@ -40,12 +40,7 @@ public class EventIngestor {
 
     /** Rejects request-level problems (empty or oversize batch) with INVALID_ARGUMENT. */
     public void checkBatchSize(int size) {
-        if (size == 0) {
-            new FieldViolations().add("events", "must contain at least one event").throwIfAny();
-        }
-        if (size > properties.maxBatchSize()) {
-            new FieldViolations().add("events", "at most " + properties.maxBatchSize() + " events per batch, got " + size).throwIfAny();
-        }
+        BatchSize.check("events", size, properties.maxBatchSize());
     }
 
     /** Ingests one batch; result indexes start at {@code indexOffset} (non-zero inside a stream). */
