@@ -87,16 +87,16 @@ public class EventLogConsumer implements SmartLifecycle {
     private void run() {
         boolean groupReady = false;
         // own pending entries first: whatever was read but not acknowledged before a restart
-        ReadOffset offset = ReadOffset.from("0");
+        boolean pendingFirst = true;
         while (running.get()) {
             try {
                 if (!groupReady) {
                     ensureGroup();
                     groupReady = true;
                 }
-                List<MapRecord<String, String, String>> batch = read(offset);
-                if (batch.isEmpty() && offset != ReadOffset.lastConsumed()) {
-                    offset = ReadOffset.lastConsumed();
+                List<MapRecord<String, String, String>> batch = read(pendingFirst);
+                if (pendingFirst && batch.isEmpty()) {
+                    pendingFirst = false;
                     continue;
                 }
                 apply(batch);
@@ -110,7 +110,7 @@ public class EventLogConsumer implements SmartLifecycle {
             } catch (RuntimeException e) {
                 failures.increment();
                 log.error("failed to apply a batch of the event log; it stays pending and is retried", e);
-                offset = ReadOffset.from("0");
+                pendingFirst = true;
                 pause();
             }
         }
@@ -130,9 +130,10 @@ public class EventLogConsumer implements SmartLifecycle {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private List<MapRecord<String, String, String>> read(ReadOffset offset) {
+    private List<MapRecord<String, String, String>> read(boolean pending) {
         StreamReadOptions options = StreamReadOptions.empty().count(properties.batchSize());
-        if (offset == ReadOffset.lastConsumed()) {
+        ReadOffset offset = pending ? ReadOffset.from("0") : ReadOffset.lastConsumed();
+        if (!pending) {
             options = options.block(properties.blockFor());
         }
         List records = redis.opsForStream().read(Consumer.from(properties.group(), properties.consumerName()), options,

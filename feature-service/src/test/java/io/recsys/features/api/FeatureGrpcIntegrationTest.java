@@ -135,6 +135,26 @@ class FeatureGrpcIntegrationTest {
     }
 
     @Test
+    void anIdleConsumerWaitsForNewEntriesInsteadOfPolling() throws InterruptedException {
+        log("erin", "kettle", EventType.EVENT_TYPE_VIEW);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(read("erin").getUser().getRecentCount()).isEqualTo(1));
+
+        long before = streamReads();
+        Thread.sleep(1_000);
+        long reads = streamReads() - before;
+
+        // with block-for=200ms an idle second costs about 5 reads; a spinning loop would cost thousands
+        assertThat(reads).isBetween(1L, 20L);
+    }
+
+    private long streamReads() {
+        java.util.Properties stats = redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().info("commandstats");
+        String calls = stats.getProperty("cmdstat_xreadgroup", "calls=0,").split(",")[0];
+        return Long.parseLong(calls.substring("calls=".length()));
+    }
+
+    @Test
     void theConsumerOutlivesARedisOutage() {
         redis.stop();
         try {
