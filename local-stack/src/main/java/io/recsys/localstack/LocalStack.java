@@ -90,8 +90,12 @@ public final class LocalStack implements AutoCloseable {
             progress.accept("using Redis at " + config.redisUrl().get());
             return List.of("--spring.data.redis.url=" + config.redisUrl().get());
         }
-        requireFree(config.ports().redis(), "Redis (set REDIS_URL to use a running Redis instead)");
-        redis = LocalRedisServer.start(RedisBinary.locate(), config.ports().redis());
+        int port = config.ports().redis();
+        if (!isFree(port)) {
+            // a Redis of the machine's own may hold 6379; ours is private to the stack, any port will do
+            port = 0;
+        }
+        redis = LocalRedisServer.start(RedisBinary.locate(), port);
         progress.accept("started Redis on 127.0.0.1:" + redis.port() + " (" + redis.binary().description() + ", no persistence)");
         return List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
     }
@@ -146,10 +150,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static void requireFree(int port, String what) throws IOException {
+        if (!isFree(port)) {
+            throw new IOException("port " + port + " for " + what + " is in use; stop what holds it (another ./recsys start?)");
+        }
+    }
+
+    private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
         } catch (IOException e) {
-            throw new IOException("port " + port + " for " + what + " is in use; stop what holds it or choose other ports", e);
+            return false;
         }
     }
 
