@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
@@ -52,8 +53,7 @@ public final class LocalStack implements AutoCloseable {
     private void startAll(Consumer<String> progress) throws IOException, InterruptedException {
         StackPorts ports = config.ports();
         List<String> redisArguments = redisArguments(progress);
-        checkFree(ports);
-        List<ServiceSpec> specs = List.of(
+        List<ServiceSpec> specs = Stream.of(
                 new ServiceSpec("ingestion-service", ports.ingestionHttp(), ports.ingestionGrpc(), redisArguments),
                 new ServiceSpec("feature-service", ports.featureHttp(), ports.featureGrpc(), concat(redisArguments,
                         "--recsys.features.consumer.consumer-name=local-feature-service")),
@@ -63,7 +63,13 @@ public final class LocalStack implements AutoCloseable {
                         "--spring.grpc.client.channel.inference-service.target=static://127.0.0.1:" + ports.inferenceGrpc())),
                 new ServiceSpec("gateway", ports.gatewayHttp(), ports.gatewayGrpc(), List.of(
                         "--spring.grpc.client.channel.recommendation-service.target=static://127.0.0.1:" + ports.recommendationGrpc(),
-                        "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:" + ports.ingestionGrpc())));
+                        "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:" + ports.ingestionGrpc())))
+                .filter(spec -> config.services().contains(spec.module()))
+                .toList();
+        for (ServiceSpec spec : specs) {
+            requireFree(spec.httpPort(), spec.module() + " HTTP");
+            requireFree(spec.grpcPort(), spec.module() + " gRPC");
+        }
         // all at once: on few cores the JVMs' start-up overlaps I/O and JIT work
         for (ServiceSpec spec : specs) {
             services.add(ServiceProcess.launch(spec, config.root(), config.workDir(), config.serviceJvm()));
@@ -82,7 +88,9 @@ public final class LocalStack implements AutoCloseable {
             seedReport = Optional.of(DemoSeeder.seed(data, ports.ingestionGrpc(), ports.featureGrpc(), Duration.ofMinutes(2)));
             progress.accept("  " + seedReport.get());
         }
-        newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(gatewayUrl());
+        if (config.services().contains("gateway")) {
+            newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(gatewayUrl());
+        }
     }
 
     private List<String> redisArguments(Consumer<String> progress) throws IOException {
@@ -134,19 +142,6 @@ public final class LocalStack implements AutoCloseable {
         if (redis != null) {
             redis.close();
         }
-    }
-
-    private static void checkFree(StackPorts ports) throws IOException {
-        requireFree(ports.gatewayHttp(), "gateway HTTP");
-        requireFree(ports.gatewayGrpc(), "gateway gRPC");
-        requireFree(ports.ingestionHttp(), "ingestion-service HTTP");
-        requireFree(ports.ingestionGrpc(), "ingestion-service gRPC");
-        requireFree(ports.featureHttp(), "feature-service HTTP");
-        requireFree(ports.featureGrpc(), "feature-service gRPC");
-        requireFree(ports.inferenceHttp(), "inference-service HTTP");
-        requireFree(ports.inferenceGrpc(), "inference-service gRPC");
-        requireFree(ports.recommendationHttp(), "recommendation-service HTTP");
-        requireFree(ports.recommendationGrpc(), "recommendation-service gRPC");
     }
 
     private static void requireFree(int port, String what) throws IOException {

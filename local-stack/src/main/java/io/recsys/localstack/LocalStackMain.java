@@ -38,7 +38,8 @@ public final class LocalStackMain {
         List<String> jvm = Optional.ofNullable(System.getenv("RECSYS_SERVICE_JVM_OPTS"))
                 .map(s -> List.of(s.trim().split("\\s+"))).orElse(StackConfig.DEFAULT_SERVICE_JVM);
         StackConfig config = new StackConfig(root, StackPorts.defaults(),
-                Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()), demo, root.resolve(".local-stack"), jvm);
+                Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()), demo, root.resolve(".local-stack"), jvm,
+                StackConfig.ALL_SERVICES);
 
         LocalStack stack = LocalStack.start(config, out::println);
         CountDownLatch stopped = new CountDownLatch(1);

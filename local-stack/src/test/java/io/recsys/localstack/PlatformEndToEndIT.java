@@ -48,7 +48,7 @@ class PlatformEndToEndIT {
         Path root = StackConfig.findRoot(Path.of(""));
         StackConfig config = new StackConfig(root, StackPorts.free(), Optional.empty(),
                 Optional.of(new DemoDataSpec(7, 120, 300, 10, 30)), root.resolve("local-stack/target/e2e-stack"),
-                StackConfig.DEFAULT_SERVICE_JVM);
+                StackConfig.DEFAULT_SERVICE_JVM, StackConfig.ALL_SERVICES);
         stack = LocalStack.start(config, System.out::println);
         stack.services().forEach(s -> started.add(s.handle()));
     }

@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param batchSize    entries read and applied per round trip
  * @param blockFor     how long one read waits for new entries
  * @param retryBackoff pause after a failed read or apply (Redis down)
+ * @param claimIdle    entries pending this long with another consumer (one that died) are taken over
+ * @param claimEvery   how often to look for such entries
  */
 @Validated
 @ConfigurationProperties("recsys.features.consumer")
@@ -32,5 +34,7 @@ public record ConsumerProperties(
         @DefaultValue("feature-service-1") @NotBlank String consumerName,
         @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
         @DefaultValue("1s") @NotNull Duration blockFor,
-        @DefaultValue("1s") @NotNull Duration retryBackoff) {
+        @DefaultValue("1s") @NotNull Duration retryBackoff,
+        @DefaultValue("60s") @NotNull Duration claimIdle,
+        @DefaultValue("10s") @NotNull Duration claimEvery) {
 }

@@ -15,7 +15,6 @@ import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
@@ -25,13 +24,17 @@ import org.springframework.stereotype.Component;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.XAutoClaimArgs;
 import io.recsys.features.store.FeatureWriter;
+import io.recsys.features.store.RedisLink;
 
 /**
- * Follows the event log with a consumer group: reads a batch, applies it to the features, then
- * acknowledges it. A crash between apply and acknowledge replays the batch on restart (this
- * consumer first re-reads its own pending entries), so nothing acknowledged by ingestion is lost.
- * Survives Redis outages by backing off and resuming.
+ * Follows the event log with a consumer group. Each batch is applied and acknowledged in one atomic
+ * script, entry by entry, so every entry is applied exactly once: what this consumer read but did not
+ * get to apply stays pending and is re-read after a restart; what a consumer that never came back
+ * left pending is claimed (XAUTOCLAIM) after {@code claim-idle}. Survives Redis outages by backing
+ * off and resuming.
  */
 @Component
 public class EventLogConsumer implements SmartLifecycle {
@@ -39,6 +42,7 @@ public class EventLogConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(EventLogConsumer.class);
 
     private final StringRedisTemplate redis;
+    private final RedisLink link;
     private final FeatureWriter writer;
     private final ConsumerProperties properties;
     private final Clock clock;
@@ -46,16 +50,21 @@ public class EventLogConsumer implements SmartLifecycle {
     private final Counter applied;
     private final Counter skipped;
     private final Counter failures;
+    private final Counter alreadyApplied;
+    private final Counter claimed;
     private Thread worker;
 
-    public EventLogConsumer(StringRedisTemplate redis, FeatureWriter writer, ConsumerProperties properties, Clock clock,
-            MeterRegistry meters) {
+    public EventLogConsumer(StringRedisTemplate redis, RedisLink link, FeatureWriter writer, ConsumerProperties properties,
+            Clock clock, MeterRegistry meters) {
         this.redis = redis;
+        this.link = link;
         this.writer = writer;
         this.properties = properties;
         this.clock = clock;
         this.applied = Counter.builder("recsys.features.log.entries").tag("result", "applied").register(meters);
         this.skipped = Counter.builder("recsys.features.log.entries").tag("result", "skipped").register(meters);
+        this.alreadyApplied = Counter.builder("recsys.features.log.entries").tag("result", "already_applied").register(meters);
+        this.claimed = Counter.builder("recsys.features.log.claimed").register(meters);
         this.failures = Counter.builder("recsys.features.log.failures").register(meters);
     }
 
@@ -88,11 +97,18 @@ public class EventLogConsumer implements SmartLifecycle {
         boolean groupReady = false;
         // own pending entries first: whatever was read but not acknowledged before a restart
         boolean pendingFirst = true;
+        long nextClaim = System.nanoTime();
         while (running.get()) {
             try {
                 if (!groupReady) {
                     ensureGroup();
                     groupReady = true;
+                }
+                if (System.nanoTime() - nextClaim >= 0) {
+                    nextClaim = System.nanoTime() + properties.claimEvery().toNanos();
+                    if (claimAbandoned() > 0) {
+                        pendingFirst = true;
+                    }
                 }
                 List<MapRecord<String, String, String>> batch = read(pendingFirst);
                 if (pendingFirst && batch.isEmpty()) {
@@ -145,20 +161,41 @@ public class EventLogConsumer implements SmartLifecycle {
         if (batch.isEmpty()) {
             return;
         }
-        List<EventLogCodec.Entry> entries = new ArrayList<>(batch.size());
-        List<RecordId> ids = new ArrayList<>(batch.size());
+        List<FeatureWriter.LogEntry> entries = new ArrayList<>(batch.size());
         for (MapRecord<String, String, String> record : batch) {
             EventLogCodec.Entry entry = decode(record);
             if (entry instanceof EventLogCodec.Unknown unknown) {
                 skipped.increment();
                 log.warn("skipping log entry {} of unknown kind {} / schema version {}", record.getId(), unknown.kind(), unknown.version());
             }
-            entries.add(entry);
-            ids.add(record.getId());
+            entries.add(new FeatureWriter.LogEntry(record.getId().getValue(), entry));
         }
-        writer.apply(entries, clock.instant());
-        redis.opsForStream().acknowledge(properties.streamKey(), properties.group(), ids.toArray(RecordId[]::new));
-        applied.increment(entries.size());
+        long appliedNow = writer.applyAndAcknowledge(properties.streamKey(), properties.group(), entries, clock.instant());
+        applied.increment(appliedNow);
+        alreadyApplied.increment(entries.size() - appliedNow - countUnknown(entries));
+    }
+
+    private static long countUnknown(List<FeatureWriter.LogEntry> entries) {
+        return entries.stream().filter(e -> e.entry() instanceof EventLogCodec.Unknown).count();
+    }
+
+    /** Takes over entries another consumer left pending for longer than {@code claim-idle}; returns how many. */
+    private long claimAbandoned() {
+        long total = 0;
+        String cursor = "0-0";
+        do {
+            String start = cursor;
+            ClaimedMessages<String, String> page = link.call(redis -> redis.xautoclaim(properties.streamKey(),
+                    XAutoClaimArgs.Builder.xautoclaim(io.lettuce.core.Consumer.from(properties.group(), properties.consumerName()),
+                            properties.claimIdle(), start).count(properties.batchSize()).justid()));
+            total += page.getMessages().size();
+            cursor = page.getId();
+        } while (!"0-0".equals(cursor) && running.get());
+        if (total > 0) {
+            claimed.increment(total);
+            log.info("claimed {} entries left pending by other consumers", total);
+        }
+        return total;
     }
 
     // a malformed entry must not block the log forever: it is skipped and counted, like an unknown kind

@@ -7,6 +7,11 @@ package io.recsys.features.store;
 final class FeatureKeys {
 
     static final String POPULAR_ALL_TIME = "recsys:{global}:popular:all";
+    static final String COUNT_PREFIX = "n:";
+    static final String CATALOG = "cat";
+    static final String POPULARITY = "pop";
+    static final String LAST_ACTIVE = "last_active";
+    static final String UPDATED = "updated";
 
     private FeatureKeys() {
     }
@@ -21,17 +26,12 @@ final class FeatureKeys {
         return "recsys:u:{" + userId + "}:profile";
     }
 
-    /** HASH of catalog fields as logged (title, category, price, currency, available, attr.*, ts). */
-    static String itemCatalog(String itemId) {
-        return "recsys:i:{" + itemId + "}:catalog";
+    /**
+     * HASH: "n:<type>" counters, "pop" (all-time weighted popularity), "updated" (epoch millis) and
+     * "cat", the catalog entry (base64 of the protobuf {@code Item}): one short read per item serves
+     * both, and a catalog upsert replaces the entry whole.
+     */
+    static String item(String itemId) {
+        return "recsys:i:{" + itemId + "}";
     }
-
-    /** HASH: "n:<type>" counters and "updated" (epoch millis). */
-    static String itemStats(String itemId) {
-        return "recsys:i:{" + itemId + "}:stats";
-    }
-
-    static final String COUNT_PREFIX = "n:";
-    static final String LAST_ACTIVE = "last_active";
-    static final String UPDATED = "updated";
 }

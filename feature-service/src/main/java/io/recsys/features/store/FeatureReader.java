@@ -2,19 +2,27 @@ package io.recsys.features.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.stereotype.Component;
 
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.MapOutput;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.features.v1.FeatureStatus;
@@ -22,51 +30,66 @@ import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.features.v1.Popularity;
 import io.recsys.contracts.features.v1.UserFeatures;
 
-/** Reads features: one user and many items in a single pipelined round trip. */
+/** Reads features: one user and many items in a single round trip. */
 @Component
 public class FeatureReader {
 
     private final StringRedisTemplate redis;
+    private final RedisLink link;
 
-    public FeatureReader(StringRedisTemplate redis) {
+    public FeatureReader(StringRedisTemplate redis, RedisLink link) {
         this.redis = redis;
+        this.link = link;
     }
 
     public record Features(UserFeatures user, List<ItemFeatures> items) {
     }
 
-    /** {@code userId} may be empty (items only); items come back in the order asked. */
+    /** {@code userId} may be empty (items only); items come back in the order asked. One round trip. */
     public Features read(String userId, int recentLimit, List<String> itemIds) {
         boolean withUser = !userId.isEmpty();
-        List<Object> replies = redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <K, V> Object execute(RedisOperations<K, V> operations) {
-                RedisOperations<String, String> ops = (RedisOperations<String, String>) (RedisOperations<?, ?>) operations;
-                if (withUser) {
-                    ops.opsForList().range(FeatureKeys.userRecent(userId), 0, recentLimit - 1);
-                    ops.opsForHash().entries(FeatureKeys.userProfile(userId));
-                }
-                for (String itemId : itemIds) {
-                    ops.opsForZSet().score(FeatureKeys.POPULAR_ALL_TIME, itemId);
-                    ops.opsForHash().entries(FeatureKeys.itemCatalog(itemId));
-                    ops.opsForHash().entries(FeatureKeys.itemStats(itemId));
-                }
-                return null;
-            }
-        });
-        int at = 0;
-        UserFeatures user = UserFeatures.getDefaultInstance();
+        List<AsyncCommand<String, String, ?>> commands = new ArrayList<>(itemIds.size() + 2);
+        AsyncCommand<String, String, List<String>> recent = null;
+        AsyncCommand<String, String, Map<String, String>> profile = null;
         if (withUser) {
-            user = userFeatures(userId, strings(replies.get(0)), hash(replies.get(1)));
-            at = 2;
+            recent = RedisLink.async(new Command<>(CommandType.LRANGE, new ValueListOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.userRecent(userId)).add(0).add(recentLimit - 1)));
+            profile = hashOf(FeatureKeys.userProfile(userId));
+            commands.add(recent);
+            commands.add(profile);
         }
-        List<ItemFeatures> items = new ArrayList<>(itemIds.size());
+        List<AsyncCommand<String, String, List<String>>> itemFields = new ArrayList<>(itemIds.size());
         for (String itemId : itemIds) {
-            items.add(itemFeatures(itemId, (Double) replies.get(at), hash(replies.get(at + 1)), hash(replies.get(at + 2))));
-            at += 3;
+            AsyncCommand<String, String, List<String>> fields = RedisLink.async(new Command<>(CommandType.HMGET,
+                    new ValueListOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.item(itemId))
+                    .add(FeatureKeys.POPULARITY).add(FeatureKeys.UPDATED).add(FeatureKeys.CATALOG)));
+            itemFields.add(fields);
+            commands.add(fields);
+        }
+        link.run(commands);
+
+        UserFeatures user = withUser ? userFeatures(userId, valueOf(recent, List.of()), valueOf(profile, Map.of()))
+                : UserFeatures.getDefaultInstance();
+        List<ItemFeatures> items = new ArrayList<>(itemIds.size());
+        for (int i = 0; i < itemIds.size(); i++) {
+            List<String> fields = valueOf(itemFields.get(i), List.of());
+            items.add(itemFeatures(itemIds.get(i), field(fields, 0), field(fields, 1), field(fields, 2)));
         }
         return new Features(user, items);
+    }
+
+    private static AsyncCommand<String, String, Map<String, String>> hashOf(String key) {
+        return RedisLink.async(new Command<>(CommandType.HGETALL, new MapOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).addKey(key)));
+    }
+
+    private static String field(List<String> values, int index) {
+        return index < values.size() ? values.get(index) : null;
+    }
+
+    private static <T> T valueOf(AsyncCommand<String, String, T> command, T empty) {
+        T value = command.getOutput().get();
+        return value == null ? empty : value;
     }
 
     /** Best first, skipping {@code excluded}; all-time popularity (time windows come with decay). */
@@ -105,18 +128,21 @@ public class FeatureReader {
         return user.build();
     }
 
-    private static ItemFeatures itemFeatures(String itemId, Double popularity, Map<String, String> catalog, Map<String, String> stats) {
+    private static ItemFeatures itemFeatures(String itemId, String popularity, String updated, String catalog) {
         ItemFeatures.Builder item = ItemFeatures.newBuilder().setItemId(itemId);
-        boolean hasStats = popularity != null || !stats.isEmpty();
-        item.setStatus(hasStats ? FeatureStatus.FEATURE_STATUS_PRESENT : FeatureStatus.FEATURE_STATUS_NOT_FOUND);
-        if (hasStats) {
-            item.setPopularity(Popularity.newBuilder().setAllTime(popularity == null ? 0 : popularity));
-            timestamp(stats, FeatureKeys.UPDATED).ifPresent(item::setUpdatedAt);
+        item.setStatus(popularity != null ? FeatureStatus.FEATURE_STATUS_PRESENT : FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+        if (popularity != null) {
+            item.setPopularity(Popularity.newBuilder().setAllTime(Double.parseDouble(popularity)));
         }
-        if (catalog.isEmpty()) {
-            item.setCatalogStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
-        } else if (EventLogCodec.decode(catalog) instanceof EventLogCodec.LoggedItem logged) {
-            item.setCatalogStatus(FeatureStatus.FEATURE_STATUS_PRESENT).setCatalog(logged.item());
+        if (updated != null) {
+            item.setUpdatedAt(EventLogCodec.toTimestamp(Instant.ofEpochMilli(Long.parseLong(updated))));
+        }
+        if (catalog != null) {
+            try {
+                item.setCatalog(Item.parseFrom(Base64.getDecoder().decode(catalog))).setCatalogStatus(FeatureStatus.FEATURE_STATUS_PRESENT);
+            } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+                throw new IllegalStateException("unreadable catalog entry of item " + itemId, e);
+            }
         } else {
             item.setCatalogStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
         }
@@ -129,13 +155,4 @@ public class FeatureReader {
                 : Optional.of(EventLogCodec.toTimestamp(Instant.ofEpochMilli(Long.parseLong(millis))));
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(Object reply) {
-        return reply == null ? List.of() : (List<String>) reply;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> hash(Object reply) {
-        return reply == null ? Map.of() : (Map<String, String>) reply;
-    }
 }

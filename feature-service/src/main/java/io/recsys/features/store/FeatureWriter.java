@@ -1,79 +1,98 @@
 package io.recsys.features.store;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Base64;
 
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
 
-/** Applies logged events and catalog upserts to the features, a whole batch per round trip. */
+/**
+ * Applies a batch of log entries to the features and acknowledges them, in one atomic script
+ * ({@code features/apply-batch.lua}): exactly once in effect, one round trip per batch.
+ */
 @Component
 public class FeatureWriter {
 
-    private final StringRedisTemplate redis;
+    private final RedisLink redis;
     private final FeatureStoreProperties properties;
+    private final String script;
 
-    public FeatureWriter(StringRedisTemplate redis, FeatureStoreProperties properties) {
+    public FeatureWriter(RedisLink redis, FeatureStoreProperties properties) {
         this.redis = redis;
         this.properties = properties;
-    }
-
-    public void apply(List<EventLogCodec.Entry> entries, Instant now) {
-        if (entries.isEmpty()) {
-            return;
+        try {
+            this.script = new ClassPathResource("features/apply-batch.lua").getContentAsString(StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("apply script missing from the classpath", e);
         }
-        redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <K, V> Object execute(RedisOperations<K, V> operations) {
-                RedisOperations<String, String> ops = (RedisOperations<String, String>) (RedisOperations<?, ?>) operations;
-                for (EventLogCodec.Entry entry : entries) {
-                    switch (entry) {
-                        case EventLogCodec.LoggedEvent logged -> applyEvent(ops, logged.event(), now);
-                        case EventLogCodec.LoggedItem logged -> applyItem(ops, logged);
-                        case EventLogCodec.Unknown unknown -> { }
-                    }
-                }
-                return null;
-            }
-        });
     }
 
-    private void applyEvent(RedisOperations<String, String> ops, Event event, Instant now) {
+    /** One entry of the log as read: its stream id and what it says. */
+    public record LogEntry(String streamId, EventLogCodec.Entry entry) {
+    }
+
+    /** Applies and acknowledges the entries; returns how many were applied (not applied before). */
+    public long applyAndAcknowledge(String stream, String group, List<LogEntry> entries, Instant now) {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        List<String> keys = new ArrayList<>(entries.size() * 3 + 2);
+        List<String> args = new ArrayList<>(entries.size() * 7 + 4);
+        keys.add(stream);
+        keys.add(FeatureKeys.POPULAR_ALL_TIME);
+        args.add(group);
+        args.add(Long.toString(now.toEpochMilli()));
+        args.add(Integer.toString(properties.recentItemsKept()));
+        args.add(Long.toString(properties.userTtl().toSeconds()));
+        for (LogEntry logged : entries) {
+            switch (logged.entry()) {
+                case EventLogCodec.LoggedEvent e -> addEvent(keys, args, logged.streamId(), e.event());
+                case EventLogCodec.LoggedItem i -> addItem(keys, args, logged.streamId(), i);
+                case EventLogCodec.Unknown u -> {
+                    args.add("s");
+                    args.add(logged.streamId());
+                }
+            }
+        }
+        // EVAL rather than EVALSHA: the script text is small beside a batch's arguments, and it
+        // survives a Redis restart (which forgets loaded scripts) without a retry path
+        CommandArgs<String, String> command = new CommandArgs<>(StringCodec.UTF8)
+                .add(script).add(keys.size()).addKeys(keys).addValues(args);
+        Long applied = redis.run(RedisLink.async(new Command<>(CommandType.EVAL, new IntegerOutput<>(StringCodec.UTF8), command)));
+        return applied == null ? 0 : applied;
+    }
+
+    private void addEvent(List<String> keys, List<String> args, String streamId, Event event) {
         String type = EventTypeNames.nameOf(event.getType(), event.getCustomType());
         long occurredAt = EventLogCodec.toInstant(event.getOccurredAt()).toEpochMilli();
-        String recentKey = FeatureKeys.userRecent(event.getUserId());
-        String profileKey = FeatureKeys.userProfile(event.getUserId());
-        String statsKey = FeatureKeys.itemStats(event.getItemId());
-
-        ops.opsForList().leftPush(recentKey, RecentInteraction.encode(event.getItemId(), type, occurredAt,
-                event.hasValue() ? event.getValue() : null));
-        ops.opsForList().trim(recentKey, 0, properties.recentItemsKept() - 1);
-        ops.opsForHash().increment(profileKey, FeatureKeys.COUNT_PREFIX + type, 1);
-        ops.opsForHash().putAll(profileKey, Map.of(
-                FeatureKeys.LAST_ACTIVE, Long.toString(occurredAt),
-                FeatureKeys.UPDATED, Long.toString(now.toEpochMilli())));
-        ops.expire(recentKey, properties.userTtl());
-        ops.expire(profileKey, properties.userTtl());
-
-        ops.opsForHash().increment(statsKey, FeatureKeys.COUNT_PREFIX + type, 1);
-        ops.opsForHash().put(statsKey, FeatureKeys.UPDATED, Long.toString(now.toEpochMilli()));
-        ops.opsForZSet().incrementScore(FeatureKeys.POPULAR_ALL_TIME, event.getItemId(), properties.weightOf(type));
+        keys.add(FeatureKeys.userRecent(event.getUserId()));
+        keys.add(FeatureKeys.userProfile(event.getUserId()));
+        keys.add(FeatureKeys.item(event.getItemId()));
+        args.add("e");
+        args.add(streamId);
+        args.add(event.getItemId());
+        args.add(RecentInteraction.encode(event.getItemId(), type, occurredAt, event.hasValue() ? event.getValue() : null));
+        args.add(type);
+        args.add(Long.toString(occurredAt));
+        args.add(Double.toString(properties.weightOf(type)));
     }
 
-    private void applyItem(RedisOperations<String, String> ops, EventLogCodec.LoggedItem logged) {
-        String key = FeatureKeys.itemCatalog(logged.item().getItemId());
-        // stored in the log's own layout, so that one codec reads both
-        Map<String, String> fields = EventLogCodec.encode(logged.item(), logged.ingestedAt());
-        // an upsert replaces the item's catalog entry: attributes dropped by the feed must disappear
-        ops.delete(key);
-        ops.opsForHash().putAll(key, fields);
+    private static void addItem(List<String> keys, List<String> args, String streamId, EventLogCodec.LoggedItem logged) {
+        keys.add(FeatureKeys.item(logged.item().getItemId()));
+        args.add("i");
+        args.add(streamId);
+        args.add(Base64.getEncoder().encodeToString(logged.item().toByteArray()));
     }
 }

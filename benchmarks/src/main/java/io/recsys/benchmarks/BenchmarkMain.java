@@ -1,0 +1,48 @@
+package io.recsys.benchmarks;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import io.recsys.localstack.StackConfig;
+
+/** {@code ./recsys bench ingestion|features [--key=value ...]}. */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            return;
+        }
+        BenchOptions options = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length));
+        Path root = StackConfig.findRoot(Path.of(""));
+        BenchmarkReport report = switch (args[0]) {
+            case "ingestion" -> new IngestionBenchmark(root, options).run();
+            case "features" -> new FeatureReadBenchmark(root, options).run();
+            default -> {
+                usage();
+                yield null;
+            }
+        };
+        if (report != null) {
+            Path written = report.write(root.resolve("bench-results"));
+            System.out.println("\nwritten: " + root.relativize(written));
+        }
+        // service processes are gone; do not wait for lingering client threads
+        System.exit(0);
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: ./recsys bench NAME [--key=value ...]
+                  ingestion  events/s acknowledged into Redis (unary batches of 100 and 1000, client streaming),
+                             the feature consumer's apply rate and lag, Redis memory per event, user and item
+                             options: --events=300000 --concurrency=8 --streams=4 --users=100000 --items=20000
+                  features   GetFeatures latency for one user + 100 and + 1000 items under concurrent load
+                             options: --seconds=15 --warmup-seconds=5 --threads=1,4 --users=20000 --items=10000
+                """);
+        System.exit(2);
+    }
+}

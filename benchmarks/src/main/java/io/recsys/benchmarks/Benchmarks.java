@@ -1,0 +1,26 @@
+package io.recsys.benchmarks;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.recsys.localstack.LocalStack;
+import io.recsys.localstack.ServiceProcess;
+import io.recsys.localstack.StackConfig;
+
+/** What the benchmarks share. */
+final class Benchmarks {
+
+    private Benchmarks() {
+    }
+
+    /** The services' JVM options as deployed locally, or {@code RECSYS_SERVICE_JVM_OPTS}. */
+    static List<String> serviceJvm() {
+        return Optional.ofNullable(System.getenv("RECSYS_SERVICE_JVM_OPTS")).filter(s -> !s.isBlank())
+                .map(s -> List.of(s.trim().split("\\s+"))).orElse(StackConfig.DEFAULT_SERVICE_JVM);
+    }
+
+    static ServiceProcess service(LocalStack stack, String module) {
+        return stack.services().stream().filter(s -> s.spec().module().equals(module)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(module + " is not running"));
+    }
+}
