@@ -89,6 +89,11 @@ public final class ServiceProcess {
         throw new IOException(spec.module() + " not ready within " + timeout + ":\n" + logTail());
     }
 
+    /** Kills the process outright (SIGKILL), as a crash would: no shutdown hooks, nothing flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Asks for a graceful shutdown (SIGTERM) without waiting. */
     public void requestStop() {
         process.destroy();

@@ -1,0 +1,157 @@
+package io.recsys.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.eventlog.EventTypeNames;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.IngestEventsRequest;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.contracts.features.v1.GetFeaturesResponse;
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
+
+/**
+ * A feature-service killed with SIGKILL in the middle of a large backlog, and another one taking
+ * over: afterwards every counter equals what the event log says. Nothing lost, nothing doubled.
+ */
+class FeatureStoreCrashIT {
+
+    private static final int USERS = 300;
+    private static final int ITEMS = 150;
+    private static final int EVENTS = 40_000;
+    private static final Map<EventType, Double> WEIGHTS = Map.of(EventType.EVENT_TYPE_VIEW, 1.0, EventType.EVENT_TYPE_CLICK, 2.0,
+            EventType.EVENT_TYPE_ADD_TO_CART, 4.0, EventType.EVENT_TYPE_PURCHASE, 8.0);
+
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private LocalRedisServer redis;
+
+    @AfterEach
+    void stopEverything() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        processes.forEach(ServiceProcess::stop);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void aConsumerKilledMidBacklogLosesAndDoublesNothing() throws Exception {
+        Path root = StackConfig.findRoot(Path.of(""));
+        Path workDir = root.resolve("local-stack/target/crash-test");
+        redis = LocalRedisServer.start(RedisBinary.locate(), 0);
+        List<String> redisArgs = List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
+        ServiceSpec ingestionSpec = new ServiceSpec("ingestion-service", LocalRedisServer.freePort(), LocalRedisServer.freePort(), redisArgs);
+        ServiceProcess ingestion = launch(ingestionSpec, root, workDir);
+
+        // the backlog, and the truth it implies
+        List<Event> events = events();
+        Map<String, Map<String, Long>> countsByUser = new HashMap<>();
+        Map<String, Double> popularityByItem = new HashMap<>();
+        for (Event event : events) {
+            countsByUser.computeIfAbsent(event.getUserId(), u -> new HashMap<>())
+                    .merge(EventTypeNames.nameOf(event.getType()), 1L, Long::sum);
+            popularityByItem.merge(event.getItemId(), WEIGHTS.get(event.getType()), Double::sum);
+        }
+        IngestionServiceGrpc.IngestionServiceBlockingStub ingest = IngestionServiceGrpc.newBlockingStub(channel(ingestion));
+        for (int from = 0; from < events.size(); from += 1000) {
+            assertThat(ingest.withDeadlineAfter(30, TimeUnit.SECONDS).ingestEvents(IngestEventsRequest.newBuilder()
+                    .addAllEvents(events.subList(from, from + 1000)).build()).getAccepted()).isEqualTo(1000);
+        }
+
+        ServiceProcess doomed = launch(featureSpec("crash-a", redisArgs), root, workDir);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> applied(doomed) >= 4_000);
+        doomed.kill();
+        assertThat(doomed.handle().isAlive()).isFalse();
+
+        ServiceProcess survivor = launch(featureSpec("crash-b", redisArgs), root, workDir);
+        FeatureServiceGrpc.FeatureServiceBlockingStub features = FeatureServiceGrpc.newBlockingStub(channel(survivor));
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertFeaturesMatch(features, countsByUser, popularityByItem));
+        assertThat(applied(survivor)).as("the survivor applied the rest, including what the dead one held").isPositive();
+        // and it stays so: nothing is applied a second time later
+        Thread.sleep(3_000);
+        assertFeaturesMatch(features, countsByUser, popularityByItem);
+    }
+
+    private static void assertFeaturesMatch(FeatureServiceGrpc.FeatureServiceBlockingStub features,
+            Map<String, Map<String, Long>> countsByUser, Map<String, Double> popularityByItem) {
+        for (var user : countsByUser.entrySet()) {
+            GetFeaturesResponse response = features.withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getFeatures(GetFeaturesRequest.newBuilder().setUserId(user.getKey()).setRecentLimit(1).build());
+            assertThat(response.getUser().getEventCountsMap()).as(user.getKey()).isEqualTo(user.getValue());
+        }
+        GetFeaturesResponse items = features.withDeadlineAfter(5, TimeUnit.SECONDS)
+                .getFeatures(GetFeaturesRequest.newBuilder().addAllItemIds(popularityByItem.keySet()).build());
+        for (var item : items.getItemsList()) {
+            assertThat(item.getPopularity().getAllTime()).as(item.getItemId()).isEqualTo(popularityByItem.get(item.getItemId()));
+        }
+    }
+
+    private static List<Event> events() {
+        SplittableRandom random = new SplittableRandom(5);
+        EventType[] types = {EventType.EVENT_TYPE_VIEW, EventType.EVENT_TYPE_CLICK, EventType.EVENT_TYPE_ADD_TO_CART,
+                EventType.EVENT_TYPE_PURCHASE};
+        List<Event> events = new ArrayList<>(EVENTS);
+        for (int i = 0; i < EVENTS; i++) {
+            events.add(Event.newBuilder().setEventId("crash-" + i).setUserId("u" + random.nextInt(USERS))
+                    .setItemId("i" + random.nextInt(ITEMS)).setType(types[random.nextInt(types.length)]).build());
+        }
+        return events;
+    }
+
+    private static ServiceSpec featureSpec(String consumerName, List<String> redisArgs) throws IOException {
+        List<String> args = new ArrayList<>(redisArgs);
+        args.add("--recsys.features.consumer.consumer-name=" + consumerName);
+        // small batches, so that the crash falls between many of them; quick takeover of what the dead one held
+        args.add("--recsys.features.consumer.batch-size=100");
+        args.add("--recsys.features.consumer.claim-idle=1s");
+        args.add("--recsys.features.consumer.claim-every=500ms");
+        return new ServiceSpec("feature-service", LocalRedisServer.freePort(), LocalRedisServer.freePort(), args);
+    }
+
+    private ServiceProcess launch(ServiceSpec spec, Path root, Path workDir) throws IOException, InterruptedException {
+        ServiceProcess process = ServiceProcess.launch(spec, root, workDir, StackConfig.DEFAULT_SERVICE_JVM);
+        processes.add(process);
+        process.awaitReady(Duration.ofMinutes(2), HttpClient.newHttpClient());
+        return process;
+    }
+
+    private ManagedChannel channel(ServiceProcess process) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", process.spec().grpcPort()).usePlaintext().build();
+        channels.add(channel);
+        return channel;
+    }
+
+    private static double applied(ServiceProcess featureService) throws IOException, InterruptedException {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + featureService.spec().httpPort() + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith("recsys_features_log_entries_total{") && l.contains("result=\"applied\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}
