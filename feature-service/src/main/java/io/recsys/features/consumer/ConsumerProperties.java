@@ -20,7 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * @param consumerName this replica's name in the group; must stay the same across restarts so that
  *                     its unacknowledged entries are picked up again
  * @param batchSize    entries read and applied per round trip
- * @param blockFor     how long one read waits for new entries
+ * @param blockFor     how long one read waits for new entries; shorter than the Redis command timeout
  * @param retryBackoff pause after a failed read or apply (Redis down)
  * @param claimIdle    entries pending this long with another consumer (one that died) are taken over
  * @param claimEvery   how often to look for such entries
@@ -33,7 +33,7 @@ public record ConsumerProperties(
         @DefaultValue("feature-service") @NotBlank String group,
         @DefaultValue("feature-service-1") @NotBlank String consumerName,
         @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
-        @DefaultValue("1s") @NotNull Duration blockFor,
+        @DefaultValue("500ms") @NotNull Duration blockFor,
         @DefaultValue("1s") @NotNull Duration retryBackoff,
         @DefaultValue("60s") @NotNull Duration claimIdle,
         @DefaultValue("10s") @NotNull Duration claimEvery) {

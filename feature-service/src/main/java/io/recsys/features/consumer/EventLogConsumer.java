@@ -56,6 +56,11 @@ public class EventLogConsumer implements SmartLifecycle {
 
     public EventLogConsumer(StringRedisTemplate redis, RedisLink link, FeatureWriter writer, ConsumerProperties properties,
             Clock clock, MeterRegistry meters) {
+        if (properties.blockFor().compareTo(link.commandTimeout()) >= 0) {
+            // a read that waits as long as the client's timeout would time out whenever the log is idle
+            throw new IllegalStateException("recsys.features.consumer.block-for (" + properties.blockFor()
+                    + ") must be shorter than spring.data.redis.timeout (" + link.commandTimeout() + ")");
+        }
         this.redis = redis;
         this.link = link;
         this.writer = writer;

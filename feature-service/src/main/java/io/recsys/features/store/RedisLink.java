@@ -42,6 +42,11 @@ public class RedisLink implements DisposableBean {
         this.timeout = factory.getClientConfiguration().getCommandTimeout();
     }
 
+    /** How long any Redis command may take before the client gives up on it. */
+    public Duration commandTimeout() {
+        return timeout;
+    }
+
     /** Sends all commands in one write and waits for every reply; failures become {@link DataAccessException}s. */
     public void run(List<? extends AsyncCommand<String, String, ?>> commands) {
         if (commands.isEmpty()) {
