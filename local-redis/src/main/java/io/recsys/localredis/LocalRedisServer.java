@@ -27,21 +27,35 @@ public final class LocalRedisServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalRedisServer.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
 
+    /** How much of what Redis acknowledged survives a crash of the process. */
+    public enum Persistence {
+        /** Nothing: the default of a throwaway server. */
+        NONE,
+        /** Append-only file, fsync before every reply: whatever Redis acknowledged survives {@link #crash()}. */
+        AOF_ALWAYS
+    }
+
     private final RedisBinary binary;
     private final int port;
     private final Path workDir;
+    private final Persistence persistence;
     private Process process;
 
-    private LocalRedisServer(RedisBinary binary, int port, Path workDir) {
+    private LocalRedisServer(RedisBinary binary, int port, Path workDir, Persistence persistence) {
         this.binary = binary;
         this.port = port;
         this.workDir = workDir;
+        this.persistence = persistence;
     }
 
-    /** Starts a server on the given port, or on a free one when {@code port} is 0. */
+    /** Starts a server without persistence on the given port, or on a free one when {@code port} is 0. */
     public static LocalRedisServer start(RedisBinary binary, int port) throws IOException {
+        return start(binary, port, Persistence.NONE);
+    }
+
+    public static LocalRedisServer start(RedisBinary binary, int port, Persistence persistence) throws IOException {
         int chosenPort = port == 0 ? freePort() : port;
-        LocalRedisServer server = new LocalRedisServer(binary, chosenPort, Files.createTempDirectory("recsys-redis-"));
+        LocalRedisServer server = new LocalRedisServer(binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence);
         server.startProcess();
         return server;
     }
@@ -66,7 +80,15 @@ public final class LocalRedisServer implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Kills the server, as an outage would; {@link #restart()} brings it back on the same port. */
+    /** Kills the server with SIGKILL, as a crash would: nothing is flushed on the way out. */
+    public synchronized void crash() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    /** Stops the server (SIGTERM), as an outage would; {@link #restart()} brings it back on the same port. */
     public synchronized void stop() {
         if (process == null) {
             return;
@@ -83,6 +105,7 @@ public final class LocalRedisServer implements AutoCloseable {
         process = null;
     }
 
+    /** Starts the server again on the same port and directory; with persistence it reloads its data. */
     public synchronized void restart() throws IOException {
         stop();
         startProcess();
@@ -100,7 +123,8 @@ public final class LocalRedisServer implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", persistence == Persistence.AOF_ALWAYS ? "yes" : "no",
+                "--appendfsync", "always",
                 "--dir", workDir.toString(),
                 "--logfile", workDir.resolve("redis.log").toString()));
         process = new ProcessBuilder(command)

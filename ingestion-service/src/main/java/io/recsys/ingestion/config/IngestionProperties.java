@@ -17,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatchSize      most events (or items) accepted in one request
  * @param dedupWindow       how long an event id is remembered; a repeat within it is a duplicate
  * @param maxClockSkew      how far in the future an event's timestamp may lie
+ * @param maxEventAge       how far in the past an event's timestamp may lie (older ones are almost
+ *                          always seconds sent as milliseconds, or replays of ancient data)
  * @param maxTextLength     longest free-text value (context fields, titles, attributes)
  * @param maxAttributes     most attributes per event context or item
  * @param ratingRange       the bounds of a rating's value
@@ -29,6 +31,7 @@ public record IngestionProperties(
         @DefaultValue("1000") @Min(1) @Max(100_000) int maxBatchSize,
         @DefaultValue("24h") @NotNull Duration dedupWindow,
         @DefaultValue("5m") @NotNull Duration maxClockSkew,
+        @DefaultValue("365d") @NotNull Duration maxEventAge,
         @DefaultValue("512") @Min(16) @Max(65_536) int maxTextLength,
         @DefaultValue("32") @Min(0) @Max(1_000) int maxAttributes,
         @DefaultValue @NotNull RatingRange ratingRange,

@@ -20,8 +20,6 @@ import io.recsys.ingestion.config.IngestionProperties;
 public class EventValidator {
 
     private static final Pattern CUSTOM_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
-    // Earlier timestamps are almost certainly seconds sent where milliseconds were meant, or zero.
-    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
     private final IngestionProperties properties;
     private final TextRules textRules;
@@ -93,10 +91,11 @@ public class EventValidator {
             violations.add(path + ".occurred_at", "is not a valid timestamp");
             return;
         }
-        if (occurredAt.isBefore(EARLIEST)) {
-            violations.add(path + ".occurred_at", "must not be before " + EARLIEST);
-        } else if (occurredAt.isAfter(clock.instant().plus(properties.maxClockSkew()))) {
-            violations.add(path + ".occurred_at", "lies more than " + properties.maxClockSkew() + " in the future");
+        Instant now = clock.instant();
+        if (occurredAt.isBefore(now.minus(properties.maxEventAge()))) {
+            violations.add(path + ".occurred_at", "lies more than " + Durations.human(properties.maxEventAge()) + " in the past");
+        } else if (occurredAt.isAfter(now.plus(properties.maxClockSkew()))) {
+            violations.add(path + ".occurred_at", "lies more than " + Durations.human(properties.maxClockSkew()) + " in the future");
         }
     }
 

@@ -22,7 +22,7 @@ class EventValidatorTest {
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
 
     private final IngestionProperties properties = new IngestionProperties(1000, Duration.ofHours(24), Duration.ofMinutes(5),
-            64, 2, new IngestionProperties.RatingRange(0, 5), 100, Duration.ofSeconds(1));
+            Duration.ofDays(60), 64, 2, new IngestionProperties.RatingRange(0, 5), 100, Duration.ofSeconds(1));
     private final EventValidator validator = new EventValidator(properties, new TextRules(properties), Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static Event.Builder view() {
@@ -82,7 +82,17 @@ class EventValidatorTest {
                 .containsExactly("events[7].occurred_at");
         assertThat(fields(view().setOccurredAt(EventLogCodec.toTimestamp(Instant.ofEpochSecond(1_700_000))).build()))
                 .containsExactly("events[7].occurred_at");
+        assertThat(fields(view().setOccurredAt(EventLogCodec.toTimestamp(NOW.minus(Duration.ofDays(61)))).build()))
+                .containsExactly("events[7].occurred_at");
         assertThat(fields(view().setOccurredAt(EventLogCodec.toTimestamp(NOW.minus(Duration.ofDays(30)))).build())).isEmpty();
+    }
+
+    @Test
+    void timeBoundsAreNamedAsConfigured() {
+        assertThat(validator.validate(view().setOccurredAt(EventLogCodec.toTimestamp(NOW.minus(Duration.ofDays(61)))).build(), "e")
+                .list()).singleElement().satisfies(v -> assertThat(v.getDescription()).isEqualTo("lies more than 60d in the past"));
+        assertThat(validator.validate(view().setOccurredAt(EventLogCodec.toTimestamp(NOW.plus(Duration.ofHours(1)))).build(), "e")
+                .list()).singleElement().satisfies(v -> assertThat(v.getDescription()).isEqualTo("lies more than 5m in the future"));
     }
 
     @Test

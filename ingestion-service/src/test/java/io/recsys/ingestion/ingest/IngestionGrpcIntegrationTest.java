@@ -148,11 +148,16 @@ class IngestionGrpcIntegrationTest {
         upload.onCompleted();
 
         IngestEventsResponse summary = answer.get(10, TimeUnit.SECONDS);
+        // s0 was sent twice within the stream; ids sent earlier by unary calls count as well (below)
         assertThat(summary.getAccepted()).isEqualTo(100);
         assertThat(summary.getDuplicates()).isEqualTo(1);
         assertThat(summary.getRejected()).isEqualTo(1);
         assertThat(summary.getResultsList()).extracting(EventResult::getIndex).containsExactly(100, 101);
         assertThat(log()).hasSize(100);
+
+        IngestEventsResponse again = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                .addEvents(event("s42", "u42", "i1", EventType.EVENT_TYPE_CLICK)).build());
+        assertThat(again.getDuplicates()).as("an id first seen in a stream, sent again by a unary call").isEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,130 @@
+package io.recsys.ingestion.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.EventOutcome;
+import io.recsys.contracts.events.v1.EventResult;
+import io.recsys.contracts.events.v1.IngestEventsRequest;
+import io.recsys.contracts.events.v1.IngestEventsResponse;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
+
+/**
+ * "Acknowledged means durable" with Redis configured for it (AOF, fsync always): Redis is killed with
+ * SIGKILL in the middle of steady ingestion and restarted; every event that was acknowledged is in the
+ * log afterwards, and still known as a duplicate.
+ */
+@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0"})
+class DurabilityTest {
+
+    private static final LocalRedisServer redis = start();
+
+    @DynamicPropertySource
+    static void redisProperties(DynamicPropertyRegistry registry) {
+        registry.add("spring.data.redis.host", redis::host);
+        registry.add("spring.data.redis.port", redis::port);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @LocalGrpcServerPort
+    int grpcPort;
+
+    @Autowired
+    StringRedisTemplate redisTemplate;
+
+    @Test
+    void everyAcknowledgedEventSurvivesARedisCrash() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        IngestionServiceGrpc.IngestionServiceBlockingStub ingestion = IngestionServiceGrpc.newBlockingStub(channel);
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger refusedCalls = new AtomicInteger();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            int next = 0;
+            while (running.get()) {
+                IngestEventsRequest.Builder batch = IngestEventsRequest.newBuilder();
+                for (int i = 0; i < 100; i++, next++) {
+                    batch.addEvents(Event.newBuilder().setEventId("d" + next).setUserId("u" + next % 97).setItemId("i" + next % 31)
+                            .setType(EventType.EVENT_TYPE_VIEW));
+                }
+                try {
+                    IngestEventsResponse response = ingestion.withDeadlineAfter(5, TimeUnit.SECONDS).ingestEvents(batch.build());
+                    for (EventResult result : response.getResultsList()) {
+                        if (result.getOutcome() == EventOutcome.EVENT_OUTCOME_ACCEPTED) {
+                            acknowledged.add(result.getEventId());
+                        }
+                    }
+                } catch (StatusRuntimeException refused) {
+                    refusedCalls.incrementAndGet();
+                    sleep(20);
+                }
+            }
+        });
+
+        sleep(1_000);
+        int beforeCrash = acknowledged.size();
+        redis.crash();
+        sleep(500);
+        redis.restart();
+        sleep(1_500);
+        running.set(false);
+        writer.join();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+
+        List<MapRecord<String, Object, Object>> log = redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
+        Set<Object> logged = new HashSet<>();
+        log.forEach(record -> logged.add(record.getValue().get("id")));
+        assertThat(beforeCrash).as("events acknowledged before the crash").isGreaterThan(100);
+        assertThat(acknowledged.size()).as("ingestion resumed after the restart").isGreaterThan(beforeCrash);
+        assertThat(refusedCalls.get()).as("calls refused while Redis was down").isPositive();
+        assertThat(logged).containsAll(acknowledged);
+        assertThat(redisTemplate.hasKey("recsys:{events}:seen:d0")).isTrue();
+    }
+
+    private static LocalRedisServer start() {
+        try {
+            return LocalRedisServer.start(RedisBinary.locate(), 0, LocalRedisServer.Persistence.AOF_ALWAYS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
