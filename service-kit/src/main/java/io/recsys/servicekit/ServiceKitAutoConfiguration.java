@@ -41,6 +41,12 @@ public class ServiceKitAutoConfiguration {
     static class FailFastRedisClient {
 
         @Bean
+        @ConditionalOnMissingBean
+        io.recsys.servicekit.redis.RedisLink redisLink(org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
+            return new io.recsys.servicekit.redis.RedisLink(factory);
+        }
+
+        @Bean
         LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected(
                 @Value("${spring.data.redis.connect-timeout:1s}") Duration connectTimeout) {
             return builder -> builder.clientOptions(ClientOptions.builder()

@@ -1,7 +1,6 @@
 package io.recsys.contracts.validation;
 
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The rule every user, item and event id follows across the platform: 1 to 128 characters of letters,
@@ -11,7 +10,6 @@ import java.util.regex.Pattern;
 public final class Identifiers {
 
     public static final int MAX_LENGTH = 128;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0," + (MAX_LENGTH - 1) + "}");
 
     private Identifiers() {
     }
@@ -24,10 +22,29 @@ public final class Identifiers {
         if (value.length() > MAX_LENGTH) {
             return Optional.of("must be at most " + MAX_LENGTH + " characters");
         }
-        if (!ID.matcher(value).matches()) {
+        if (!matchesIdRule(value)) {
             return Optional.of("must start with a letter or digit and contain only letters, digits and . _ : @ -");
         }
         return Optional.empty();
+    }
+
+    // a hand-written check of the rule: ids are validated several times per event on the ingest hot path
+    private static boolean matchesIdRule(String value) {
+        char first = value.charAt(0);
+        if (!isAsciiLetterOrDigit(first)) {
+            return false;
+        }
+        for (int i = 1; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!isAsciiLetterOrDigit(c) && c != '.' && c != '_' && c != ':' && c != '@' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiLetterOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     public static boolean isValid(String value) {

@@ -27,7 +27,7 @@ import io.recsys.contracts.eventlog.EventLogCodec;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.XAutoClaimArgs;
 import io.recsys.features.store.FeatureWriter;
-import io.recsys.features.store.RedisLink;
+import io.recsys.servicekit.redis.RedisLink;
 
 /**
  * Follows the event log with a consumer group. Each batch is applied and acknowledged in one atomic

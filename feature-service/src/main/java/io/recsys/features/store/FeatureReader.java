@@ -29,6 +29,7 @@ import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.features.v1.Popularity;
 import io.recsys.contracts.features.v1.UserFeatures;
+import io.recsys.servicekit.redis.RedisLink;
 
 /** Reads features: one user and many items in a single round trip. */
 @Component

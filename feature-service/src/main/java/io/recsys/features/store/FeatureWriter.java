@@ -3,8 +3,8 @@ package io.recsys.features.store;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Base64;
+import java.util.List;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
@@ -17,6 +17,7 @@ import io.lettuce.core.protocol.CommandType;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.servicekit.redis.RedisLink;
 
 /**
  * Applies a batch of log entries to the features and acknowledges them, in one atomic script

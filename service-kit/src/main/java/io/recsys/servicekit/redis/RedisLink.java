@@ -1,4 +1,4 @@
-package io.recsys.features.store;
+package io.recsys.servicekit.redis;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +12,6 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
-import org.springframework.stereotype.Component;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -24,11 +23,11 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.RedisCommand;
 
 /**
- * The feature store's hot path to Redis: one shared Lettuce connection (the client Spring configured,
- * with its fail-fast options) on which a whole batch of commands is written in a single flush. Spring's
- * template costs tens of microseconds per command; this costs about one.
+ * The hot path to Redis: one shared Lettuce connection (the client Spring configured, with its
+ * fail-fast options) on which a whole batch of commands is written in a single flush. Spring's template
+ * costs tens of microseconds per command; this costs about one. Failures surface as Spring's
+ * {@link DataAccessException}s, like the template's.
  */
-@Component
 public class RedisLink implements DisposableBean {
 
     private static final LettuceExceptionConverter EXCEPTIONS = new LettuceExceptionConverter();
@@ -88,7 +87,7 @@ public class RedisLink implements DisposableBean {
         return command.getOutput().get();
     }
 
-    static <T> AsyncCommand<String, String, T> async(RedisCommand<String, String, T> command) {
+    public static <T> AsyncCommand<String, String, T> async(RedisCommand<String, String, T> command) {
         return new AsyncCommand<>(command);
     }
 
