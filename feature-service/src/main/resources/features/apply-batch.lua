@@ -3,16 +3,36 @@
 -- consumer (after claiming it) has already applied and acknowledged is skipped. A crash cannot come
 -- between applying and acknowledging: every entry is applied exactly once.
 --
--- KEYS[1] the stream, KEYS[2] the all-time popularity sorted set, then per entry:
+-- Popularity over time windows uses forward decay: an event of weight w at time t adds
+-- w * exp((t - L) / tau) to the window's score, L being the landmark (epoch ms) kept in KEYS[6]; a reader
+-- multiplies by exp((L - now) / tau). Scores never need touching as time passes; the landmark moves
+-- forward (rebase-popularity.lua) before the exponents grow large. Item hashes remember the landmark
+-- their values are relative to ('dL') and are converted when it has moved.
+--
+-- KEYS[1] the stream, KEYS[2] the all-time popularity sorted set, KEYS[3..5] the decayed sorted sets
+-- (1 h, 24 h, 7 d), KEYS[6] the landmark, then per entry:
 --   event: user recent list, user profile hash, item hash    catalog item: item hash    skipped: none
--- ARGV[1] consumer group, ARGV[2] now (epoch ms), ARGV[3] recent items kept, ARGV[4] user TTL (s), then per entry:
+-- ARGV[1] consumer group, ARGV[2] now (epoch ms), ARGV[3] recent items kept, ARGV[4] user TTL (s),
+-- ARGV[5..7] the windows' time constants (ms), then per entry:
 --   'e', stream id, item id, recent-list element, type name, occurred at (epoch ms), popularity weight
 --   'i', stream id, the catalog entry (base64 of the protobuf Item)
 --   's', stream id                         (unknown or malformed: acknowledged, not applied)
 -- Returns the number of entries applied.
 local stream, popular = KEYS[1], KEYS[2]
 local group, now, keep, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local k, a, applied = 3, 5, 0
+local windows = {KEYS[3], KEYS[4], KEYS[5]}
+local fields = {'d:1h', 'd:24h', 'd:7d'}
+local taus = {tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])}
+local landmark = tonumber(redis.call('GET', KEYS[6]) or '-1')
+if landmark < 0 then
+  landmark = tonumber(now)
+  redis.call('SET', KEYS[6], landmark)
+end
+-- exp() of more than ~700 overflows; the landmark moves long before, this only guards odd clocks
+local function growth(exponent)
+  return math.exp(math.min(exponent, 600))
+end
+local k, a, applied = 7, 8, 0
 while a <= #ARGV do
   local kind, id = ARGV[a], ARGV[a + 1]
   local fresh = redis.call('XACK', stream, group, id) == 1
@@ -35,6 +55,18 @@ while a <= #ARGV do
       redis.call('HINCRBYFLOAT', item, 'pop', weight)
       redis.call('HSET', item, 'updated', now)
       redis.call('ZINCRBY', popular, weight, item_id)
+      local item_landmark = tonumber(redis.call('HGET', item, 'dL') or landmark)
+      for w = 1, 3 do
+        local increment = tonumber(weight) * growth((tonumber(occurred) - landmark) / taus[w])
+        if item_landmark ~= landmark then
+          local old = tonumber(redis.call('HGET', item, fields[w]) or '0')
+          redis.call('HSET', item, fields[w], tostring(old * growth((item_landmark - landmark) / taus[w]) + increment))
+        else
+          redis.call('HINCRBYFLOAT', item, fields[w], tostring(increment))
+        end
+        redis.call('ZINCRBY', windows[w], tostring(increment), item_id)
+      end
+      redis.call('HSET', item, 'dL', landmark)
       applied = applied + 1
     end
     k = k + 3

@@ -2,11 +2,14 @@ package io.recsys.features.api;
 
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import org.springframework.stereotype.Service;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
@@ -16,6 +19,7 @@ import io.recsys.contracts.features.v1.GetItemNeighborsResponse;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsResponse;
 import io.recsys.contracts.features.v1.PopularityWindow;
+import io.recsys.features.store.DecayWindow;
 import io.recsys.features.store.FeatureReader;
 import io.recsys.features.store.FeatureStoreProperties;
 
@@ -49,12 +53,16 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
         validator.check(request);
         PopularityWindow window = request.getWindow() == PopularityWindow.POPULARITY_WINDOW_UNSPECIFIED
                 ? PopularityWindow.POPULARITY_WINDOW_ALL_TIME : request.getWindow();
-        if (window != PopularityWindow.POPULARITY_WINDOW_ALL_TIME) {
-            throw Status.UNIMPLEMENTED.withDescription("window " + window + " is not served yet; use POPULARITY_WINDOW_ALL_TIME")
-                    .asRuntimeException();
-        }
+        Set<String> excluded = new HashSet<>(request.getExcludeItemIdsList());
+        List<ScoredItem> items = switch (window) {
+            case POPULARITY_WINDOW_LAST_HOUR -> reader.popular(DecayWindow.LAST_HOUR, request.getLimit(), excluded);
+            case POPULARITY_WINDOW_LAST_DAY -> reader.popular(DecayWindow.LAST_DAY, request.getLimit(), excluded);
+            case POPULARITY_WINDOW_LAST_WEEK -> reader.popular(DecayWindow.LAST_WEEK, request.getLimit(), excluded);
+            case POPULARITY_WINDOW_TRENDING -> reader.trending(request.getLimit(), excluded);
+            default -> reader.popular(request.getLimit(), excluded);
+        };
         responses.onNext(GetPopularItemsResponse.newBuilder()
-                .addAllItems(reader.popular(request.getLimit(), new HashSet<>(request.getExcludeItemIdsList())))
+                .addAllItems(items)
                 .setWindow(window)
                 .setAsOf(EventLogCodec.toTimestamp(clock.instant()))
                 .build());

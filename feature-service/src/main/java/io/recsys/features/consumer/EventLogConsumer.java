@@ -27,6 +27,7 @@ import io.recsys.contracts.eventlog.EventLogCodec;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.XAutoClaimArgs;
 import io.recsys.features.store.FeatureWriter;
+import io.recsys.features.store.PopularityLandmark;
 import io.recsys.servicekit.redis.RedisLink;
 
 /**
@@ -44,6 +45,7 @@ public class EventLogConsumer implements SmartLifecycle {
     private final StringRedisTemplate redis;
     private final RedisLink link;
     private final FeatureWriter writer;
+    private final PopularityLandmark landmark;
     private final ConsumerProperties properties;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -54,8 +56,8 @@ public class EventLogConsumer implements SmartLifecycle {
     private final Counter claimed;
     private Thread worker;
 
-    public EventLogConsumer(StringRedisTemplate redis, RedisLink link, FeatureWriter writer, ConsumerProperties properties,
-            Clock clock, MeterRegistry meters) {
+    public EventLogConsumer(StringRedisTemplate redis, RedisLink link, FeatureWriter writer, PopularityLandmark landmark,
+            ConsumerProperties properties, Clock clock, MeterRegistry meters) {
         if (properties.blockFor().compareTo(link.commandTimeout()) >= 0) {
             // a read that waits as long as the client's timeout would time out whenever the log is idle
             throw new IllegalStateException("recsys.features.consumer.block-for (" + properties.blockFor()
@@ -64,6 +66,7 @@ public class EventLogConsumer implements SmartLifecycle {
         this.redis = redis;
         this.link = link;
         this.writer = writer;
+        this.landmark = landmark;
         this.properties = properties;
         this.clock = clock;
         this.applied = Counter.builder("recsys.features.log.entries").tag("result", "applied").register(meters);
@@ -111,6 +114,9 @@ public class EventLogConsumer implements SmartLifecycle {
                 }
                 if (System.nanoTime() - nextClaim >= 0) {
                     nextClaim = System.nanoTime() + properties.claimEvery().toNanos();
+                    if (landmark.rebaseIfDue(clock.instant())) {
+                        log.info("moved the popularity landmark forward");
+                    }
                     if (claimAbandoned() > 0) {
                         pendingFirst = true;
                     }

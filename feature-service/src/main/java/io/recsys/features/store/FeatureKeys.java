@@ -7,6 +7,10 @@ package io.recsys.features.store;
 final class FeatureKeys {
 
     static final String POPULAR_ALL_TIME = "recsys:{global}:popular:all";
+    /** STRING: the landmark (epoch ms) the decayed popularity scores are relative to. */
+    static final String POPULARITY_LANDMARK = "recsys:{global}:popular:landmark";
+    /** HASH field of an item: the landmark its decayed values ("d:1h", "d:24h", "d:7d") are relative to. */
+    static final String ITEM_LANDMARK = "dL";
     static final String COUNT_PREFIX = "n:";
     static final String CATALOG = "cat";
     static final String POPULARITY = "pop";
@@ -14,6 +18,11 @@ final class FeatureKeys {
     static final String UPDATED = "updated";
 
     private FeatureKeys() {
+    }
+
+    /** ZSET of decayed popularity scores of one window (see {@link DecayWindow}). */
+    static String popular(DecayWindow window) {
+        return "recsys:{global}:popular:" + window.suffix();
     }
 
     /** LIST of "item|type|epochMillis|value", newest first, capped. */

@@ -1,20 +1,21 @@
 package io.recsys.features.store;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.stereotype.Component;
 
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.MapOutput;
 import io.lettuce.core.output.ValueListOutput;
@@ -35,12 +36,12 @@ import io.recsys.servicekit.redis.RedisLink;
 @Component
 public class FeatureReader {
 
-    private final StringRedisTemplate redis;
     private final RedisLink link;
+    private final Clock clock;
 
-    public FeatureReader(StringRedisTemplate redis, RedisLink link) {
-        this.redis = redis;
+    public FeatureReader(RedisLink link, Clock clock) {
         this.link = link;
+        this.clock = clock;
     }
 
     public record Features(UserFeatures user, List<ItemFeatures> items) {
@@ -63,18 +64,20 @@ public class FeatureReader {
         for (String itemId : itemIds) {
             AsyncCommand<String, String, List<String>> fields = RedisLink.async(new Command<>(CommandType.HMGET,
                     new ValueListOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.item(itemId))
-                    .add(FeatureKeys.POPULARITY).add(FeatureKeys.UPDATED).add(FeatureKeys.CATALOG)));
+                    .add(FeatureKeys.POPULARITY).add(FeatureKeys.UPDATED).add(FeatureKeys.CATALOG)
+                    .add(DecayWindow.LAST_HOUR.itemField()).add(DecayWindow.LAST_DAY.itemField()).add(DecayWindow.LAST_WEEK.itemField())
+                    .add(FeatureKeys.ITEM_LANDMARK)));
             itemFields.add(fields);
             commands.add(fields);
         }
         link.run(commands);
+        long now = clock.millis();
 
         UserFeatures user = withUser ? userFeatures(userId, valueOf(recent, List.of()), valueOf(profile, Map.of()))
                 : UserFeatures.getDefaultInstance();
         List<ItemFeatures> items = new ArrayList<>(itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
-            List<String> fields = valueOf(itemFields.get(i), List.of());
-            items.add(itemFeatures(itemIds.get(i), field(fields, 0), field(fields, 1), field(fields, 2)));
+            items.add(itemFeatures(itemIds.get(i), valueOf(itemFields.get(i), List.of()), now));
         }
         return new Features(user, items);
     }
@@ -93,23 +96,69 @@ public class FeatureReader {
         return value == null ? empty : value;
     }
 
-    /** Best first, skipping {@code excluded}; all-time popularity (time windows come with decay). */
+    /** All-time popularity, best first, skipping {@code excluded}. */
     public List<ScoredItem> popular(int limit, Set<String> excluded) {
-        Set<ZSetOperations.TypedTuple<String>> top = redis.opsForZSet()
-                .reverseRangeWithScores(FeatureKeys.POPULAR_ALL_TIME, 0, (long) limit + excluded.size() - 1);
-        List<ScoredItem> items = new ArrayList<>(limit);
-        if (top == null) {
-            return items;
+        return top(FeatureKeys.POPULAR_ALL_TIME, limit + excluded.size(), 1.0).stream()
+                .filter(item -> !excluded.contains(item.getItemId())).limit(limit).toList();
+    }
+
+    /** Decayed popularity over {@code window} as of now, best first, skipping {@code excluded}. */
+    public List<ScoredItem> popular(DecayWindow window, int limit, Set<String> excluded) {
+        long now = clock.millis();
+        OptionalLong landmark = landmark();
+        if (landmark.isEmpty()) {
+            return List.of();
         }
-        for (ZSetOperations.TypedTuple<String> tuple : top) {
-            if (items.size() == limit) {
-                break;
+        double scale = window.valueAt(1.0, landmark.getAsLong(), now);
+        return top(FeatureKeys.popular(window), limit + excluded.size(), scale).stream()
+                .filter(item -> !excluded.contains(item.getItemId())).limit(limit).toList();
+    }
+
+    /**
+     * Items rising fastest: weighted events per hour over the last hour minus their rate over the last
+     * week, among the hour's most popular; only items above their usual rate qualify.
+     */
+    public List<ScoredItem> trending(int limit, Set<String> excluded) {
+        long now = clock.millis();
+        OptionalLong landmark = landmark();
+        if (landmark.isEmpty()) {
+            return List.of();
+        }
+        List<ScoredItem> candidates = top(FeatureKeys.popular(DecayWindow.LAST_HOUR), 4 * limit + excluded.size(),
+                DecayWindow.LAST_HOUR.valueAt(1.0, landmark.getAsLong(), now));
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        String[] members = candidates.stream().map(ScoredItem::getItemId).toArray(String[]::new);
+        List<Double> weekly = link.call(redis -> redis.zmscore(FeatureKeys.popular(DecayWindow.LAST_WEEK), members));
+        double weekScale = DecayWindow.LAST_WEEK.valueAt(1.0, landmark.getAsLong(), now);
+        double millisPerHour = 3_600_000.0;
+        List<ScoredItem> rising = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            ScoredItem candidate = candidates.get(i);
+            Double stored = weekly.get(i);
+            double week = (stored == null ? 0.0 : stored) * weekScale;
+            double surplus = (DecayWindow.LAST_HOUR.rate(candidate.getScore()) - DecayWindow.LAST_WEEK.rate(week)) * millisPerHour;
+            if (surplus > 0 && !excluded.contains(candidate.getItemId())) {
+                rising.add(ScoredItem.newBuilder().setItemId(candidate.getItemId()).setScore(surplus).build());
             }
-            if (!excluded.contains(tuple.getValue())) {
-                items.add(ScoredItem.newBuilder().setItemId(tuple.getValue()).setScore(tuple.getScore()).build());
-            }
+        }
+        rising.sort(java.util.Comparator.comparingDouble(ScoredItem::getScore).reversed());
+        return rising.size() > limit ? rising.subList(0, limit) : rising;
+    }
+
+    private List<ScoredItem> top(String key, int count, double scale) {
+        List<ScoredValue<String>> top = link.call(redis -> redis.zrevrangeWithScores(key, 0, count - 1));
+        List<ScoredItem> items = new ArrayList<>(top.size());
+        for (ScoredValue<String> entry : top) {
+            items.add(ScoredItem.newBuilder().setItemId(entry.getValue()).setScore(entry.getScore() * scale).build());
         }
         return items;
+    }
+
+    private OptionalLong landmark() {
+        String value = link.call(redis -> redis.get(FeatureKeys.POPULARITY_LANDMARK));
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
     private static UserFeatures userFeatures(String userId, List<String> recent, Map<String, String> profile) {
@@ -129,11 +178,21 @@ public class FeatureReader {
         return user.build();
     }
 
-    private static ItemFeatures itemFeatures(String itemId, String popularity, String updated, String catalog) {
+    /** {@code fields}: pop, updated, cat, d:1h, d:24h, d:7d, dL, as read by HMGET. */
+    private static ItemFeatures itemFeatures(String itemId, List<String> fields, long now) {
+        String popularity = field(fields, 0);
+        String updated = field(fields, 1);
+        String catalog = field(fields, 2);
         ItemFeatures.Builder item = ItemFeatures.newBuilder().setItemId(itemId);
         item.setStatus(popularity != null ? FeatureStatus.FEATURE_STATUS_PRESENT : FeatureStatus.FEATURE_STATUS_NOT_FOUND);
         if (popularity != null) {
-            item.setPopularity(Popularity.newBuilder().setAllTime(Double.parseDouble(popularity)));
+            String landmark = field(fields, 6);
+            long landmarkMillis = landmark == null ? now : Long.parseLong(landmark);
+            item.setPopularity(Popularity.newBuilder()
+                    .setAllTime(Double.parseDouble(popularity))
+                    .setLastHour(decayed(DecayWindow.LAST_HOUR, field(fields, 3), landmarkMillis, now))
+                    .setLastDay(decayed(DecayWindow.LAST_DAY, field(fields, 4), landmarkMillis, now))
+                    .setLastWeek(decayed(DecayWindow.LAST_WEEK, field(fields, 5), landmarkMillis, now)));
         }
         if (updated != null) {
             item.setUpdatedAt(EventLogCodec.toTimestamp(Instant.ofEpochMilli(Long.parseLong(updated))));
@@ -148,6 +207,10 @@ public class FeatureReader {
             item.setCatalogStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
         }
         return item.build();
+    }
+
+    private static double decayed(DecayWindow window, String stored, long landmarkMillis, long now) {
+        return stored == null ? 0 : window.valueAt(Double.parseDouble(stored), landmarkMillis, now);
     }
 
     private static Optional<Timestamp> timestamp(Map<String, String> hash, String field) {

@@ -49,14 +49,17 @@ public class FeatureWriter {
         if (entries.isEmpty()) {
             return 0;
         }
-        List<String> keys = new ArrayList<>(entries.size() * 3 + 2);
-        List<String> args = new ArrayList<>(entries.size() * 7 + 4);
+        List<String> keys = new ArrayList<>(entries.size() * 3 + 6);
+        List<String> args = new ArrayList<>(entries.size() * 7 + 7);
         keys.add(stream);
         keys.add(FeatureKeys.POPULAR_ALL_TIME);
+        DecayWindow.IN_SCRIPT_ORDER.forEach(window -> keys.add(FeatureKeys.popular(window)));
+        keys.add(FeatureKeys.POPULARITY_LANDMARK);
         args.add(group);
         args.add(Long.toString(now.toEpochMilli()));
         args.add(Integer.toString(properties.recentItemsKept()));
         args.add(Long.toString(properties.userTtl().toSeconds()));
+        DecayWindow.IN_SCRIPT_ORDER.forEach(window -> args.add(Long.toString(window.tauMillis())));
         for (LogEntry logged : entries) {
             switch (logged.entry()) {
                 case EventLogCodec.LoggedEvent e -> addEvent(keys, args, logged.streamId(), e.event());
