@@ -3,6 +3,10 @@
 -- consumer (after claiming it) has already applied and acknowledged is skipped. A crash cannot come
 -- between applying and acknowledging: every entry is applied exactly once.
 --
+-- Co-occurrence: an event on item I pairs I with the user's most recent other items J, adding the event's
+-- weight to both I's and J's neighbour sets ('recsys:i:{<id>}:co'). These keys are derived here rather
+-- than passed in KEYS, which a single Redis allows; see docs/event-log.md for the cluster path.
+--
 -- Popularity over time windows uses forward decay: an event of weight w at time t adds
 -- w * exp((t - L) / tau) to the window's score, L being the landmark (epoch ms) kept in KEYS[6]; a reader
 -- multiplies by exp((L - now) / tau). Scores never need touching as time passes; the landmark moves
@@ -13,7 +17,8 @@
 -- (1 h, 24 h, 7 d), KEYS[6] the landmark, then per entry:
 --   event: user recent list, user profile hash, item hash    catalog item: item hash    skipped: none
 -- ARGV[1] consumer group, ARGV[2] now (epoch ms), ARGV[3] recent items kept, ARGV[4] user TTL (s),
--- ARGV[5..7] the windows' time constants (ms), then per entry:
+-- ARGV[5..7] the windows' time constants (ms), ARGV[8] how many of the user's recent items an event pairs
+-- with for co-occurrence, ARGV[9] how many neighbours an item keeps, then per entry:
 --   'e', stream id, item id, recent-list element, type name, occurred at (epoch ms), popularity weight
 --   'i', stream id, the catalog entry (base64 of the protobuf Item)
 --   's', stream id                         (unknown or malformed: acknowledged, not applied)
@@ -32,7 +37,19 @@ end
 local function growth(exponent)
   return math.exp(math.min(exponent, 600))
 end
-local k, a, applied = 7, 8, 0
+local co_recent, co_keep = tonumber(ARGV[8]), tonumber(ARGV[9])
+local function co_key(id)
+  return 'recsys:i:{' .. id .. '}:co'
+end
+local function add_neighbour(of, neighbour, weight)
+  local key = co_key(of)
+  redis.call('ZINCRBY', key, weight, neighbour)
+  -- bounded memory: let the set grow to twice its size, then keep the strongest
+  if redis.call('ZCARD', key) > 2 * co_keep then
+    redis.call('ZREMRANGEBYRANK', key, 0, -co_keep - 1)
+  end
+end
+local k, a, applied = 7, 10, 0
 while a <= #ARGV do
   local kind, id = ARGV[a], ARGV[a + 1]
   local fresh = redis.call('XACK', stream, group, id) == 1
@@ -40,6 +57,22 @@ while a <= #ARGV do
     if fresh then
       local recent, profile, item = KEYS[k], KEYS[k + 1], KEYS[k + 2]
       local item_id, element, type_name, occurred, weight = ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+      if co_recent > 0 then
+        local paired = {}
+        local pairs_made = 0
+        for _, previous in ipairs(redis.call('LRANGE', recent, 0, 4 * co_recent - 1)) do
+          local other = string.match(previous, '^([^|]+)')
+          if other ~= item_id and not paired[other] then
+            paired[other] = true
+            add_neighbour(item_id, other, weight)
+            add_neighbour(other, item_id, weight)
+            pairs_made = pairs_made + 1
+            if pairs_made == co_recent then
+              break
+            end
+          end
+        end
+      end
       redis.call('LPUSH', recent, element)
       redis.call('LTRIM', recent, 0, keep - 1)
       redis.call('HINCRBY', profile, 'n:' .. type_name, 1)

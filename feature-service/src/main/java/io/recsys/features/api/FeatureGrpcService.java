@@ -7,7 +7,6 @@ import java.util.Set;
 
 import org.springframework.stereotype.Service;
 
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
@@ -26,6 +25,8 @@ import io.recsys.features.store.FeatureStoreProperties;
 /** The feature store's gRPC face. */
 @Service
 public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBase {
+
+    static final int DEFAULT_NEIGHBOURS = 20;
 
     private final FeatureReader reader;
     private final FeatureRequestValidator validator;
@@ -72,6 +73,9 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
     @Override
     public void getItemNeighbors(GetItemNeighborsRequest request, StreamObserver<GetItemNeighborsResponse> responses) {
         validator.check(request);
-        throw Status.UNIMPLEMENTED.withDescription("co-occurrence neighbours are not computed yet").asRuntimeException();
+        int limit = request.getLimitPerItem() == 0 ? DEFAULT_NEIGHBOURS : request.getLimitPerItem();
+        responses.onNext(GetItemNeighborsResponse.newBuilder()
+                .addAllItems(reader.neighbours(request.getItemIdsList(), limit)).build());
+        responses.onCompleted();
     }
 }

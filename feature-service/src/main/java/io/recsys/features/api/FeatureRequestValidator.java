@@ -54,6 +54,15 @@ public class FeatureRequestValidator {
         FieldViolations violations = new FieldViolations();
         if (request.getItemIdsCount() > properties.maxItemsPerRequest()) {
             violations.add("item_ids", "at most " + properties.maxItemsPerRequest() + " items per request");
+        } else {
+            for (int i = 0; i < request.getItemIdsCount(); i++) {
+                int index = i;
+                Identifiers.problem(request.getItemIds(i)).ifPresent(p -> violations.add("item_ids[" + index + "]", p));
+            }
+        }
+        if (request.getLimitPerItem() < 0 || request.getLimitPerItem() > properties.neighboursKept()) {
+            violations.add("limit_per_item", "must be between 0 (default " + FeatureGrpcService.DEFAULT_NEIGHBOURS
+                    + ") and " + properties.neighboursKept());
         }
         violations.throwIfAny();
     }

@@ -25,6 +25,11 @@ final class FeatureKeys {
         return "recsys:{global}:popular:" + window.suffix();
     }
 
+    /** ZSET: co-occurrence neighbours of an item and their summed event weights, the strongest kept. */
+    static String neighbours(String itemId) {
+        return "recsys:i:{" + itemId + "}:co";
+    }
+
     /** LIST of "item|type|epochMillis|value", newest first, capped. */
     static String userRecent(String userId) {
         return "recsys:u:{" + userId + "}:recent";

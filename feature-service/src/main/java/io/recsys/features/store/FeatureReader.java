@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.MapOutput;
+import io.lettuce.core.output.ScoredValueListOutput;
 import io.lettuce.core.output.ValueListOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -28,6 +29,7 @@ import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.ItemFeatures;
+import io.recsys.contracts.features.v1.ItemNeighbors;
 import io.recsys.contracts.features.v1.Popularity;
 import io.recsys.contracts.features.v1.UserFeatures;
 import io.recsys.servicekit.redis.RedisLink;
@@ -145,6 +147,25 @@ public class FeatureReader {
         }
         rising.sort(java.util.Comparator.comparingDouble(ScoredItem::getScore).reversed());
         return rising.size() > limit ? rising.subList(0, limit) : rising;
+    }
+
+    /** Each item's strongest co-occurrence neighbours, best first, in one round trip. */
+    public List<ItemNeighbors> neighbours(List<String> itemIds, int limitPerItem) {
+        List<AsyncCommand<String, String, List<ScoredValue<String>>>> commands = new ArrayList<>(itemIds.size());
+        for (String itemId : itemIds) {
+            commands.add(RedisLink.async(new Command<>(CommandType.ZREVRANGE, new ScoredValueListOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.neighbours(itemId)).add(0).add(limitPerItem - 1).add("WITHSCORES"))));
+        }
+        link.run(commands);
+        List<ItemNeighbors> answer = new ArrayList<>(itemIds.size());
+        for (int i = 0; i < itemIds.size(); i++) {
+            List<ScoredValue<String>> neighbours = valueOf(commands.get(i), List.of());
+            ItemNeighbors.Builder item = ItemNeighbors.newBuilder().setItemId(itemIds.get(i))
+                    .setStatus(neighbours.isEmpty() ? FeatureStatus.FEATURE_STATUS_NOT_FOUND : FeatureStatus.FEATURE_STATUS_PRESENT);
+            neighbours.forEach(n -> item.addNeighbors(ScoredItem.newBuilder().setItemId(n.getValue()).setScore(n.getScore())));
+            answer.add(item.build());
+        }
+        return answer;
     }
 
     private List<ScoredItem> top(String key, int count, double scale) {

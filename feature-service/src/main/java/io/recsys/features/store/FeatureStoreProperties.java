@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param userTtl              a user's features expire after this long without activity
  * @param eventWeights         popularity weight per event type name; unlisted (custom) types weigh {@code defaultWeight}
  * @param defaultWeight        weight of event types not listed in {@code eventWeights}
+ * @param cooccurrenceRecentItems how many of the user's most recent other items an event pairs its item with (0: off)
+ * @param neighboursKept       co-occurrence neighbours kept per item (the strongest)
  */
 @Validated
 @ConfigurationProperties("recsys.features")
@@ -31,7 +33,9 @@ public record FeatureStoreProperties(
         @DefaultValue("1000") @Min(1) @Max(100_000) int maxPopularLimit,
         @DefaultValue("90d") @NotNull Duration userTtl,
         @NotNull Map<String, Double> eventWeights,
-        @DefaultValue("1.0") double defaultWeight) {
+        @DefaultValue("1.0") double defaultWeight,
+        @DefaultValue("5") @Min(0) @Max(100) int cooccurrenceRecentItems,
+        @DefaultValue("50") @Min(1) @Max(10_000) int neighboursKept) {
 
     public FeatureStoreProperties {
         eventWeights = eventWeights == null || eventWeights.isEmpty()

@@ -60,6 +60,8 @@ public class FeatureWriter {
         args.add(Integer.toString(properties.recentItemsKept()));
         args.add(Long.toString(properties.userTtl().toSeconds()));
         DecayWindow.IN_SCRIPT_ORDER.forEach(window -> args.add(Long.toString(window.tauMillis())));
+        args.add(Integer.toString(properties.cooccurrenceRecentItems()));
+        args.add(Integer.toString(properties.neighboursKept()));
         for (LogEntry logged : entries) {
             switch (logged.entry()) {
                 case EventLogCodec.LoggedEvent e -> addEvent(keys, args, logged.streamId(), e.event());

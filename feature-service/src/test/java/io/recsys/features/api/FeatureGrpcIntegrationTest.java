@@ -33,6 +33,7 @@ import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetFeaturesResponse;
+import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
 import io.recsys.testsupport.RealRedis;
@@ -112,6 +113,25 @@ class FeatureGrpcIntegrationTest {
         assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(1).addExcludeItemIds("tea").build()).getItemsList())
                 .extracting(ScoredItem::getItemId).containsExactly("mug");
         assertThat(redisTemplate.opsForStream().pending(LOG, "feature-service").getTotalPendingMessages()).isZero();
+    }
+
+    @Test
+    void itemsSeenByTheSameShoppersBecomeNeighbours() {
+        log("alice", "mug", EventType.EVENT_TYPE_VIEW);
+        log("alice", "tea", EventType.EVENT_TYPE_PURCHASE);
+        log("bob", "mug", EventType.EVENT_TYPE_VIEW);
+        log("bob", "lamp", EventType.EVENT_TYPE_VIEW);
+        log("bob", "tea", EventType.EVENT_TYPE_VIEW);
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            var response = features.getItemNeighbors(GetItemNeighborsRequest.newBuilder()
+                    .addItemIds("tea").addItemIds("mug").addItemIds("ghost").setLimitPerItem(5).build());
+            // tea: with mug (alice's purchase 8, bob's view 1) and lamp (bob's view 1)
+            assertThat(response.getItems(0).getNeighborsList()).extracting(ScoredItem::getItemId, ScoredItem::getScore)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("mug", 9.0), org.assertj.core.groups.Tuple.tuple("lamp", 1.0));
+            assertThat(response.getItems(1).getNeighborsList()).extracting(ScoredItem::getItemId).containsExactly("tea", "lamp");
+            assertThat(response.getItems(2).getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+        });
     }
 
     @Test
