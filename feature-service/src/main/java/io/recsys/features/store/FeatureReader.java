@@ -40,10 +40,12 @@ public class FeatureReader {
 
     private final RedisLink link;
     private final Clock clock;
+    private final FeatureStoreProperties properties;
 
-    public FeatureReader(RedisLink link, Clock clock) {
+    public FeatureReader(RedisLink link, Clock clock, FeatureStoreProperties properties) {
         this.link = link;
         this.clock = clock;
+        this.properties = properties;
     }
 
     public record Features(UserFeatures user, List<ItemFeatures> items) {
@@ -75,11 +77,12 @@ public class FeatureReader {
         link.run(commands);
         long now = clock.millis();
 
-        UserFeatures user = withUser ? userFeatures(userId, valueOf(recent, List.of()), valueOf(profile, Map.of()))
+        long staleBefore = now - properties.staleAfter().toMillis();
+        UserFeatures user = withUser ? userFeatures(userId, valueOf(recent, List.of()), valueOf(profile, Map.of()), staleBefore)
                 : UserFeatures.getDefaultInstance();
         List<ItemFeatures> items = new ArrayList<>(itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
-            items.add(itemFeatures(itemIds.get(i), valueOf(itemFields.get(i), List.of()), now));
+            items.add(itemFeatures(itemIds.get(i), valueOf(itemFields.get(i), List.of()), now, staleBefore));
         }
         return new Features(user, items);
     }
@@ -182,12 +185,17 @@ public class FeatureReader {
         return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
-    private static UserFeatures userFeatures(String userId, List<String> recent, Map<String, String> profile) {
+    private static FeatureStatus freshness(String updatedMillis, long staleBefore) {
+        return updatedMillis != null && Long.parseLong(updatedMillis) < staleBefore
+                ? FeatureStatus.FEATURE_STATUS_STALE : FeatureStatus.FEATURE_STATUS_PRESENT;
+    }
+
+    private static UserFeatures userFeatures(String userId, List<String> recent, Map<String, String> profile, long staleBefore) {
         UserFeatures.Builder user = UserFeatures.newBuilder().setUserId(userId);
         if (recent.isEmpty() && profile.isEmpty()) {
             return user.setStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND).build();
         }
-        user.setStatus(FeatureStatus.FEATURE_STATUS_PRESENT);
+        user.setStatus(freshness(profile.get(FeatureKeys.UPDATED), staleBefore));
         recent.forEach(encoded -> user.addRecent(RecentInteraction.decode(encoded)));
         profile.forEach((field, value) -> {
             if (field.startsWith(FeatureKeys.COUNT_PREFIX)) {
@@ -200,12 +208,12 @@ public class FeatureReader {
     }
 
     /** {@code fields}: pop, updated, cat, d:1h, d:24h, d:7d, dL, as read by HMGET. */
-    private static ItemFeatures itemFeatures(String itemId, List<String> fields, long now) {
+    private static ItemFeatures itemFeatures(String itemId, List<String> fields, long now, long staleBefore) {
         String popularity = field(fields, 0);
         String updated = field(fields, 1);
         String catalog = field(fields, 2);
         ItemFeatures.Builder item = ItemFeatures.newBuilder().setItemId(itemId);
-        item.setStatus(popularity != null ? FeatureStatus.FEATURE_STATUS_PRESENT : FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+        item.setStatus(popularity == null ? FeatureStatus.FEATURE_STATUS_NOT_FOUND : freshness(updated, staleBefore));
         if (popularity != null) {
             String landmark = field(fields, 6);
             long landmarkMillis = landmark == null ? now : Long.parseLong(landmark);

@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultWeight        weight of event types not listed in {@code eventWeights}
  * @param cooccurrenceRecentItems how many of the user's most recent other items an event pairs its item with (0: off)
  * @param neighboursKept       co-occurrence neighbours kept per item (the strongest)
+ * @param staleAfter           features not updated for this long are reported STALE rather than PRESENT
  */
 @Validated
 @ConfigurationProperties("recsys.features")
@@ -35,7 +36,8 @@ public record FeatureStoreProperties(
         @NotNull Map<String, Double> eventWeights,
         @DefaultValue("1.0") double defaultWeight,
         @DefaultValue("5") @Min(0) @Max(100) int cooccurrenceRecentItems,
-        @DefaultValue("50") @Min(1) @Max(10_000) int neighboursKept) {
+        @DefaultValue("50") @Min(1) @Max(10_000) int neighboursKept,
+        @DefaultValue("30d") @NotNull Duration staleAfter) {
 
     public FeatureStoreProperties {
         eventWeights = eventWeights == null || eventWeights.isEmpty()

@@ -162,6 +162,19 @@ class PopularityWindowsTest {
     }
 
     @Test
+    void featuresNotUpdatedForLongerThanTheBoundAreStale() {
+        purchase("mug", T0, 1);
+        applyAll();
+        assertThat(reader.read("u0", 5, List.of("mug")).items().getFirst().getStatus())
+                .isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_PRESENT);
+
+        clock.set(T0.plus(Duration.ofDays(31)));
+        var stale = reader.read("u0", 5, List.of("mug"));
+        assertThat(stale.items().getFirst().getStatus()).isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_STALE);
+        assertThat(stale.user().getStatus()).isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_STALE);
+    }
+
+    @Test
     void movingTheLandmarkChangesNoReadingAndLaterEventsAddUp() {
         purchase("mug", T0, 3);
         applyAll();
