@@ -242,8 +242,9 @@ final class IngestionBenchmark {
         long seenKeys = redis.countKeys("recsys:{events}:seen:*");
         List<String> userSample = redis.sampleKeys("recsys:u:*:profile", 2_000);
         double bytesPerUser = redis.averageBytes(userSample, key -> List.of(key, key.replace(":profile", ":recent")));
-        List<String> itemSample = redis.sampleKeys("recsys:i:*", 2_000);
-        double bytesPerItem = redis.averageBytes(itemSample, key -> List.of(key));
+        // item hashes end with their hash tag; each has a neighbour set beside it
+        List<String> itemSample = redis.sampleKeys("recsys:i:*}", 2_000);
+        double bytesPerItem = redis.averageBytes(itemSample, key -> List.of(key, key + ":co"));
         long features = after - before - stream - Math.round(seenBytes * seenKeys);
 
         Map<String, Object> figures = new LinkedHashMap<>();
@@ -257,7 +258,7 @@ final class IngestionBenchmark {
         figures.put("features_mb_per_million_events", round(features / 1e6 / (appliedEvents / 1e6)));
         figures.put("users", redis.countKeys("recsys:u:*:profile"));
         figures.put("bytes_per_user", Math.round(bytesPerUser));
-        figures.put("items", redis.countKeys("recsys:i:*"));
+        figures.put("items", redis.countKeys("recsys:i:*}"));
         figures.put("bytes_per_item", Math.round(bytesPerItem));
         return figures;
     }
