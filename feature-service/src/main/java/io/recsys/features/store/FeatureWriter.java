@@ -1,22 +1,16 @@
 package io.recsys.features.store;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
 
 /**
@@ -28,16 +22,11 @@ public class FeatureWriter {
 
     private final RedisLink redis;
     private final FeatureStoreProperties properties;
-    private final String script;
+    private static final LuaScript APPLY_BATCH = LuaScript.fromClasspath("features/apply-batch.lua");
 
     public FeatureWriter(RedisLink redis, FeatureStoreProperties properties) {
         this.redis = redis;
         this.properties = properties;
-        try {
-            this.script = new ClassPathResource("features/apply-batch.lua").getContentAsString(StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("apply script missing from the classpath", e);
-        }
     }
 
     /** One entry of the log as read: its stream id and what it says. */
@@ -72,11 +61,7 @@ public class FeatureWriter {
                 }
             }
         }
-        // EVAL rather than EVALSHA: the script text is small beside a batch's arguments, and it
-        // survives a Redis restart (which forgets loaded scripts) without a retry path
-        CommandArgs<String, String> command = new CommandArgs<>(StringCodec.UTF8)
-                .add(script).add(keys.size()).addKeys(keys).addValues(args);
-        Long applied = redis.run(RedisLink.async(new Command<>(CommandType.EVAL, new IntegerOutput<>(StringCodec.UTF8), command)));
+        Long applied = redis.evalForLong(APPLY_BATCH, keys, args);
         return applied == null ? 0 : applied;
     }
 

@@ -1,21 +1,14 @@
 package io.recsys.features.store;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
+import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
 
 /**
@@ -28,27 +21,23 @@ public class PopularityLandmark {
 
     static final Duration MAX_AGE = Duration.ofDays(1);
 
+    private static final LuaScript REBASE = LuaScript.fromClasspath("features/rebase-popularity.lua");
+
     private final RedisLink redis;
-    private final String script;
 
     public PopularityLandmark(RedisLink redis) {
         this.redis = redis;
-        try {
-            this.script = new ClassPathResource("features/rebase-popularity.lua").getContentAsString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The landmark (epoch ms), or empty when no event has been applied yet. */
-    public java.util.OptionalLong current() {
+    public OptionalLong current() {
         String value = redis.call(commands -> commands.get(FeatureKeys.POPULARITY_LANDMARK));
-        return value == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Long.parseLong(value));
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
     /** Moves the landmark to {@code now} when it is older than a day; true when this call moved it. */
     public boolean rebaseIfDue(Instant now) {
-        java.util.OptionalLong landmark = current();
+        OptionalLong landmark = current();
         if (landmark.isEmpty() || now.toEpochMilli() - landmark.getAsLong() < MAX_AGE.toMillis()) {
             return false;
         }
@@ -59,8 +48,7 @@ public class PopularityLandmark {
         args.add(Long.toString(landmark.getAsLong()));
         args.add(Long.toString(now.toEpochMilli()));
         DecayWindow.IN_SCRIPT_ORDER.forEach(window -> args.add(Long.toString(window.tauMillis())));
-        Long moved = redis.run(RedisLink.async(new Command<>(CommandType.EVAL, new IntegerOutput<>(StringCodec.UTF8),
-                new CommandArgs<>(StringCodec.UTF8).add(script).add(keys.size()).addKeys(keys).addValues(args))));
+        Long moved = redis.evalForLong(REBASE, keys, args);
         return moved != null && moved == 1;
     }
 }

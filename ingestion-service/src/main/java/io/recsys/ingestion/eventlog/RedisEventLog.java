@@ -1,7 +1,5 @@
 package io.recsys.ingestion.eventlog;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,21 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StreamOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.ArrayOutput;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
 
 /**
@@ -33,22 +26,18 @@ import io.recsys.servicekit.redis.RedisLink;
 @Component
 public class RedisEventLog {
 
+    private static final LuaScript APPEND_EVENTS = LuaScript.fromClasspath("eventlog/append-events.lua");
+
     private final StringRedisTemplate redis;
     private final RedisLink link;
     private final EventLogProperties properties;
     private final Clock clock;
-    private final String appendScript;
 
     public RedisEventLog(StringRedisTemplate redis, RedisLink link, EventLogProperties properties, Clock clock) {
         this.redis = redis;
         this.link = link;
         this.properties = properties;
         this.clock = clock;
-        try {
-            this.appendScript = new ClassPathResource("eventlog/append-events.lua").getContentAsString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("append script missing from the classpath", e);
-        }
     }
 
     /** What happened to one event: appended at a stream id, or skipped as a duplicate. */
@@ -73,9 +62,7 @@ public class RedisEventLog {
             keys.add(properties.seenKeyPrefix() + event.getEventId());
             addFields(args, EventLogCodec.encode(event, now));
         }
-        // EVAL rather than EVALSHA: small beside a batch's arguments, and it survives a Redis restart
-        List<Object> ids = link.run(RedisLink.async(new Command<>(CommandType.EVAL, new ArrayOutput<>(StringCodec.UTF8),
-                new CommandArgs<>(StringCodec.UTF8).add(appendScript).add(keys.size()).addKeys(keys).addValues(args))));
+        List<Object> ids = link.evalForList(APPEND_EVENTS, keys, args);
         if (ids == null || ids.size() != events.size()) {
             throw new IllegalStateException("event log answered " + (ids == null ? "nothing" : ids.size() + " results")
                     + " for " + events.size() + " events");

@@ -19,7 +19,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ArrayOutput;
+import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 
 /**
@@ -80,6 +85,23 @@ public class RedisLink implements DisposableBean {
             Thread.currentThread().interrupt();
             throw new QueryTimeoutException("interrupted while waiting for Redis", e);
         }
+    }
+
+    /**
+     * Runs a script that answers an integer. EVAL rather than EVALSHA: the text is small beside a
+     * batch's arguments, and it survives a Redis restart (which forgets loaded scripts) without a retry.
+     */
+    public Long evalForLong(LuaScript script, List<String> keys, List<String> args) {
+        return run(async(new Command<>(CommandType.EVAL, new IntegerOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
+    }
+
+    /** Runs a script that answers an array. */
+    public List<Object> evalForList(LuaScript script, List<String> keys, List<String> args) {
+        return run(async(new Command<>(CommandType.EVAL, new ArrayOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
+    }
+
+    private static CommandArgs<String, String> evalArgs(LuaScript script, List<String> keys, List<String> args) {
+        return new CommandArgs<>(StringCodec.UTF8).add(script.text()).add(keys.size()).addKeys(keys).addValues(args);
     }
 
     public <T> T run(AsyncCommand<String, String, T> command) {
