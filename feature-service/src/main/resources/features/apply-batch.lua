@@ -43,9 +43,10 @@ local function co_key(id)
 end
 local function add_neighbour(of, neighbour, weight)
   local key = co_key(of)
-  redis.call('ZINCRBY', key, weight, neighbour)
-  -- bounded memory: let the set grow to twice its size, then keep the strongest
-  if redis.call('ZCARD', key) > 2 * co_keep then
+  local score = tonumber(redis.call('ZINCRBY', key, weight, neighbour))
+  -- bounded memory: let the set grow to twice its size, then keep the strongest; only a new member
+  -- (its score is just this weight) can have made it grow
+  if score == tonumber(weight) and redis.call('ZCARD', key) > 2 * co_keep then
     redis.call('ZREMRANGEBYRANK', key, 0, -co_keep - 1)
   end
 end

@@ -112,6 +112,27 @@ class ExactlyOnceApplyTest {
     }
 
     @Test
+    void neighbourSetsStayBoundedAndKeepTheStrongest() {
+        // 300 shoppers each view their own item, then the same hub item: the hub meets 300 neighbours;
+        // "loyal" is paired with the hub by purchases, far more strongly than any other
+        for (int i = 0; i < 300; i++) {
+            for (String item : java.util.List.of("x" + i, "hub")) {
+                Event event = Event.newBuilder().setEventId("b" + i + item).setUserId("shopper" + i).setItemId(item)
+                        .setType(EventType.EVENT_TYPE_VIEW).build();
+                redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, Instant.now()));
+            }
+            Event loyal = Event.newBuilder().setEventId("l" + i).setUserId("shopper" + i).setItemId("loyal")
+                    .setType(EventType.EVENT_TYPE_PURCHASE).build();
+            redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(loyal, Instant.now()));
+        }
+        writer.applyAndAcknowledge(LOG, GROUP, readAs("a"), Instant.now());
+
+        Long hubNeighbours = redisTemplate.opsForZSet().zCard("recsys:i:{hub}:co");
+        assertThat(hubNeighbours).isBetween(50L, 100L);
+        assertThat(redisTemplate.opsForZSet().reverseRange("recsys:i:{hub}:co", 0, 0)).containsExactly("loyal");
+    }
+
+    @Test
     void catalogUpsertsReplaceTheCatalogPartAndKeepTheCounters() {
         writer.applyAndAcknowledge(LOG, GROUP, readAs("a"), Instant.now());
         redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(io.recsys.contracts.catalog.v1.Item.newBuilder().setItemId("i0")
