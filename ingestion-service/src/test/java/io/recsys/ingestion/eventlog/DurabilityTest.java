@@ -97,7 +97,8 @@ class DurabilityTest {
         redis.crash();
         sleep(500);
         redis.restart();
-        sleep(1_500);
+        // long enough for the client's reconnect back-off on a slow machine
+        sleep(4_000);
         running.set(false);
         writer.join();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
