@@ -1,6 +1,7 @@
 package io.recsys.servicekit;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,12 @@ public class GrpcErrorTranslation implements GrpcExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcErrorTranslation.class);
 
+    private static final long OUTAGE_LOG_INTERVAL_NANOS = Duration.ofSeconds(5).toNanos();
+
     private final Duration retryAfter;
+    // an outage fails every call; one line every few seconds says so without flooding the log
+    private final AtomicLong nextOutageLog = new AtomicLong(System.nanoTime());
+    private final AtomicLong quietOutages = new AtomicLong();
 
     public GrpcErrorTranslation(Duration retryAfter) {
         this.retryAfter = retryAfter;
@@ -36,12 +42,23 @@ public class GrpcErrorTranslation implements GrpcExceptionHandler {
             return e;
         }
         if (error instanceof DataAccessException e && !isCommandError(e)) {
-            log.warn("store unavailable: {}", e.getMostSpecificCause().toString());
+            logOutage(e);
             StatusRuntimeException unavailable = GrpcErrors.unavailable("store unavailable, retry later", retryAfter);
             return new StatusException(unavailable.getStatus(), unavailable.getTrailers());
         }
         log.error("unexpected failure", error);
         return Status.INTERNAL.withDescription("internal error").asException();
+    }
+
+    private void logOutage(DataAccessException e) {
+        long now = System.nanoTime();
+        long next = nextOutageLog.get();
+        if (now - next >= 0 && nextOutageLog.compareAndSet(next, now + OUTAGE_LOG_INTERVAL_NANOS)) {
+            log.warn("store unavailable ({} more such failures since the last report): {}", quietOutages.getAndSet(0),
+                    e.getMostSpecificCause().toString());
+        } else {
+            quietOutages.incrementAndGet();
+        }
     }
 
     /** Translates for code that reports errors itself, such as a streaming call's observer. */

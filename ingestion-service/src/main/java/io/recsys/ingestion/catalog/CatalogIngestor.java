@@ -12,6 +12,7 @@ import io.recsys.contracts.events.v1.ItemResult;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.ingestion.config.IngestionProperties;
 import io.recsys.ingestion.eventlog.RedisEventLog;
+import io.recsys.ingestion.ingest.AppendLimiter;
 import io.recsys.ingestion.ingest.BatchSize;
 
 /** Catalog upserts go through the event log too, so that features see them in order with events. */
@@ -21,11 +22,13 @@ public class CatalogIngestor {
     private final ItemValidator validator;
     private final RedisEventLog eventLog;
     private final IngestionProperties properties;
+    private final AppendLimiter limiter;
 
-    public CatalogIngestor(ItemValidator validator, RedisEventLog eventLog, IngestionProperties properties) {
+    public CatalogIngestor(ItemValidator validator, RedisEventLog eventLog, IngestionProperties properties, AppendLimiter limiter) {
         this.validator = validator;
         this.eventLog = eventLog;
         this.properties = properties;
+        this.limiter = limiter;
     }
 
     public UpsertItemsResponse upsert(List<Item> items) {
@@ -44,7 +47,10 @@ public class CatalogIngestor {
             }
             response.addResults(result);
         }
-        eventLog.appendItems(valid);
+        limiter.run(() -> {
+            eventLog.appendItems(valid);
+            return valid.size();
+        });
         return response.setUpserted(valid.size()).setRejected(items.size() - valid.size()).build();
     }
 }

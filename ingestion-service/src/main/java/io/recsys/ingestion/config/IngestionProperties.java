@@ -23,7 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAttributes     most attributes per event context or item
  * @param ratingRange       the bounds of a rating's value
  * @param maxQuantity       largest quantity of one event
- * @param retryAfter        the retry hint given to callers when the event log is unavailable
+ * @param retryAfter        the retry hint given to callers when the event log is unavailable or busy
+ * @param maxConcurrentBatches batches appended at once; more are refused with RESOURCE_EXHAUSTED
  */
 @Validated
 @ConfigurationProperties("recsys.ingestion")
@@ -36,7 +37,8 @@ public record IngestionProperties(
         @DefaultValue("32") @Min(0) @Max(1_000) int maxAttributes,
         @DefaultValue @NotNull RatingRange ratingRange,
         @DefaultValue("10000") @Positive int maxQuantity,
-        @DefaultValue("1s") @NotNull Duration retryAfter) {
+        @DefaultValue("1s") @NotNull Duration retryAfter,
+        @DefaultValue("64") @Min(1) @Max(10_000) int maxConcurrentBatches) {
 
     public IngestionProperties {
         if (dedupWindow != null && dedupWindow.toSeconds() < 1) {

@@ -25,14 +25,17 @@ public class EventIngestor {
     private final EventValidator validator;
     private final RedisEventLog eventLog;
     private final IngestionProperties properties;
+    private final AppendLimiter limiter;
     private final Counter accepted;
     private final Counter duplicates;
     private final Counter rejected;
 
-    public EventIngestor(EventValidator validator, RedisEventLog eventLog, IngestionProperties properties, MeterRegistry meters) {
+    public EventIngestor(EventValidator validator, RedisEventLog eventLog, IngestionProperties properties, AppendLimiter limiter,
+            MeterRegistry meters) {
         this.validator = validator;
         this.eventLog = eventLog;
         this.properties = properties;
+        this.limiter = limiter;
         this.accepted = outcomeCounter(meters, "accepted");
         this.duplicates = outcomeCounter(meters, "duplicate");
         this.rejected = outcomeCounter(meters, "rejected");
@@ -59,7 +62,7 @@ public class EventIngestor {
                 results[i] = result(index, event, EventOutcome.EVENT_OUTCOME_REJECTED).addAllViolations(violations.list()).build();
             }
         }
-        List<RedisEventLog.Appended> appended = eventLog.appendEvents(valid, properties.dedupWindow());
+        List<RedisEventLog.Appended> appended = limiter.run(() -> eventLog.appendEvents(valid, properties.dedupWindow()));
         for (int k = 0; k < valid.size(); k++) {
             int position = validPositions.get(k);
             EventOutcome outcome = appended.get(k).duplicate() ? EventOutcome.EVENT_OUTCOME_DUPLICATE : EventOutcome.EVENT_OUTCOME_ACCEPTED;

@@ -22,7 +22,7 @@ class EventValidatorTest {
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
 
     private final IngestionProperties properties = new IngestionProperties(1000, Duration.ofHours(24), Duration.ofMinutes(5),
-            Duration.ofDays(60), 64, 2, new IngestionProperties.RatingRange(0, 5), 100, Duration.ofSeconds(1));
+            Duration.ofDays(60), 64, 2, new IngestionProperties.RatingRange(0, 5), 100, Duration.ofSeconds(1), 64);
     private final EventValidator validator = new EventValidator(properties, new TextRules(properties), Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static Event.Builder view() {

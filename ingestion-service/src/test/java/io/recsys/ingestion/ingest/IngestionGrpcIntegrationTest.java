@@ -46,7 +46,8 @@ import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.testsupport.RealRedis;
 
 /** Through the real gRPC server on a socket, against a real Redis. */
-@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.ingestion.max-batch-size=50"})
+@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.ingestion.max-batch-size=50",
+        "recsys.ingestion.max-concurrent-batches=1"})
 class IngestionGrpcIntegrationTest {
 
     @RegisterExtension
@@ -196,6 +197,23 @@ class IngestionGrpcIntegrationTest {
                     .addEvents(event("back-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()));
         });
         assertThat(answers.getLast().getResults(0).getOutcome()).isIn(EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_DUPLICATE);
+    }
+
+    @Test
+    void aSlowStoreTurnsExtraBatchesAwayAtOnceWithAHint() throws Exception {
+        // Redis holds writes for a while: the one batch allowed in flight waits, the next is refused at once
+        redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<Object>) connection ->
+                connection.execute("CLIENT", "PAUSE".getBytes(), "700".getBytes(), "WRITE".getBytes()));
+        CompletableFuture<IngestEventsResponse> first = CompletableFuture.supplyAsync(() -> ingestion.ingestEvents(
+                IngestEventsRequest.newBuilder().addEvents(event("slow-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()));
+        Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                        .addEvents(event("slow-2", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                            assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
+                        }));
+        assertThat(first.get(5, TimeUnit.SECONDS).getAccepted()).isEqualTo(1);
     }
 
     @Test
