@@ -77,7 +77,7 @@ final class FeatureReadBenchmark {
             for (int itemsPerRequest : List.of(100, 1000)) {
                 for (int threads : threadCounts) {
                     report.add("user_plus_" + itemsPerRequest + "_items_" + threads + "_threads",
-                            measure(FeatureServiceGrpc.newBlockingStub(channel), generator, itemsPerRequest, threads));
+                            measure(FeatureServiceGrpc.newBlockingStub(channel), generator, itemsPerRequest, threads, featureMetrics));
                 }
             }
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -111,7 +111,7 @@ final class FeatureReadBenchmark {
     }
 
     private Map<String, Object> measure(FeatureServiceGrpc.FeatureServiceBlockingStub stub, SyntheticEvents generator,
-            int itemsPerRequest, int threads) throws InterruptedException {
+            int itemsPerRequest, int threads, ServiceMetrics serverMetrics) throws Exception {
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(10), 3);
         AtomicBoolean recording = new AtomicBoolean();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -139,10 +139,14 @@ final class FeatureReadBenchmark {
             }));
         }
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmUpSeconds));
+        double serverSecondsBefore = serverMetrics.counter("grpc_server_seconds_sum", "rpc_method=\"GetFeatures\"");
+        double serverCallsBefore = serverMetrics.counter("grpc_server_seconds_count", "rpc_method=\"GetFeatures\"");
         recording.set(true);
         long started = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         recording.set(false);
+        double serverSeconds = serverMetrics.counter("grpc_server_seconds_sum", "rpc_method=\"GetFeatures\"") - serverSecondsBefore;
+        double serverCalls = serverMetrics.counter("grpc_server_seconds_count", "rpc_method=\"GetFeatures\"") - serverCallsBefore;
         double elapsed = (System.nanoTime() - started) / 1e9;
         running.set(false);
         for (Thread worker : workers) {
@@ -151,6 +155,8 @@ final class FeatureReadBenchmark {
         Map<String, Object> figures = new LinkedHashMap<>(BenchmarkReport.latency(latency));
         figures.put("requests_per_second", Math.round(requests.get() / elapsed));
         figures.put("item_features_per_second", Math.round(itemsFound.get() / elapsed));
+        // the service's own time per call (its gRPC server metric), to tell it from client and transport time
+        figures.put("server_mean_ms", serverCalls == 0 ? 0 : Math.round(serverSeconds / serverCalls * 100_000) / 100.0);
         return figures;
     }
 }
