@@ -89,18 +89,23 @@ while a <= #ARGV do
       redis.call('HINCRBYFLOAT', item, 'pop', weight)
       redis.call('HSET', item, 'updated', now)
       redis.call('ZINCRBY', popular, weight, item_id)
-      local item_landmark = tonumber(redis.call('HGET', item, 'dL') or landmark)
+      -- one read and one write for all windows; 15 significant digits keep readers on the fast parse path
+      local stored = redis.call('HMGET', item, fields[1], fields[2], fields[3], 'dL')
+      local item_landmark = tonumber(stored[4] or landmark)
+      local updates = {}
       for w = 1, 3 do
         local increment = tonumber(weight) * growth((tonumber(occurred) - landmark) / taus[w])
+        local old = tonumber(stored[w] or '0')
         if item_landmark ~= landmark then
-          local old = tonumber(redis.call('HGET', item, fields[w]) or '0')
-          redis.call('HSET', item, fields[w], tostring(old * growth((item_landmark - landmark) / taus[w]) + increment))
-        else
-          redis.call('HINCRBYFLOAT', item, fields[w], tostring(increment))
+          old = old * growth((item_landmark - landmark) / taus[w])
         end
-        redis.call('ZINCRBY', windows[w], tostring(increment), item_id)
+        updates[#updates + 1] = fields[w]
+        updates[#updates + 1] = string.format('%.15g', old + increment)
+        redis.call('ZINCRBY', windows[w], string.format('%.15g', increment), item_id)
       end
-      redis.call('HSET', item, 'dL', landmark)
+      updates[#updates + 1] = 'dL'
+      updates[#updates + 1] = string.format('%d', landmark)
+      redis.call('HSET', item, unpack(updates))
       applied = applied + 1
     end
     k = k + 3
