@@ -3,6 +3,7 @@ package io.recsys.servicekit.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,29 +58,27 @@ public class RedisLink implements DisposableBean {
             return;
         }
         connection().dispatch(commands);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            for (AsyncCommand<String, String, ?> command : commands) {
-                command.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-        } catch (ExecutionException e) {
-            throw translate(e.getCause());
-        } catch (TimeoutException e) {
-            commands.forEach(c -> c.cancel(false));
-            throw new QueryTimeoutException("Redis did not answer within " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QueryTimeoutException("interrupted while waiting for Redis", e);
-        }
+        awaitAll(commands);
     }
 
     /** One command of Lettuce's own API, with the same timeout and error translation. */
     public <T> T call(java.util.function.Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
+        RedisFuture<T> reply = command.apply(connection().async());
+        awaitAll(List.of(reply));
+        return reply.toCompletableFuture().join();
+    }
+
+    // one deadline for all replies; what does not answer in time is cancelled
+    private void awaitAll(List<? extends Future<?>> replies) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return command.apply(connection().async()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            for (Future<?> reply : replies) {
+                reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         } catch (ExecutionException e) {
             throw translate(e.getCause());
         } catch (TimeoutException e) {
+            replies.forEach(r -> r.cancel(false));
             throw new QueryTimeoutException("Redis did not answer within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
