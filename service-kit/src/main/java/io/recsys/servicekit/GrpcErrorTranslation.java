@@ -61,11 +61,6 @@ public class GrpcErrorTranslation implements GrpcExceptionHandler {
         }
     }
 
-    /** Translates for code that reports errors itself, such as a streaming call's observer. */
-    public StatusException translate(Throwable error) {
-        return handleException(error);
-    }
-
     // Redis answered, but with an error (a bug, not an outage): retrying will not help.
     private static boolean isCommandError(DataAccessException e) {
         Throwable cause = e.getMostSpecificCause();

@@ -1,7 +1,6 @@
 package io.recsys.gateway.api;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.http.HttpStatus;
@@ -56,7 +55,7 @@ public class CatalogController {
                 .map(response -> {
                     List<UpsertResultJson.Result> results = response.getResultsList().stream()
                             .map(r -> new UpsertResultJson.Result(r.getIndex(), r.getItemId(),
-                                    r.getOutcome().name().substring("ITEM_OUTCOME_".length()).toLowerCase(Locale.ROOT),
+                                    PublicNames.of(r.getOutcome(), "ITEM_OUTCOME_"),
                                     r.getViolationsList().stream().map(v -> new ApiError.Violation(v.getField(), v.getDescription())).toList()))
                             .toList();
                     HttpStatus status = response.getUpserted() == 0 ? HttpStatus.BAD_REQUEST : HttpStatus.OK;
@@ -66,10 +65,10 @@ public class CatalogController {
 
     private static Item toProto(CatalogItemJson json) {
         Item.Builder item = Item.newBuilder()
-                .setItemId(orEmpty(json.itemId()))
-                .setTitle(orEmpty(json.title()))
-                .setCategory(orEmpty(json.category()))
-                .setCurrency(orEmpty(json.currency()));
+                .setItemId(PublicNames.orEmpty(json.itemId()))
+                .setTitle(PublicNames.orEmpty(json.title()))
+                .setCategory(PublicNames.orEmpty(json.category()))
+                .setCurrency(PublicNames.orEmpty(json.currency()));
         if (json.price() != null) {
             item.setPrice(json.price());
         }
@@ -77,15 +76,11 @@ public class CatalogController {
             item.setAvailable(json.available());
         }
         if (json.attributes() != null) {
-            json.attributes().forEach((k, v) -> item.putAttributes(k, orEmpty(v)));
+            json.attributes().forEach((k, v) -> item.putAttributes(k, PublicNames.orEmpty(v)));
         }
         if (json.updatedAt() != null) {
             item.setUpdatedAt(EventLogCodec.toTimestamp(json.updatedAt()));
         }
         return item.build();
-    }
-
-    private static String orEmpty(String value) {
-        return value == null ? "" : value;
     }
 }

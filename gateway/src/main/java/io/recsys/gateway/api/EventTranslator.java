@@ -38,11 +38,11 @@ public class EventTranslator {
             return new Translation(null, violations);
         }
         Event.Builder event = Event.newBuilder()
-                .setEventId(nullToEmpty(json.eventId()))
-                .setUserId(nullToEmpty(json.userId()))
-                .setItemId(nullToEmpty(json.itemId()))
+                .setEventId(PublicNames.orEmpty(json.eventId()))
+                .setUserId(PublicNames.orEmpty(json.userId()))
+                .setItemId(PublicNames.orEmpty(json.itemId()))
                 .setType(type.orElseThrow())
-                .setCustomType(nullToEmpty(json.customType()));
+                .setCustomType(PublicNames.orEmpty(json.customType()));
         if (json.value() != null) {
             event.setValue(json.value());
         }
@@ -54,11 +54,11 @@ public class EventTranslator {
         }
         if (json.context() != null) {
             EventContext.Builder context = EventContext.newBuilder()
-                    .setSessionId(nullToEmpty(json.context().sessionId()))
-                    .setDevice(nullToEmpty(json.context().device()))
-                    .setPage(nullToEmpty(json.context().page()));
+                    .setSessionId(PublicNames.orEmpty(json.context().sessionId()))
+                    .setDevice(PublicNames.orEmpty(json.context().device()))
+                    .setPage(PublicNames.orEmpty(json.context().page()));
             if (json.context().attributes() != null) {
-                json.context().attributes().forEach((k, v) -> context.putAttributes(k, nullToEmpty(v)));
+                json.context().attributes().forEach((k, v) -> context.putAttributes(k, PublicNames.orEmpty(v)));
             }
             event.setContext(context);
         }
@@ -77,9 +77,5 @@ public class EventTranslator {
                             + " (custom behaviours: type custom with a custom_type)"));
         }
         return type;
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
     }
 }

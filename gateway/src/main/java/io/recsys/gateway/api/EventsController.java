@@ -2,7 +2,6 @@ package io.recsys.gateway.api;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -104,7 +103,7 @@ public class EventsController {
                 .map(v -> new ApiError.Violation(v.getField().startsWith(sentPrefix)
                         ? originalPrefix + v.getField().substring(sentPrefix.length()) : v.getField(), v.getDescription()))
                 .toList();
-        String outcome = result.getOutcome().name().substring("EVENT_OUTCOME_".length()).toLowerCase(Locale.ROOT);
+        String outcome = PublicNames.of(result.getOutcome(), "EVENT_OUTCOME_");
         return new IngestResultJson.Result(original, result.getEventId(), outcome, violations);
     }
 }

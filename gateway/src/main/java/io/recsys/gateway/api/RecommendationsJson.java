@@ -1,7 +1,6 @@
 package io.recsys.gateway.api;
 
 import java.util.List;
-import java.util.Locale;
 
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.contracts.recommend.v1.DepthReason;
@@ -32,18 +31,14 @@ public record RecommendationsJson(
     }
 
     static String name(PredictionDepth depth) {
-        return lower(depth.name(), "PREDICTION_DEPTH_");
+        return PublicNames.of(depth, "PREDICTION_DEPTH_");
     }
 
     private static String name(CandidateSource source) {
-        return lower(source.name(), "CANDIDATE_SOURCE_");
+        return PublicNames.of(source, "CANDIDATE_SOURCE_");
     }
 
     private static String name(DepthReason reason) {
-        return lower(reason.name(), "DEPTH_REASON_");
-    }
-
-    private static String lower(String name, String prefix) {
-        return (name.startsWith(prefix) ? name.substring(prefix.length()) : name).toLowerCase(Locale.ROOT);
+        return PublicNames.of(reason, "DEPTH_REASON_");
     }
 }

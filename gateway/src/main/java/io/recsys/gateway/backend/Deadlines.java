@@ -1,9 +1,12 @@
 package io.recsys.gateway.backend;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.stereotype.Component;
 
+import io.grpc.Context;
+import io.grpc.stub.AbstractStub;
 import io.recsys.gateway.errors.ApiException;
 
 /** The deadline of a backend call: the caller's {@code X-Request-Deadline-Ms} when given, else the default. */
@@ -24,6 +27,11 @@ public class Deadlines {
 
     public Duration ingest(String header) {
         return resolve(header, properties.ingestDeadline());
+    }
+
+    /** The stub as is when the incoming gRPC call has a deadline (it travels along), else with {@code fallback}. */
+    public static <S extends AbstractStub<S>> S callersDeadlineOr(S stub, Duration fallback) {
+        return Context.current().getDeadline() == null ? stub.withDeadlineAfter(fallback.toNanos(), TimeUnit.NANOSECONDS) : stub;
     }
 
     private Duration resolve(String header, Duration fallback) {

@@ -1,16 +1,14 @@
 package io.recsys.gateway.passthrough;
 
-import java.util.concurrent.TimeUnit;
-
 import org.springframework.stereotype.Service;
 
-import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
 import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.events.v1.UpsertItemsRequest;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
+import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
 
 /** Event and catalog ingestion over gRPC at the edge, passed through unchanged (client streaming included). */
@@ -42,7 +40,6 @@ public class IngestionPassthrough extends IngestionServiceGrpc.IngestionServiceI
     }
 
     private IngestionServiceGrpc.IngestionServiceStub stub() {
-        return Context.current().getDeadline() == null
-                ? backend.withDeadlineAfter(properties.ingestDeadline().toNanos(), TimeUnit.NANOSECONDS) : backend;
+        return Deadlines.callersDeadlineOr(backend, properties.ingestDeadline());
     }
 }

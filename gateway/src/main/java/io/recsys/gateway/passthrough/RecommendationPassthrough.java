@@ -1,14 +1,12 @@
 package io.recsys.gateway.passthrough;
 
-import java.util.concurrent.TimeUnit;
-
 import org.springframework.stereotype.Service;
 
-import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
+import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
 
 /**
@@ -29,8 +27,6 @@ public class RecommendationPassthrough extends RecommendationServiceGrpc.Recomme
 
     @Override
     public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> responses) {
-        RecommendationServiceGrpc.RecommendationServiceStub stub = Context.current().getDeadline() == null
-                ? backend.withDeadlineAfter(properties.recommendDeadline().toNanos(), TimeUnit.NANOSECONDS) : backend;
-        stub.recommend(request, responses);
+        Deadlines.callersDeadlineOr(backend, properties.recommendDeadline()).recommend(request, responses);
     }
 }

@@ -61,7 +61,8 @@ public class IngestionGrpcService extends IngestionServiceGrpc.IngestionServiceI
                     }
                 } catch (RuntimeException e) {
                     failed = true;
-                    responses.onError(errors.translate(e));
+                    // a streaming observer reports its own errors, outside Spring's handler
+                    responses.onError(errors.handleException(e));
                 }
             }
 
