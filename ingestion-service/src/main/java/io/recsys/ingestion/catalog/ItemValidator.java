@@ -4,7 +4,6 @@ import org.springframework.stereotype.Component;
 
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.errors.FieldViolations;
-import io.recsys.contracts.validation.Identifiers;
 import io.recsys.ingestion.ingest.TextRules;
 
 /** Checks one catalog item; text and attribute limits are the same as for events. */
@@ -19,13 +18,15 @@ public class ItemValidator {
 
     public FieldViolations validate(Item item, String path) {
         FieldViolations violations = new FieldViolations();
-        Identifiers.problem(item.getItemId()).ifPresent(p -> violations.add(path + ".item_id", p));
-        textRules.checkText(item.getTitle(), path + ".title", violations);
-        textRules.checkText(item.getCategory(), path + ".category", violations);
+        TextRules.checkId(item.getItemIdBytes(), path + ".item_id", violations);
+        textRules.checkText(item.getTitleBytes(), path + ".title", violations);
+        textRules.checkText(item.getCategoryBytes(), path + ".category", violations);
         if (item.hasPrice() && (!Double.isFinite(item.getPrice()) || item.getPrice() < 0)) {
             violations.add(path + ".price", "must be a finite number, zero or more");
         }
-        if (!item.getCurrency().isEmpty() && !item.getCurrency().matches("[A-Z]{3}")) {
+        if (!item.getCurrencyBytes().isEmpty() && !item.getCurrencyBytes().isValidUtf8()) {
+            violations.add(path + ".currency", "is not valid UTF-8");
+        } else if (!item.getCurrency().isEmpty() && !item.getCurrency().matches("[A-Z]{3}")) {
             violations.add(path + ".currency", "must be an ISO 4217 code such as EUR");
         }
         textRules.checkAttributes(item.getAttributesMap(), path + ".attributes", violations);

@@ -12,7 +12,6 @@ import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
-import io.recsys.contracts.validation.Identifiers;
 import io.recsys.ingestion.config.IngestionProperties;
 
 /** Checks one event against the platform's rules; every problem is reported, not only the first. */
@@ -34,9 +33,9 @@ public class EventValidator {
     /** Violations of {@code event}, with field paths under {@code path} (e.g. {@code events[3]}). */
     public FieldViolations validate(Event event, String path) {
         FieldViolations violations = new FieldViolations();
-        Identifiers.problem(event.getEventId()).ifPresent(p -> violations.add(path + ".event_id", p));
-        Identifiers.problem(event.getUserId()).ifPresent(p -> violations.add(path + ".user_id", p));
-        Identifiers.problem(event.getItemId()).ifPresent(p -> violations.add(path + ".item_id", p));
+        TextRules.checkId(event.getEventIdBytes(), path + ".event_id", violations);
+        TextRules.checkId(event.getUserIdBytes(), path + ".user_id", violations);
+        TextRules.checkId(event.getItemIdBytes(), path + ".item_id", violations);
         validateType(event, path, violations);
         validateValue(event, path, violations);
         if (event.hasQuantity() && (event.getQuantity() < 1 || event.getQuantity() > properties.maxQuantity())) {
@@ -56,6 +55,9 @@ public class EventValidator {
         } else if (type == EventType.UNRECOGNIZED) {
             violations.add(path + ".type", "unknown event type " + event.getTypeValue() + "; one of " + EventTypeNames.knownNames());
         } else if (type == EventType.EVENT_TYPE_CUSTOM) {
+            if (TextRules.decoded(event.getCustomTypeBytes(), path + ".custom_type", violations).isEmpty()) {
+                return;
+            }
             if (!CUSTOM_TYPE.matcher(event.getCustomType()).matches()) {
                 violations.add(path + ".custom_type", "is required for custom events: 1 to 32 of a-z, 0-9, _ starting with a letter");
             } else if (EventTypeNames.typeOf(event.getCustomType()).isPresent()) {
@@ -100,9 +102,9 @@ public class EventValidator {
     }
 
     private void validateContext(EventContext context, String path, FieldViolations violations) {
-        textRules.checkText(context.getSessionId(), path + ".session_id", violations);
-        textRules.checkText(context.getDevice(), path + ".device", violations);
-        textRules.checkText(context.getPage(), path + ".page", violations);
+        textRules.checkText(context.getSessionIdBytes(), path + ".session_id", violations);
+        textRules.checkText(context.getDeviceBytes(), path + ".device", violations);
+        textRules.checkText(context.getPageBytes(), path + ".page", violations);
         textRules.checkAttributes(context.getAttributesMap(), path + ".attributes", violations);
     }
 }

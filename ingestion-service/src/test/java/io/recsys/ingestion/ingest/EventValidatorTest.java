@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.ByteString;
 import com.google.rpc.BadRequest;
 
 import io.recsys.contracts.common.v1.EventType;
@@ -101,5 +102,18 @@ class EventValidatorTest {
                 .putAttributes("a", "1").putAttributes("b", "2").putAttributes("c", "3")).build();
 
         assertThat(fields(event)).containsExactlyInAnyOrder("events[7].context.page", "events[7].context.attributes");
+    }
+
+    @Test
+    void stringsThatAreNotUtf8AreRejectedNamingTheField() {
+        ByteString notUtf8 = ByteString.copyFrom(new byte[] {'u', (byte) 0xC3, '(', 'x'});
+        Event event = view().setUserIdBytes(notUtf8)
+                .setContext(EventContext.newBuilder().setPageBytes(notUtf8).setDevice("phone")).build();
+
+        assertThat(validator.validate(event, "events[7]").list())
+                .extracting(BadRequest.FieldViolation::getField, BadRequest.FieldViolation::getDescription)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("events[7].user_id", "is not valid UTF-8"),
+                        org.assertj.core.groups.Tuple.tuple("events[7].context.page", "is not valid UTF-8"));
     }
 }

@@ -24,6 +24,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import com.google.protobuf.ByteString;
+
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -36,6 +38,7 @@ import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.errors.GrpcErrors;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.EventContext;
 import io.recsys.contracts.events.v1.EventOutcome;
 import io.recsys.contracts.events.v1.EventResult;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
@@ -112,6 +115,34 @@ class IngestionGrpcIntegrationTest {
         assertThat(replay.getDuplicates()).isEqualTo(1);
         assertThat(log()).hasSize(2);
         assertThat(redisTemplate.getExpire("recsys:{events}:seen:e1", TimeUnit.SECONDS)).isBetween(86_000L, 86_400L);
+    }
+
+    @Test
+    void aStringThatIsNotUtf8RejectsOnlyItsOwnEvent() {
+        // Bytes a JSON encoder would never produce, but a gRPC client can send: a Latin-1 "é" and a lone continuation byte
+        Event latin1Page = event("u8-2", "u1", "i2", EventType.EVENT_TYPE_CLICK).toBuilder()
+                .setContext(EventContext.newBuilder().setPageBytes(ByteString.copyFrom(new byte[] {'c', 'a', 'f', (byte) 0xE9})))
+                .build();
+        Event badItem = event("u8-3", "u1", "x", EventType.EVENT_TYPE_VIEW).toBuilder()
+                .setItemIdBytes(ByteString.copyFrom(new byte[] {'i', (byte) 0x80})).build();
+
+        IngestEventsResponse response = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                .addEvents(event("u8-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                .addEvents(latin1Page)
+                .addEvents(badItem)
+                .addEvents(event("u8-4", "u1", "i4", EventType.EVENT_TYPE_VIEW))
+                .build());
+
+        assertThat(response.getResultsList()).extracting(EventResult::getOutcome).containsExactly(
+                EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_REJECTED,
+                EventOutcome.EVENT_OUTCOME_REJECTED, EventOutcome.EVENT_OUTCOME_ACCEPTED);
+        assertThat(response.getResults(1).getViolationsList()).singleElement().satisfies(v -> {
+            assertThat(v.getField()).isEqualTo("events[1].context.page");
+            assertThat(v.getDescription()).isEqualTo("is not valid UTF-8");
+        });
+        assertThat(response.getResults(2).getViolationsList()).singleElement()
+                .satisfies(v -> assertThat(v.getField()).isEqualTo("events[2].item_id"));
+        assertThat(log()).extracting(r -> r.getValue().get("id")).contains("u8-1", "u8-4").doesNotContain("u8-2", "u8-3");
     }
 
     @Test
