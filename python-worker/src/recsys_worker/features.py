@@ -1,0 +1,119 @@
+"""Features "as of" a moment, computed the way the feature-service computes them online.
+
+Training must see the same quantities the platform can serve, or the ranker learns from signals it
+will never get. Each definition below names its online source (docs/feature-store.md); the ranker's
+input layout is ``RANKER_DENSE_FEATURES`` after the user vector and the item embedding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .interactions import Interactions
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+# (name, transform the model applies, where the platform reads it). Order is the model's input order.
+RANKER_DENSE_FEATURES = (
+    ("retrieval_score", "none", "dot product of the user vector and the item embedding (this bundle's embeddings)"),
+    ("cooccurrence", "log1p", "sum over the user's 5 most recent distinct items h of h's co-occurrence neighbour score "
+                              "of the candidate (recsys:i:{h}:co; 0 when absent)"),
+    ("item_popularity", "log1p", "all-time weighted popularity of the item (item hash field 'pop')"),
+    ("item_popularity_7d", "log1p", "popularity decayed with a 7 d time constant, as of now (field 'd:7d' read through its landmark)"),
+    ("item_popularity_24h", "log1p", "popularity decayed with a 24 h time constant, as of now (field 'd:24h')"),
+    ("price", "log1p", "catalog unit price in major units (0 when unknown)"),
+    ("user_events", "log1p", "the user's number of events, all types (sum of the profile's n:<type> counters)"),
+    ("hours_since_user_active", "log1p", "hours since the user's last event (profile 'last_active'); 0 for a user's first request"),
+)
+COOCCURRENCE_RECENT_ITEMS = 5
+NEIGHBOURS_KEPT = 100  # the feature-service keeps between 50 and 100 neighbours per item
+
+
+@dataclass
+class FeatureSnapshot:
+    """Everything the dense features need, from the interactions before ``as_of``."""
+
+    as_of: int
+    item_popularity: np.ndarray
+    item_popularity_7d: np.ndarray
+    item_popularity_24h: np.ndarray
+    price: np.ndarray
+    user_events: np.ndarray
+    user_last_active: np.ndarray
+    neighbours: list[dict[int, float]]
+    recent_items: list[np.ndarray]  # per user, newest first, duplicates kept (the platform's recent list)
+
+    @classmethod
+    def of(cls, history: Interactions, as_of: int, recent_kept: int = 100) -> "FeatureSnapshot":
+        n_items, n_users = history.item_count, history.user_count
+        age = (as_of - history.timestamps).astype(np.float64)
+        w = history.weights
+        popularity = np.bincount(history.items, weights=w, minlength=n_items)
+        pop_7d = np.bincount(history.items, weights=w * np.exp(-age / (7 * DAY)), minlength=n_items)
+        pop_24h = np.bincount(history.items, weights=w * np.exp(-age / DAY), minlength=n_items)
+        events = np.bincount(history.users, minlength=n_users).astype(np.float64)
+        last_active = np.full(n_users, -1, dtype=np.int64)
+        np.maximum.at(last_active, history.users, history.timestamps)
+        return cls(as_of, popularity, pop_7d, pop_24h, np.nan_to_num(history.item_prices, nan=0.0), events,
+                   last_active, _cooccurrence(history), _recent_items(history, recent_kept))
+
+    def dense(self, user: int, candidates: np.ndarray, retrieval_scores: np.ndarray) -> np.ndarray:
+        """Raw dense features (before the model's own transform) for one user's candidates, [len, 8]."""
+        out = np.zeros((len(candidates), len(RANKER_DENSE_FEATURES)), dtype=np.float32)
+        out[:, 0] = retrieval_scores
+        out[:, 1] = self.cooccurrence_scores(user, candidates)
+        out[:, 2] = self.item_popularity[candidates]
+        out[:, 3] = self.item_popularity_7d[candidates]
+        out[:, 4] = self.item_popularity_24h[candidates]
+        out[:, 5] = self.price[candidates]
+        out[:, 6] = self.user_events[user]
+        last = self.user_last_active[user]
+        out[:, 7] = (self.as_of - last) / HOUR if last >= 0 else 0.0
+        return out
+
+    def cooccurrence_scores(self, user: int, candidates: np.ndarray) -> np.ndarray:
+        scores = np.zeros(len(candidates), dtype=np.float64)
+        for h in _distinct(self.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
+            neighbours = self.neighbours[h]
+            if neighbours:
+                scores += np.fromiter((neighbours.get(int(c), 0.0) for c in candidates), dtype=np.float64, count=len(candidates))
+        return scores
+
+
+def _distinct(items: np.ndarray, limit: int) -> list[int]:
+    seen: list[int] = []
+    for item in items.tolist():
+        if item not in seen:
+            seen.append(item)
+            if len(seen) == limit:
+                break
+    return seen
+
+
+def _recent_items(history: Interactions, kept: int) -> list[np.ndarray]:
+    order = np.lexsort((history.timestamps, history.users))
+    users, items = history.users[order], history.items[order]
+    bounds = np.searchsorted(users, np.arange(history.user_count + 1))
+    return [items[max(bounds[u], bounds[u + 1] - kept):bounds[u + 1]][::-1].copy() for u in range(history.user_count)]
+
+
+def _cooccurrence(history: Interactions) -> list[dict[int, float]]:
+    """Each event pairs its item with the user's 5 most recent distinct other items, both ways, adding its weight."""
+    pairs: dict[tuple[int, int], float] = {}
+    recent: dict[int, list[int]] = {}
+    for user, item, weight in zip(history.users.tolist(), history.items.tolist(), history.weights.tolist()):
+        previous = recent.setdefault(user, [])
+        for other in [o for o in previous if o != item][:COOCCURRENCE_RECENT_ITEMS]:
+            pairs[(item, other)] = pairs.get((item, other), 0.0) + weight
+            pairs[(other, item)] = pairs.get((other, item), 0.0) + weight
+        if item in previous:
+            previous.remove(item)
+        previous.insert(0, item)
+        del previous[COOCCURRENCE_RECENT_ITEMS + 1:]
+    by_item: list[list[tuple[float, int]]] = [[] for _ in range(history.item_count)]
+    for (item, other), weight in pairs.items():
+        by_item[item].append((weight, other))
+    return [dict((other, weight) for weight, other in sorted(entries, reverse=True)[:NEIGHBOURS_KEPT]) for entries in by_item]

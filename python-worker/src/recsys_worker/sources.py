@@ -1,0 +1,150 @@
+"""Readers that turn a generic CSV, the Online Retail dataset or the platform's event log into Interactions."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .interactions import EVENT_WEIGHTS, Interactions, build, sessions
+from .progress import Progress
+
+EVENT_LOG_STREAM = "recsys:{events}:log"
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """Which columns of a CSV hold what; only user, item and time are required."""
+
+    user: str = "user_id"
+    item: str = "item_id"
+    time: str = "timestamp"
+    basket: str | None = None
+    weight: str | None = None
+    price: str | None = None
+    # epoch_s, epoch_ms or iso (ISO 8601; read as UTC when it carries no offset)
+    time_format: str = "epoch_s"
+
+
+def _open_text(path: Path):
+    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def _epoch_seconds(value: str, time_format: str) -> int:
+    if time_format == "epoch_s":
+        return int(float(value))
+    if time_format == "epoch_ms":
+        return int(float(value)) // 1000
+    if time_format == "iso":
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return int(parsed.timestamp())
+    raise ValueError(f"unknown time format {time_format!r}: use epoch_s, epoch_ms or iso")
+
+
+def read_csv(path: str | Path, columns: CsvColumns = CsvColumns(), source: str | None = None) -> Interactions:
+    """A generic interactions CSV (``.gz`` allowed). Rows without user or item are skipped and counted."""
+    path = Path(path)
+    rows, unbasketed, prices = [], [], defaultdict(list)
+    skipped = 0
+    with _open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in (columns.user, columns.item, columns.time, columns.basket, columns.weight, columns.price)
+                   if c and c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: no column {', '.join(missing)} (columns: {', '.join(reader.fieldnames or [])})")
+        for row in reader:
+            user, item = row[columns.user].strip(), row[columns.item].strip()
+            if not user or not item:
+                skipped += 1
+                continue
+            ts = _epoch_seconds(row[columns.time], columns.time_format)
+            weight = float(row[columns.weight]) if columns.weight and row[columns.weight] else 1.0
+            if columns.price and row[columns.price]:
+                prices[item].append(float(row[columns.price]))
+            if columns.basket:
+                rows.append((user, item, ts, row[columns.basket] or f"t{ts}", weight))
+            else:
+                unbasketed.append((user, item, ts, weight))
+    if unbasketed:
+        rows.extend(sessions(unbasketed))
+    if skipped:
+        Progress.note(f"{path.name}: skipped {skipped} rows without user or item")
+    median_prices = {item: statistics.median(values) for item, values in prices.items()}
+    return build(rows, median_prices, source=source or f"csv:{path.name}")
+
+
+def read_online_retail(directory: str | Path) -> Interactions:
+    """UCI Online Retail: purchases (one invoice = one basket) and each product's median unit price."""
+    directory = Path(directory)
+    purchases = _first_existing(directory, "interactions_purchases.csv.gz", "interactions_purchases.csv")
+    rows = []
+    with _open_text(purchases) as handle:
+        for row in csv.DictReader(handle):
+            rows.append((row["user_id"], row["item_id"], int(row["timestamp"]), row["invoice_no"], EVENT_WEIGHTS["purchase"]))
+    prices: dict[str, list[float]] = defaultdict(list)
+    full = _first_existing(directory, "online_retail.csv.gz", "online_retail.csv", required=False)
+    if full is not None:
+        with _open_text(full) as handle:
+            for row in csv.DictReader(handle):
+                if row["InvoiceNo"].startswith("C") or not row["UnitPrice"]:
+                    continue
+                price = float(row["UnitPrice"])
+                if price > 0:
+                    prices[row["StockCode"]].append(price)
+    return build(rows, {item: statistics.median(v) for item, v in prices.items()}, source="online-retail")
+
+
+def _first_existing(directory: Path, *names: str, required: bool = True) -> Path | None:
+    for name in names:
+        if (directory / name).is_file():
+            return directory / name
+    if required:
+        raise FileNotFoundError(f"{directory}: none of {', '.join(names)}; see python-worker/README.md for the dataset")
+    return None
+
+
+def read_event_log(redis_url: str, stream: str = EVENT_LOG_STREAM, chunk: int = 10_000, client=None) -> Interactions:
+    """The platform's event log (the Redis Stream the ingestion-service appends to; docs/event-log.md).
+
+    Reads with XRANGE in chunks and joins nothing: the consumer group of the feature-service is not
+    touched. Entries of unknown kind or schema version are skipped and counted.
+    """
+    if client is None:
+        import redis  # only this source needs it
+
+        client = redis.Redis.from_url(redis_url, decode_responses=True)
+    rows, prices, skipped = [], {}, 0
+    progress = Progress("reading event log", total=client.xlen(stream), unit="entries")
+    start = "-"
+    while True:
+        entries = client.xrange(stream, min=start, max="+", count=chunk)
+        if not entries:
+            break
+        for entry_id, fields in entries:
+            kind, version = fields.get("kind"), fields.get("v")
+            if version != "1" or kind not in ("event", "item"):
+                skipped += 1
+            elif kind == "item":
+                if fields.get("price"):
+                    prices[fields["item"]] = float(fields["price"])
+            else:
+                event_type = fields.get("type", "custom")
+                session = fields.get("session") or None
+                rows.append((fields["user"], fields["item"], int(fields["ts"]) // 1000, session,
+                             EVENT_WEIGHTS.get(event_type, EVENT_WEIGHTS["custom"])))
+        progress.advance(len(entries))
+        start = "(" + entries[-1][0]
+    progress.done()
+    if skipped:
+        Progress.note(f"event log: skipped {skipped} entries of unknown kind or version")
+    with_session = [r for r in rows if r[3] is not None]
+    without = [(u, i, t, w) for u, i, t, s, w in rows if s is None]
+    return build(with_session + sessions(without), prices, source=f"event-log:{stream}")
