@@ -12,6 +12,7 @@ user's candidate list (listwise), averaged over the user's positives.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,6 +154,7 @@ def train(data: Interactions, model: retrieval.HistoryRetrieval, params: RankerP
               "validation_users": int(len(validation)), "losses": [],
               "validation_ndcg10_retrieval_order": _ndcg_of_order(labels[validation], np.arange(labels.shape[1]))}
     torch.manual_seed(seed)
+    best = (-1.0, 0, copy.deepcopy(ranker.state_dict()))
     for epoch in range(params.epochs):
         ranker.train()
         total, batches = 0.0, 0
@@ -166,11 +168,19 @@ def train(data: Interactions, model: retrieval.HistoryRetrieval, params: RankerP
             optimiser.step()
             total, batches = total + loss.item(), batches + 1
         report["losses"].append(total / batches)
+        quality = _validation_ndcg(ranker, rows_t[validation], labels[validation])
+        if quality > best[0]:
+            best = (quality, epoch + 1, copy.deepcopy(ranker.state_dict()))
         if (epoch + 1) % 5 == 0 or epoch + 1 == params.epochs:
             Progress.note(f"ranker epoch {epoch + 1}/{params.epochs}: loss {report['losses'][-1]:.4f}, "
-                          f"validation NDCG@10 {_validation_ndcg(ranker, rows_t[validation], labels[validation]):.4f}")
+                          f"validation NDCG@10 {quality:.4f}")
+    # early stopping: keep the epoch that did best on the validation users (never the test split)
+    ranker.load_state_dict(best[2])
     ranker.eval()
-    report["validation_ndcg10_ranked"] = _validation_ndcg(ranker, rows_t[validation], labels[validation])
+    report["best_epoch"] = best[1]
+    report["validation_ndcg10_ranked"] = best[0]
+    Progress.note(f"ranker: kept epoch {best[1]} (validation NDCG@10 {best[0]:.4f}; retrieval order "
+                  f"{report['validation_ndcg10_retrieval_order']:.4f})")
     return ranker, report
 
 

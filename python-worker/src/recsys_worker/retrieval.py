@@ -106,7 +106,6 @@ def train(data: Interactions, params: RetrievalParams, device: torch.device, see
     optimiser = torch.optim.Adam(model.parameters(), lr=params.learning_rate, weight_decay=params.weight_decay)
     generator = torch.Generator().manual_seed(seed)
     losses = []
-    progress = Progress("retrieval training", total=params.epochs, unit="epochs")
     for epoch in range(params.epochs):
         model.train()
         total, batches = 0.0, 0
@@ -129,8 +128,6 @@ def train(data: Interactions, params: RetrievalParams, device: torch.device, see
             total, batches = total + loss.item(), batches + 1
         losses.append(total / batches)
         Progress.note(f"retrieval epoch {epoch + 1}/{params.epochs}: loss {losses[-1]:.4f}")
-        progress.advance()
-    progress.done()
     model.eval()
     return model, losses
 

@@ -1,0 +1,173 @@
+"""recsys-worker: train, evaluate, export and retrain the platform's models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from . import bundle, evaluation, runtime, sources, training
+from .progress import Progress
+from .ranker import RankerParams
+from .retrieval import RetrievalParams
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data (one source)")
+    chosen = group.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--online-retail", metavar="DIR", help="directory of the UCI Online Retail files")
+    chosen.add_argument("--csv", metavar="PATH", help="a generic interactions CSV (.gz allowed)")
+    chosen.add_argument("--redis-url", metavar="URL", help="read the platform's event log, e.g. redis://localhost:6379")
+    group.add_argument("--stream", default=sources.EVENT_LOG_STREAM, help="event log stream key (with --redis-url)")
+    group.add_argument("--user-col", default="user_id")
+    group.add_argument("--item-col", default="item_id")
+    group.add_argument("--time-col", default="timestamp")
+    group.add_argument("--time-format", default="epoch_s", choices=("epoch_s", "epoch_ms", "iso"))
+    group.add_argument("--basket-col", help="column grouping interactions (invoice, session); sessions of 30 min otherwise")
+    group.add_argument("--weight-col", help="column with the interaction's weight (1 otherwise)")
+    group.add_argument("--price-col", help="column with the item's unit price")
+
+
+def _add_training(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("training")
+    defaults_r, defaults_k = RetrievalParams(), RankerParams()
+    group.add_argument("--seed", type=int, default=7)
+    group.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    group.add_argument("--dimension", type=int, default=defaults_r.dimension)
+    group.add_argument("--retrieval-epochs", type=int, default=defaults_r.epochs)
+    group.add_argument("--ranker-epochs", type=int, default=defaults_k.epochs)
+    group.add_argument("--candidates", type=int, default=defaults_k.candidates, help="retrieval candidates the ranker learns to order")
+    group.add_argument("--label-days", type=int, default=defaults_k.label_days, help="days at the end of the data the ranker learns from")
+
+
+def _read(args) -> sources.Interactions:
+    started = time.monotonic()
+    if args.online_retail:
+        data = sources.read_online_retail(args.online_retail)
+    elif args.csv:
+        data = sources.read_csv(args.csv, sources.CsvColumns(
+            user=args.user_col, item=args.item_col, time=args.time_col, basket=args.basket_col,
+            weight=args.weight_col, price=args.price_col, time_format=args.time_format))
+    else:
+        data = sources.read_event_log(args.redis_url, args.stream)
+    d = data.describe()
+    Progress.note(f"read {d['interactions']:,} interactions ({d['users']:,} users, {d['items']:,} items, "
+                  f"{d['baskets']:,} baskets) from {d['source']} in {time.monotonic() - started:.1f} s")
+    return data
+
+
+def _params(args) -> training.TrainingParams:
+    return training.TrainingParams(
+        RetrievalParams(dimension=args.dimension, epochs=args.retrieval_epochs),
+        RankerParams(epochs=args.ranker_epochs, candidates=args.candidates, label_days=args.label_days),
+        seed=args.seed)
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def cmd_train(args) -> int:
+    device = runtime.configure(args.seed, args.threads)
+    Progress.note(f"device: {runtime.describe(device)}")
+    models = training.train(_read(args), _params(args), device)
+    models.save(args.checkpoint)
+    Progress.note(f"trained in {models.report['seconds']} s, peak RSS {_peak_rss_mb()} MB; checkpoint {args.checkpoint}")
+    if args.model_dir:
+        _publish(models, args)
+    return 0
+
+
+def _publish(models: training.TrainedModels, args) -> None:
+    offline = json.loads(Path(args.evaluation).read_text())["results"] if getattr(args, "evaluation", None) else None
+    path = bundle.publish(models, args.model_dir, args.name, args.version, offline)
+    print(path)
+
+
+def cmd_export(args) -> int:
+    runtime.configure(7)
+    _publish(training.TrainedModels.load(args.checkpoint), args)
+    return 0
+
+
+def cmd_retrain(args) -> int:
+    device = runtime.configure(args.seed, args.threads)
+    models = training.train(_read(args), _params(args), device)
+    _publish(models, args)
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    device = runtime.configure(args.seed, args.threads)
+    Progress.note(f"device: {runtime.describe(device)}")
+    report = evaluation.run(_read(args), _params(args), device, args.test_days, tuple(args.models.split(",")))
+    report["device"] = runtime.describe(device)
+    out = Path(args.out or f"bench-results/evaluation-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(evaluation.table(report))
+    print(f"peak RSS {report['peak_rss_mb']} MB; {out}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    metadata = bundle.verify(args.bundle)
+    print(f"{args.bundle}: {metadata['name']} {metadata['version']} is complete and consistent")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="recsys-worker", description=__doc__)
+    root.add_argument("--quiet", action="store_true", help="no progress lines")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train retrieval and ranker; save a checkpoint (and publish a bundle)")
+    _add_source(train)
+    _add_training(train)
+    train.add_argument("--checkpoint", default="model.pt")
+    train.add_argument("--model-dir", help="also publish a bundle here")
+    train.add_argument("--name", default="ranker")
+    train.add_argument("--version", help="bundle version (default: UTC timestamp)")
+    train.set_defaults(run=cmd_train)
+
+    export = commands.add_parser("export", help="publish a checkpoint as a model bundle, atomically")
+    export.add_argument("--checkpoint", default="model.pt")
+    export.add_argument("--model-dir", required=True)
+    export.add_argument("--name", default="ranker")
+    export.add_argument("--version", help="bundle version (default: UTC timestamp)")
+    export.add_argument("--evaluation", help="an evaluate report whose results go into the metadata")
+    export.set_defaults(run=cmd_export)
+
+    retrain = commands.add_parser("retrain", help="train on a source and publish a new bundle in one step")
+    _add_source(retrain)
+    _add_training(retrain)
+    retrain.add_argument("--model-dir", required=True)
+    retrain.add_argument("--name", default="ranker")
+    retrain.add_argument("--version", help="bundle version (default: UTC timestamp)")
+    retrain.set_defaults(run=cmd_retrain)
+
+    evaluate = commands.add_parser("evaluate", help="temporal split; baselines and our models side by side")
+    _add_source(evaluate)
+    _add_training(evaluate)
+    evaluate.add_argument("--test-days", type=int, default=30)
+    evaluate.add_argument("--models", default="popularity,itemknn,bpr-mf,ours")
+    evaluate.add_argument("--out", help="JSON report (default: bench-results/evaluation-<time>.json)")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    verify = commands.add_parser("verify", help="check a bundle directory: schema, checksums, shapes")
+    verify.add_argument("bundle")
+    verify.set_defaults(run=cmd_verify)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    Progress.quiet = args.quiet
+    try:
+        return args.run(args)
+    except (bundle.BundleError, ValueError, FileNotFoundError) as e:
+        print(f"recsys-worker: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,79 @@
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recsys_worker import runtime
+from recsys_worker.interactions import EVENT_WEIGHTS, build
+
+DAY = 86400
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def synthetic_interactions(users=120, items=60, days=60, seed=3):
+    """Shoppers in four taste groups buying mostly from their group's items, with a time trend:
+    enough structure for the models to learn, small enough to train in seconds."""
+    rng = np.random.default_rng(seed)
+    groups = 4
+    rows, start = [], 1_700_000_000
+    for user in range(users):
+        group = user % groups
+        own = [i for i in range(items) if i % groups == group]
+        for basket in range(int(rng.integers(3, 8))):
+            ts = start + int(rng.integers(0, days * DAY))
+            size = int(rng.integers(2, 6))
+            picks = [int(rng.choice(own)) if rng.random() < 0.85 else int(rng.integers(0, items)) for _ in range(size)]
+            for item in picks:
+                rows.append((f"u{user:04d}", f"i{item:03d}", ts, f"b{basket}", EVENT_WEIGHTS["purchase"]))
+    prices = {f"i{i:03d}": 1.0 + i % 7 for i in range(items)}
+    return build(rows, prices, source="synthetic")
+
+
+@pytest.fixture(scope="session")
+def device():
+    return runtime.configure(seed=7)
+
+
+@pytest.fixture(scope="session")
+def interactions():
+    return synthetic_interactions()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server started for the test; on CI a missing binary fails instead of skipping."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server is not installed (CI installs it: apt-get install redis-server)")
+        pytest.skip("redis-server not installed")
+    port = _free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)

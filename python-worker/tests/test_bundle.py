@@ -1,0 +1,100 @@
+import json
+import os
+
+import jsonschema
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from recsys_worker import bundle, onnx_check, training
+from test_training import small_params
+
+
+@pytest.fixture(scope="module")
+def models(interactions, device):
+    return training.train(interactions, small_params(retrieval_epochs=3, ranker_epochs=3), device)
+
+
+@pytest.fixture
+def published(models, tmp_path):
+    return bundle.publish(models, tmp_path, "demo", "v1")
+
+
+def test_the_onnx_ranker_passes_the_checker_and_equals_torch_within_1e_5(models, published):
+    model = onnx.load(str(published / "ranker.onnx"))
+    onnx.checker.check_model(model)
+    assert model.opset_import[0].version == 13
+    assert model.graph.input[0].type.tensor_type.shape.dim[0].dim_param  # dynamic batch axis
+
+    rng = np.random.default_rng(11)
+    for batch in (1, 7, 500):
+        rows = rng.normal(size=(batch, models.ranker.input_width)).astype(np.float32)
+        rows[:, 2 * models.ranker.dimension + 1:] = rng.exponential(30.0, size=(batch, 7))
+        with torch.no_grad():
+            expected = models.ranker.cpu()(torch.from_numpy(rows)).numpy()
+        actual = onnx_check.run(model, {"features": rows})["score"]
+        assert actual.shape == (batch,)
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-5)
+
+
+def test_metadata_validates_against_its_schema_and_describes_the_files(models, published):
+    metadata = json.loads((published / "metadata.json").read_text())
+    jsonschema.validate(metadata, bundle.schema())
+
+    assert metadata["ranker"]["input"]["shape"] == [None, 2 * 8 + 8]
+    assert [f["name"] for f in metadata["ranker"]["features"]][:3] == ["user_vector", "item_embedding", "retrieval_score"]
+    assert metadata["retrieval"]["items"]["count"] == len(models.item_ids)
+    assert (published / "items.txt").read_text().split() == models.item_ids
+    assert np.array_equal(bundle.load_embeddings(published), models.retrieval.item_matrix())
+    assert metadata["training"]["data"]["fingerprint"].startswith("sha256:")
+    assert set(metadata["files"]) == {"ranker.onnx", "items.txt", "item_embeddings.f32", "context_embeddings.f32"}
+
+
+def test_the_schema_rejects_a_metadata_file_without_its_feature_order(published):
+    metadata = json.loads((published / "metadata.json").read_text())
+    del metadata["ranker"]["features"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(metadata, bundle.schema())
+
+
+def test_a_bundle_is_invisible_until_complete(models, tmp_path):
+    seen_while_writing = []
+
+    def look(path):
+        seen_while_writing.append(sorted(p.name for p in (tmp_path / "demo").iterdir() if not p.name.startswith(".")))
+
+    final = bundle.publish(models, tmp_path, "demo", "v2", after_each_file=look)
+
+    assert len(seen_while_writing) == 5
+    assert all(listing == [] for listing in seen_while_writing)
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["v2"]
+    assert oct(final.stat().st_mode & 0o777) == "0o755"
+
+
+def test_a_failed_export_leaves_nothing_behind(models, tmp_path):
+    def fail_after_the_embeddings(path):
+        if path.name == "items.txt":
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        bundle.publish(models, tmp_path, "demo", "v3", after_each_file=fail_after_the_embeddings)
+
+    assert list((tmp_path / "demo").iterdir()) == []
+
+
+def test_versions_are_immutable(models, published):
+    with pytest.raises(bundle.BundleError, match="exists already"):
+        bundle.publish(models, published.parent.parent, "demo", "v1")
+
+
+def test_verify_catches_a_changed_file(published):
+    bundle.verify(published)
+    embeddings = published / "item_embeddings.f32"
+    data = bytearray(embeddings.read_bytes())
+    data[0] ^= 0xFF
+    os.chmod(embeddings, 0o644)
+    embeddings.write_bytes(bytes(data))
+
+    with pytest.raises(bundle.BundleError, match="checksum"):
+        bundle.verify(published)

@@ -1,0 +1,41 @@
+import gzip
+
+import numpy as np
+import redis
+
+from recsys_worker import sources
+
+
+def test_a_generic_csv_is_read_through_a_column_mapping(tmp_path):
+    path = tmp_path / "clicks.csv.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("customer,product,when,cost\n")
+        f.write("c1,p1,2024-03-01T10:00:00Z,2.5\n")
+        f.write("c1,p2,2024-03-01T10:10:00,3.5\n")   # no offset: read as UTC
+        f.write("c1,p3,2024-03-01T12:00:00+00:00,\n")  # more than 30 min later: a new session
+        f.write(",p9,2024-03-01T12:00:00Z,1\n")       # no user: skipped
+    data = sources.read_csv(path, sources.CsvColumns(user="customer", item="product", time="when", price="cost", time_format="iso"))
+
+    assert len(data) == 3
+    assert data.item_ids == ["p1", "p2", "p3"]
+    assert data.timestamps.tolist() == [1709287200, 1709287800, 1709294400]
+    assert data.baskets[0] == data.baskets[1] != data.baskets[2]
+    assert data.item_prices[0] == 2.5 and np.isnan(data.item_prices[2])
+
+
+def test_the_platforms_event_log_is_read_from_redis(redis_url):
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    stream = "recsys:{events}:log"
+    # entries exactly as the ingestion-service writes them (docs/event-log.md)
+    client.xadd(stream, {"kind": "item", "v": "1", "item": "sku-1", "title": "Mug", "price": "4.5", "ts": "1700000000000", "ingested": "1700000000000"})
+    client.xadd(stream, {"kind": "event", "v": "1", "id": "e1", "user": "u1", "item": "sku-1", "type": "view", "ts": "1700000001000", "ingested": "1700000001000"})
+    client.xadd(stream, {"kind": "event", "v": "1", "id": "e2", "user": "u1", "item": "sku-2", "type": "purchase", "qty": "2", "ts": "1700000060000", "ingested": "1700000060000", "session": "s-9"})
+    client.xadd(stream, {"kind": "event", "v": "2", "id": "e3", "user": "u2", "item": "sku-3", "type": "view", "ts": "1700000061000"})
+    data = sources.read_event_log(redis_url, stream, chunk=2)
+
+    assert len(data) == 2  # the entry of an unknown schema version is skipped
+    assert data.user_ids == ["u1"] and data.item_ids == ["sku-1", "sku-2"]
+    assert data.weights.tolist() == [1.0, 8.0]
+    assert data.timestamps.tolist() == [1700000001, 1700000060]
+    assert data.item_prices[0] == 4.5
+    assert client.xinfo_groups(stream) == []  # reading joins no consumer group
