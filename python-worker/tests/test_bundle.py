@@ -98,3 +98,36 @@ def test_verify_catches_a_changed_file(published):
 
     with pytest.raises(bundle.BundleError, match="checksum"):
         bundle.verify(published)
+
+
+def test_a_saved_checkpoint_exports_the_same_model(models, tmp_path):
+    models.save(tmp_path / "model.pt")
+    loaded = training.TrainedModels.load(tmp_path / "model.pt")
+    rows = np.random.default_rng(5).exponential(1.0, size=(9, models.ranker.input_width)).astype(np.float32)
+
+    with torch.no_grad():
+        assert torch.equal(loaded.ranker(torch.from_numpy(rows)), models.ranker.cpu()(torch.from_numpy(rows)))
+    assert np.array_equal(loaded.retrieval.context_matrix(), models.retrieval.context_matrix())
+    assert loaded.item_ids == models.item_ids
+    bundle.verify(bundle.publish(loaded, tmp_path, "demo", "from-checkpoint"))
+
+
+def test_the_command_line_trains_and_publishes(tmp_path):
+    from conftest import synthetic_interactions
+    from recsys_worker import cli
+
+    data = synthetic_interactions()
+    csv = tmp_path / "interactions.csv"
+    lines = ["user,item,ts,basket"] + [f"{data.user_ids[u]},{data.item_ids[i]},{t},{b}" for u, i, t, b in
+                                       zip(data.users, data.items, data.timestamps, data.baskets)]
+    csv.write_text("\n".join(lines) + "\n")
+
+    code = cli.main(["--quiet", "train", "--csv", str(csv), "--user-col", "user", "--item-col", "item", "--time-col", "ts",
+                     "--basket-col", "basket", "--dimension", "8", "--retrieval-epochs", "2", "--ranker-epochs", "2",
+                     "--candidates", "20", "--label-days", "20", "--checkpoint", str(tmp_path / "m.pt"),
+                     "--report", str(tmp_path / "report.json"), "--model-dir", str(tmp_path / "models"), "--version", "v1"])
+
+    assert code == 0
+    assert json.loads((tmp_path / "report.json").read_text())["peak_rss_mb"] > 0
+    assert bundle.verify(tmp_path / "models" / "ranker" / "v1")["training"]["data"]["source"] == "csv:interactions.csv"
+    assert cli.main(["verify", str(tmp_path / "models" / "ranker" / "v1")]) == 0

@@ -66,6 +66,12 @@ def _params(args) -> training.TrainingParams:
         seed=args.seed)
 
 
+def _report_path(given: str | None, kind: str) -> Path:
+    out = Path(given or f"bench-results/{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -73,9 +79,18 @@ def _peak_rss_mb() -> float:
 def cmd_train(args) -> int:
     device = runtime.configure(args.seed, args.threads)
     Progress.note(f"device: {runtime.describe(device)}")
+    started = time.monotonic()
     models = training.train(_read(args), _params(args), device)
     models.save(args.checkpoint)
-    Progress.note(f"trained in {models.report['seconds']} s, peak RSS {_peak_rss_mb()} MB; checkpoint {args.checkpoint}")
+    summary = {"data": models.data, "device": runtime.describe(device), "training_seconds": models.report["seconds"],
+               "seconds_with_reading": round(time.monotonic() - started, 1), "peak_rss_mb": _peak_rss_mb(),
+               "validation": {k: v for k, v in models.report["ranker"].items() if k != "losses"},
+               "parameters": models.params.as_dict()}
+    out = _report_path(args.report, "training")
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"trained on {models.data['interactions']:,} interactions in {summary['training_seconds']} s "
+          f"({summary['seconds_with_reading']} s with reading) on {summary['device']}, peak RSS {summary['peak_rss_mb']} MB; "
+          f"checkpoint {args.checkpoint}; {out}")
     if args.model_dir:
         _publish(models, args)
     return 0
@@ -105,8 +120,7 @@ def cmd_evaluate(args) -> int:
     Progress.note(f"device: {runtime.describe(device)}")
     report = evaluation.run(_read(args), _params(args), device, args.test_days, tuple(args.models.split(",")))
     report["device"] = runtime.describe(device)
-    out = Path(args.out or f"bench-results/evaluation-{time.strftime('%Y%m%d-%H%M%S')}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _report_path(args.out, "evaluation")
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(evaluation.table(report))
     print(f"peak RSS {report['peak_rss_mb']} MB; {out}")
@@ -129,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     _add_training(train)
     train.add_argument("--checkpoint", default="model.pt")
     train.add_argument("--model-dir", help="also publish a bundle here")
+    train.add_argument("--report", help="JSON summary (default: bench-results/training-<time>.json)")
     train.add_argument("--name", default="ranker")
     train.add_argument("--version", help="bundle version (default: UTC timestamp)")
     train.set_defaults(run=cmd_train)
