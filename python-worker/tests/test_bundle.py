@@ -48,7 +48,7 @@ def test_metadata_validates_against_its_schema_and_describes_the_files(models, p
     assert (published / "items.txt").read_text().split() == models.item_ids
     assert np.array_equal(bundle.load_embeddings(published), models.retrieval.item_matrix())
     assert metadata["training"]["data"]["fingerprint"].startswith("sha256:")
-    assert set(metadata["files"]) == {"ranker.onnx", "items.txt", "item_embeddings.f32", "context_embeddings.f32"}
+    assert set(metadata["files"]) == {"ranker.onnx", "items.txt", "item_embeddings.f32", "context_embeddings.f32", "samples.json"}
 
 
 def test_the_schema_rejects_a_metadata_file_without_its_feature_order(published):
@@ -66,7 +66,7 @@ def test_a_bundle_is_invisible_until_complete(models, tmp_path):
 
     final = bundle.publish(models, tmp_path, "demo", "v2", after_each_file=look)
 
-    assert len(seen_while_writing) == 5
+    assert len(seen_while_writing) == 6
     assert all(listing == [] for listing in seen_while_writing)
     assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["v2"]
     assert oct(final.stat().st_mode & 0o777) == "0o755"
@@ -131,3 +131,29 @@ def test_the_command_line_trains_and_publishes(tmp_path):
     assert json.loads((tmp_path / "report.json").read_text())["peak_rss_mb"] > 0
     assert bundle.verify(tmp_path / "models" / "ranker" / "v1")["training"]["data"]["source"] == "csv:interactions.csv"
     assert cli.main(["verify", str(tmp_path / "models" / "ranker" / "v1")]) == 0
+
+
+def test_the_samples_follow_the_documented_rules(models, published):
+    samples = json.loads((published / "samples.json").read_text())
+    metadata = json.loads((published / "metadata.json").read_text())
+    context = bundle.load_embeddings(published, "context_embeddings")
+    items = bundle.load_embeddings(published)
+    ids = (published / "items.txt").read_text().split()
+    rule = metadata["retrieval"]["user_vector"]
+
+    request = samples["requests"][0]
+    known = [(k, ids.index(i)) for k, i in enumerate(request["recent_items"][: rule["max_items"]]) if i in ids]
+    weights = np.array([rule["decay"] ** k for k, _ in known])
+    expected_vector = (weights[:, None] * context[[row for _, row in known]]).sum(0) / weights.sum()
+    np.testing.assert_allclose(request["user_vector"], expected_vector, atol=1e-6)
+    assert "not-in-this-bundle" in request["recent_items"]
+
+    user_scope = [f["name"] for f in metadata["ranker"]["features"] if f["scope"] == "user"]
+    assert samples["user_feature_names"] == user_scope == ["user_events", "hours_since_user_active"]
+    assert len(request["candidates"][0]["features"]) == len(samples["item_feature_names"]) == 5
+
+    query = samples["retrieval"][0]  # the same shopper as the first request
+    assert query["recent_items"] == request["recent_items"]
+    scores = items.astype(np.float64) @ np.asarray(request["user_vector"])
+    scores[[ids.index(i) for i in query["exclude_item_ids"]]] = -np.inf
+    assert query["item_ids"] == [ids[i] for i in np.argsort(-scores, kind="stable")[:10]]

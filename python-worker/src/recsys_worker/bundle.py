@@ -21,8 +21,8 @@ import numpy as np
 import onnx
 import torch
 
-from . import onnx_check
-from .features import RANKER_DENSE_FEATURES
+from . import onnx_check, samples
+from .features import FEATURE_SCOPES, RANKER_DENSE_FEATURES
 from .training import TrainedModels
 
 FORMAT_VERSION = 1
@@ -31,6 +31,7 @@ RANKER_FILE = "ranker.onnx"
 ITEMS_FILE = "items.txt"
 ITEM_EMBEDDINGS_FILE = "item_embeddings.f32"
 CONTEXT_EMBEDDINGS_FILE = "context_embeddings.f32"
+SAMPLES_FILE = "samples.json"
 OPSET = 13
 PARITY_TOLERANCE = 1e-5
 
@@ -46,13 +47,14 @@ def default_version() -> str:
 
 def feature_layout(dimension: int) -> list[dict]:
     layout = [
-        {"name": "user_vector", "offset": 0, "width": dimension, "transform": "none",
+        {"name": "user_vector", "offset": 0, "width": dimension, "transform": "none", "scope": "derived",
          "source": "the retrieval user vector (see retrieval.user_vector)"},
-        {"name": "item_embedding", "offset": dimension, "width": dimension, "transform": "none",
-         "source": "the candidate's row of item_embeddings"},
+        {"name": "item_embedding", "offset": dimension, "width": dimension, "transform": "none", "scope": "derived",
+         "source": "the candidate's row of item_embeddings (zeros for an item the bundle does not know)"},
     ]
     for index, (name, transform, source) in enumerate(RANKER_DENSE_FEATURES):
-        layout.append({"name": name, "offset": 2 * dimension + index, "width": 1, "transform": transform, "source": source})
+        layout.append({"name": name, "offset": 2 * dimension + index, "width": 1, "transform": transform,
+                       "scope": FEATURE_SCOPES[name], "source": source})
     return layout
 
 
@@ -123,6 +125,8 @@ def publish(models: TrainedModels, model_dir: str | Path, name: str, version: st
             after_each_file(staging / file)
         _write_synced(staging / ITEMS_FILE, ("\n".join(models.item_ids) + "\n").encode())
         after_each_file(staging / ITEMS_FILE)
+        _write_synced(staging / SAMPLES_FILE, (json.dumps(samples.build(models)) + "\n").encode())
+        after_each_file(staging / SAMPLES_FILE)
         metadata = _metadata(models, name, version, item_matrix.shape, parity, offline_evaluation, staging)
         _write_synced(staging / METADATA, (json.dumps(metadata, indent=2) + "\n").encode())
         after_each_file(staging / METADATA)
@@ -141,7 +145,7 @@ def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, 
               offline_evaluation: dict | None, staging: Path) -> dict:
     params = models.params
     ranker = models.ranker
-    files = [RANKER_FILE, ITEMS_FILE, ITEM_EMBEDDINGS_FILE, CONTEXT_EMBEDDINGS_FILE]
+    files = [RANKER_FILE, ITEMS_FILE, ITEM_EMBEDDINGS_FILE, CONTEXT_EMBEDDINGS_FILE, SAMPLES_FILE]
     ranker_report = models.report["ranker"]
     return {
         "format_version": FORMAT_VERSION,
@@ -179,6 +183,12 @@ def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, 
                            "max_items interactions, k = 0 the newest; unknown items are skipped; no items: no vector",
             },
             "score": "dot(user_vector, item_embeddings[item])",
+        },
+        "samples": {
+            "file": SAMPLES_FILE,
+            "tolerance": PARITY_TOLERANCE,
+            "what": "inputs and this model's outputs (raw rows, assembled Rank requests, Retrieve queries); a "
+                    "server runs them when loading and refuses the bundle if it disagrees by more than the tolerance",
         },
         "training": {
             "data": models.data,

@@ -28,6 +28,12 @@ RANKER_DENSE_FEATURES = (
     ("user_events", "log1p", "the user's number of events, all types (sum of the profile's n:<type> counters)"),
     ("hours_since_user_active", "log1p", "hours since the user's last event (profile 'last_active'); 0 for a user's first request"),
 )
+# Who supplies each dense feature at serving time: "derived" by the inference-service from the bundle,
+# "item" per candidate and "user" once per request by the caller (from the feature-service).
+FEATURE_SCOPES = {
+    "retrieval_score": "derived", "cooccurrence": "item", "item_popularity": "item", "item_popularity_7d": "item",
+    "item_popularity_24h": "item", "price": "item", "user_events": "user", "hours_since_user_active": "user",
+}
 COOCCURRENCE_RECENT_ITEMS = 5
 NEIGHBOURS_KEPT = 100  # the feature-service keeps between 50 and 100 neighbours per item
 
