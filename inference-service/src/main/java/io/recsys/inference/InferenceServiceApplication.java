@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class InferenceServiceApplication {
 
     public static void main(String[] args) {
+        // everything the engine needs ships in the jars: never reach for the network at run time
+        System.setProperty("ai.djl.offline", "true");
         SpringApplication.run(InferenceServiceApplication.class, args);
     }
 }

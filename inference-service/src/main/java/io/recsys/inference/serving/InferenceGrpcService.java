@@ -1,47 +1,157 @@
 package io.recsys.inference.serving;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.errors.FieldViolations;
+import io.recsys.contracts.errors.GrpcErrors;
 import io.recsys.contracts.inference.v1.GetModelInfoRequest;
 import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
 import io.recsys.contracts.inference.v1.ModelInfo;
-import io.recsys.contracts.inference.v1.ModelState;
 import io.recsys.contracts.inference.v1.RankRequest;
 import io.recsys.contracts.inference.v1.RankResponse;
 import io.recsys.contracts.inference.v1.RetrieveRequest;
 import io.recsys.contracts.inference.v1.RetrieveResponse;
+import io.recsys.inference.batching.RankBatcher;
+import io.recsys.inference.config.InferenceProperties;
+import io.recsys.inference.model.LoadedModel;
+import io.recsys.inference.model.ModelRegistry;
+import io.recsys.inference.retrieval.Embeddings;
+import io.recsys.inference.retrieval.ExactRetriever;
 
 /**
- * Model serving's gRPC face. No bundle loader exists yet (that is the inference issue's work), so the
- * service says so honestly: ModelInfo reports NO_MODEL and Rank/Retrieve answer FAILED_PRECONDITION,
- * which the recommendation pipeline treats as "rank without a model".
+ * Model serving over gRPC. Rank goes through the dynamic batcher and answers asynchronously; each
+ * call holds the model version it started with until it answers, so a swap never fails a request.
  */
 @Service
 public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
 
+    private static final Logger log = LoggerFactory.getLogger(InferenceGrpcService.class);
+    private static final Duration RETRY_AFTER_QUEUE_FULL = Duration.ofMillis(50);
+
+    private final ModelRegistry registry;
+    private final RankBatcher<LoadedModel> batcher;
+    private final InferenceProperties properties;
+    private final ModelInfos modelInfos;
+
+    public InferenceGrpcService(ModelRegistry registry, RankBatcher<LoadedModel> batcher, InferenceProperties properties,
+                                ModelInfos modelInfos) {
+        this.registry = registry;
+        this.batcher = batcher;
+        this.properties = properties;
+        this.modelInfos = modelInfos;
+    }
+
     @Override
     public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> responses) {
-        responses.onNext(ModelInfo.newBuilder()
-                .setState(ModelState.MODEL_STATE_NO_MODEL)
-                .setEngine("none")
-                .setDevice("cpu()")
-                .build());
+        responses.onNext(modelInfos.current());
         responses.onCompleted();
     }
 
     @Override
     public void rank(RankRequest request, StreamObserver<RankResponse> responses) {
-        throw noModel();
+        ModelRegistry.Lease lease = lease(request.getModelVersion());
+        float[] rows;
+        try {
+            rows = RankRequests.rows(request, lease.model().bundle(), properties.maxCandidates());
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        String version = lease.model().version();
+        batcher.submit(lease.model(), rows, request.getCandidatesCount(), lease.model().width(), deadlineNanos())
+                .whenComplete((scores, error) -> {
+                    lease.close();
+                    if (error != null) {
+                        responses.onError(translate(error));
+                        return;
+                    }
+                    RankResponse.Builder response = RankResponse.newBuilder().setModelVersion(version);
+                    for (float score : scores) {
+                        response.addScores(score);
+                    }
+                    responses.onNext(response.build());
+                    responses.onCompleted();
+                });
     }
 
     @Override
     public void retrieve(RetrieveRequest request, StreamObserver<RetrieveResponse> responses) {
-        throw noModel();
+        try (ModelRegistry.Lease lease = lease(request.getModelVersion())) {
+            Embeddings embeddings = lease.model().bundle().embeddings();
+            FieldViolations violations = new FieldViolations();
+            if (request.getTopK() < 1 || request.getTopK() > properties.maxRetrieveK()) {
+                violations.add("top_k", "must be between 1 and " + properties.maxRetrieveK());
+            }
+            float[] userVector = switch (request.getQueryCase()) {
+                case USER_VECTOR -> {
+                    var values = request.getUserVector().getValuesList();
+                    if (values.size() != embeddings.dimension() || values.stream().anyMatch(v -> !Float.isFinite(v))) {
+                        violations.add("user_vector.values", "must hold " + embeddings.dimension() + " finite values, got " + values.size());
+                        yield null;
+                    }
+                    yield RankRequests.toArray(values);
+                }
+                case RECENT_ITEMS -> UserVectors.of(request.getRecentItems(), embeddings, "recent_items", violations);
+                case QUERY_NOT_SET -> {
+                    violations.add("query", "a user_vector or recent_items is required");
+                    yield null;
+                }
+            };
+            violations.throwIfAny();
+            RetrieveResponse.Builder response = RetrieveResponse.newBuilder().setModelVersion(lease.model().version());
+            if (userVector != null) { // no known recent item: nothing personal to retrieve; the caller falls back
+                for (ExactRetriever.Hit hit : ExactRetriever.topK(embeddings, userVector, request.getTopK(), request.getExcludeItemIdsList())) {
+                    response.addItems(ScoredItem.newBuilder().setItemId(embeddings.itemIds()[hit.row()]).setScore(hit.score()));
+                }
+            }
+            responses.onNext(response.build());
+            responses.onCompleted();
+        }
     }
 
-    private static RuntimeException noModel() {
-        return Status.FAILED_PRECONDITION.withDescription("no model bundle is loaded").asRuntimeException();
+    private ModelRegistry.Lease lease(String requestedVersion) {
+        Optional<ModelRegistry.Lease> lease = registry.acquire();
+        if (lease.isEmpty()) {
+            String why = registry.status().lastError();
+            throw Status.FAILED_PRECONDITION.withDescription("no model bundle is loaded" + (why.isEmpty() ? "" : ": " + why)).asRuntimeException();
+        }
+        if (!requestedVersion.isEmpty() && !requestedVersion.equals(lease.get().model().version())) {
+            String serving = lease.get().model().version();
+            lease.get().close();
+            throw Status.NOT_FOUND.withDescription("model version " + requestedVersion + " is not served (serving " + serving + ")")
+                    .asRuntimeException();
+        }
+        return lease.get();
+    }
+
+    private static long deadlineNanos() {
+        Deadline deadline = Context.current().getDeadline();
+        return deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    }
+
+    private static StatusRuntimeException translate(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return switch (cause) {
+            case RankBatcher.QueueFullException full -> GrpcErrors.resourceExhausted(full.getMessage(), RETRY_AFTER_QUEUE_FULL);
+            case RankBatcher.DeadlineExceededException late -> Status.DEADLINE_EXCEEDED.withDescription(late.getMessage()).asRuntimeException();
+            case IllegalStateException stopping -> Status.UNAVAILABLE.withDescription(stopping.getMessage()).asRuntimeException();
+            default -> {
+                log.warn("ranking failed", cause);
+                yield Status.INTERNAL.withDescription("ranking failed: " + cause).asRuntimeException();
+            }
+        };
     }
 }

@@ -1,0 +1,99 @@
+package io.recsys.inference.model;
+
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+
+import io.recsys.inference.bundle.Bundle;
+
+/**
+ * One bundle version in memory: its retrieval data, its ranker in ONNX Runtime and a pool of
+ * predictors (DJL predictors are not thread-safe: one per concurrent caller).
+ *
+ * <p>Reference counted: the registry holds one reference while the version is current and every
+ * request holds one while it runs, so requests in flight finish on the version they started with;
+ * the last release closes the predictors and the model, which frees ONNX Runtime's native memory.
+ */
+public final class LoadedModel {
+
+    private final Bundle bundle;
+    private final Model model;
+    private final BlockingQueue<Predictor<RowBatch, float[]>> predictors;
+    private final String device;
+    private final Instant loadedAt;
+    private final AtomicInteger references = new AtomicInteger(1);
+    private final Runnable onClose;
+
+    LoadedModel(Bundle bundle, Model model, int predictorCount, String device, Instant loadedAt, Runnable onClose) {
+        this.bundle = bundle;
+        this.model = model;
+        this.device = device;
+        this.loadedAt = loadedAt;
+        this.onClose = onClose;
+        this.predictors = new ArrayBlockingQueue<>(predictorCount);
+        RowBatchTranslator translator = new RowBatchTranslator(bundle.metadata().ranker().input().name());
+        for (int i = 0; i < predictorCount; i++) {
+            predictors.add(model.newPredictor(translator));
+        }
+    }
+
+    public Bundle bundle() {
+        return bundle;
+    }
+
+    public String version() {
+        return bundle.version();
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    public int width() {
+        return bundle.layout().width();
+    }
+
+    /** Scores rows with one of this model's predictors (waits for one when all are busy). */
+    public float[] score(float[] rows, int rowCount) throws TranslateException, InterruptedException {
+        Predictor<RowBatch, float[]> predictor = predictors.take();
+        try {
+            return predictor.predict(new RowBatch(rows, rowCount, width()));
+        } finally {
+            predictors.add(predictor);
+        }
+    }
+
+    /** Takes a reference; false when the model is already closed (the caller looks up the current one again). */
+    boolean retain() {
+        while (true) {
+            int count = references.get();
+            if (count == 0) {
+                return false;
+            }
+            if (references.compareAndSet(count, count + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (references.decrementAndGet() == 0) {
+            predictors.forEach(Predictor::close);
+            model.close();
+            onClose.run();
+        }
+    }
+
+    public boolean isClosed() {
+        return references.get() == 0;
+    }
+}
