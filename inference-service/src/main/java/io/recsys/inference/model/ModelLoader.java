@@ -43,8 +43,18 @@ public class ModelLoader {
         return device;
     }
 
+    /**
+     * @param onClose runs exactly once: when the loaded model's native resources are released, or at
+     *                once when loading fails
+     */
     public LoadedModel load(Path directory, Runnable onClose) throws BundleException {
-        Bundle bundle = reader.read(directory);
+        Bundle bundle;
+        try {
+            bundle = reader.read(directory);
+        } catch (BundleException | RuntimeException e) {
+            onClose.run();
+            throw e;
+        }
         Model model = Model.newInstance(bundle.metadata().name() + ":" + bundle.version(), device, Devices.ENGINE);
         LoadedModel loaded;
         try {
@@ -54,6 +64,7 @@ public class ModelLoader {
             loaded = new LoadedModel(bundle, model, predictors, device.toString(), clock.instant(), onClose);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
+            onClose.run();
             throw new BundleException("ONNX Runtime cannot load " + bundle.metadata().ranker().file() + ": " + e.getMessage(), e);
         }
         try {

@@ -80,7 +80,10 @@ class ModelLoaderTest {
         Path bundle = BundleFixtures.publishCopy(models, "demo", "v2");
         BundleFixtures.replaceFile(bundle, "ranker.onnx", "not an onnx graph".getBytes());
 
-        assertThatThrownBy(() -> loader.load(bundle, () -> { })).isInstanceOf(BundleException.class)
+        AtomicInteger closed = new AtomicInteger();
+
+        assertThatThrownBy(() -> loader.load(bundle, closed::incrementAndGet)).isInstanceOf(BundleException.class)
                 .hasMessageContaining("ONNX Runtime cannot load ranker.onnx");
+        assertThat(closed).hasValue(1);
     }
 }
