@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 import io.recsys.localstack.StackConfig;
 
-/** {@code ./recsys bench ingestion|features [--key=value ...]}. */
+/** {@code ./recsys bench ingestion|features|inference [--key=value ...]}. */
 public final class BenchmarkMain {
 
     private BenchmarkMain() {
@@ -21,6 +21,7 @@ public final class BenchmarkMain {
         BenchmarkReport report = switch (args[0]) {
             case "ingestion" -> new IngestionBenchmark(root, options).run();
             case "features" -> new FeatureReadBenchmark(root, options).run();
+            case "inference" -> new InferenceBenchmark(root, options).run();
             default -> {
                 usage();
                 yield null;
@@ -42,6 +43,9 @@ public final class BenchmarkMain {
                              options: --events=300000 --concurrency=8 --streams=4 --users=100000 --items=20000
                   features   GetFeatures latency for one user + 100 and + 1000 items under concurrent load
                              options: --seconds=15 --warmup-seconds=5 --threads=1,4 --users=20000 --items=10000
+                  inference  Rank rows/s and latency (1/100/500 candidates, 1..64 callers, open loop at half saturation),
+                             Retrieve latency over 10k and 100k items, service RSS and GC pauses
+                             options: --seconds=5 --warmup-seconds=2 --candidates=1,100,500 --concurrency=1,2,8,64
                 """);
         System.exit(2);
     }

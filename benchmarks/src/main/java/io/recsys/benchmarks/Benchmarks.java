@@ -19,6 +19,12 @@ final class Benchmarks {
                 .map(s -> List.of(s.trim().split("\\s+"))).orElse(StackConfig.DEFAULT_SERVICE_JVM);
     }
 
+    /** The inference-service's JVM options as deployed locally, or {@code RECSYS_SERVICE_JVM_OPTS}. */
+    static List<String> inferenceServiceJvm() {
+        List<String> configured = serviceJvm();
+        return configured.equals(StackConfig.DEFAULT_SERVICE_JVM) ? StackConfig.INFERENCE_SERVICE_JVM : configured;
+    }
+
     static ServiceProcess service(LocalStack stack, String module) {
         return stack.services().stream().filter(s -> s.spec().module().equals(module)).findFirst()
                 .orElseThrow(() -> new IllegalStateException(module + " is not running"));

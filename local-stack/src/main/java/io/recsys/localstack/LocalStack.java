@@ -72,7 +72,7 @@ public final class LocalStack implements AutoCloseable {
         }
         // all at once: on few cores the JVMs' start-up overlaps I/O and JIT work
         for (ServiceSpec spec : specs) {
-            services.add(ServiceProcess.launch(spec, config.root(), config.workDir(), config.serviceJvm()));
+            services.add(ServiceProcess.launch(spec, config.root(), config.workDir(), config.serviceJvm(spec.module())));
         }
         progress.accept("starting " + specs.size() + " services (logs in " + config.workDir().resolve("logs") + ") ...");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

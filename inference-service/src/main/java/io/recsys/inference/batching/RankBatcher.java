@@ -20,6 +20,8 @@ import io.micrometer.core.instrument.Timer;
  * Dynamic batching: concurrent scoring requests are merged into one model call of up to
  * {@code maxBatchRows} rows, or whatever has arrived {@code maxWait} after the batch's first request
  * was queued (a request that already waited that long for a free worker closes its batch at once).
+ * A batch never waits when no other request is in flight: a lone caller is not delayed for company
+ * that cannot come.
  *
  * <p>Each of the {@code workers} threads forms a batch (one at a time, under a lock), then runs it on
  * its own. Requests for different models (a version swap in progress) never share a batch. The queue
@@ -60,6 +62,7 @@ public final class RankBatcher<M> implements AutoCloseable {
     private final long maxWaitNanos;
     private final LinkedBlockingDeque<Job<M>> queue = new LinkedBlockingDeque<>();
     private final AtomicInteger queuedRows = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock forming = new ReentrantLock();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean running = true;
@@ -112,6 +115,8 @@ public final class RankBatcher<M> implements AutoCloseable {
             return CompletableFuture.failedFuture(new QueueFullException(queued - rowCount, settings.maxQueuedRows()));
         }
         CompletableFuture<float[]> result = new CompletableFuture<>();
+        inFlight.incrementAndGet();
+        result.whenComplete((scores, error) -> inFlight.decrementAndGet());
         queue.add(new Job<>(model, rows, rowCount, width, deadlineNanos, System.nanoTime(), result));
         return result;
     }
@@ -150,7 +155,8 @@ public final class RankBatcher<M> implements AutoCloseable {
                 Job<M> next = queue.pollFirst();
                 if (next == null) {
                     long wait = closeAt - System.nanoTime();
-                    if (wait <= 0 || (next = queue.pollFirst(wait, TimeUnit.NANOSECONDS)) == null) {
+                    // requests in flight beyond this batch are being scored; their callers may send more
+                    if (wait <= 0 || inFlight.get() <= batch.size() || (next = queue.pollFirst(wait, TimeUnit.NANOSECONDS)) == null) {
                         break;
                     }
                 }

@@ -1,5 +1,8 @@
 package io.recsys.inference.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -23,7 +26,7 @@ public final class LoadedModel {
 
     private final Bundle bundle;
     private final Model model;
-    private final BlockingQueue<Predictor<RowBatch, float[]>> predictors;
+    private final BlockingQueue<Slot> slots;
     private final String device;
     private final Instant loadedAt;
     private final AtomicInteger references = new AtomicInteger(1);
@@ -35,10 +38,10 @@ public final class LoadedModel {
         this.device = device;
         this.loadedAt = loadedAt;
         this.onClose = onClose;
-        this.predictors = new ArrayBlockingQueue<>(predictorCount);
+        this.slots = new ArrayBlockingQueue<>(predictorCount);
         RowBatchTranslator translator = new RowBatchTranslator(bundle.metadata().ranker().input().name());
         for (int i = 0; i < predictorCount; i++) {
-            predictors.add(model.newPredictor(translator));
+            slots.add(new Slot(model.newPredictor(translator)));
         }
     }
 
@@ -64,11 +67,34 @@ public final class LoadedModel {
 
     /** Scores rows with one of this model's predictors (waits for one when all are busy). */
     public float[] score(float[] rows, int rowCount) throws TranslateException, InterruptedException {
-        Predictor<RowBatch, float[]> predictor = predictors.take();
+        Slot slot = slots.take();
         try {
-            return predictor.predict(new RowBatch(rows, rowCount, width()));
+            return slot.predictor.predict(new RowBatch(slot.stage(rows, rowCount * width()), rowCount, width()));
         } finally {
-            predictors.add(predictor);
+            slots.add(slot);
+        }
+    }
+
+    /**
+     * A predictor with its own direct input buffer, reused across calls: allocating direct memory per
+     * call grows the process until a GC frees it, and stalls callers when the direct-memory limit is hit.
+     */
+    private static final class Slot {
+        private final Predictor<RowBatch, float[]> predictor;
+        private FloatBuffer staging = FloatBuffer.allocate(0);
+
+        Slot(Predictor<RowBatch, float[]> predictor) {
+            this.predictor = predictor;
+        }
+
+        FloatBuffer stage(float[] rows, int length) {
+            if (staging.capacity() < length) {
+                staging = ByteBuffer.allocateDirect(Math.max(length, 2 * staging.capacity()) * Float.BYTES)
+                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+            staging.clear();
+            staging.put(rows, 0, length);
+            return staging.flip();
         }
     }
 
@@ -87,7 +113,7 @@ public final class LoadedModel {
 
     void release() {
         if (references.decrementAndGet() == 0) {
-            predictors.forEach(Predictor::close);
+            slots.forEach(slot -> slot.predictor.close());
             model.close();
             onClose.run();
         }

@@ -1,5 +1,7 @@
 package io.recsys.inference.model;
 
-/** {@code rowCount} rows of {@code width} floats, back to back from the start of {@code values}. */
-public record RowBatch(float[] values, int rowCount, int width) {
+import java.nio.FloatBuffer;
+
+/** {@code rowCount} rows of {@code width} floats in a direct buffer (position 0, limit at the last value). */
+public record RowBatch(FloatBuffer values, int rowCount, int width) {
 }

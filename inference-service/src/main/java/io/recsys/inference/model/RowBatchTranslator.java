@@ -1,7 +1,5 @@
 package io.recsys.inference.model;
 
-import java.nio.FloatBuffer;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -20,8 +18,8 @@ final class RowBatchTranslator implements Translator<RowBatch, float[]> {
 
     @Override
     public NDList processInput(TranslatorContext context, RowBatch batch) {
-        FloatBuffer values = FloatBuffer.wrap(batch.values(), 0, batch.rowCount() * batch.width());
-        NDArray input = context.getNDManager().create(values, new Shape(batch.rowCount(), batch.width()));
+        // a direct buffer goes to ONNX Runtime as it is; a heap one would be copied into a fresh direct buffer per call
+        NDArray input = context.getNDManager().create(batch.values(), new Shape(batch.rowCount(), batch.width()));
         input.setName(inputName);
         return new NDList(input);
     }

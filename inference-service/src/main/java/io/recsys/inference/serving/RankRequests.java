@@ -25,14 +25,14 @@ final class RankRequests {
         } else if (candidates > maxCandidates) {
             violations.add("candidates", "at most " + maxCandidates + " candidates per call, got " + candidates);
         }
-        checkValues(request.getUserFeaturesList(), layout.user(), "user_features", violations);
+        checkValues(request.getUserFeaturesCount(), request::getUserFeatures, layout.user(), "user_features", violations);
         if (candidates <= maxCandidates) {
             for (int i = 0; i < candidates; i++) {
                 RankCandidate candidate = request.getCandidates(i);
                 if (candidate.getItemId().isEmpty()) {
                     violations.add("candidates[" + i + "].item_id", "is required");
                 }
-                checkValues(candidate.getFeaturesList(), layout.item(), "candidates[" + i + "].features", violations);
+                checkValues(candidate.getFeaturesCount(), candidate::getFeatures, layout.item(), "candidates[" + i + "].features", violations);
             }
         }
         float[] userVector = null;
@@ -59,15 +59,20 @@ final class RankRequests {
                 itemFeatures[i * itemWidth + j] = candidate.getFeatures(j);
             }
         }
-        return RowAssembler.assemble(bundle, userVector, toArray(request.getUserFeaturesList()), ids, itemFeatures);
+        float[] userFeatures = new float[request.getUserFeaturesCount()];
+        for (int i = 0; i < userFeatures.length; i++) {
+            userFeatures[i] = request.getUserFeatures(i);
+        }
+        return RowAssembler.assemble(bundle, userVector, userFeatures, ids, itemFeatures);
     }
 
-    private static void checkValues(List<Float> values, FeatureLayout.Scoped expected, String field, FieldViolations violations) {
-        if (values.size() != expected.size()) {
-            violations.add(field, "must hold " + expected.size() + " values " + expected.names() + ", got " + values.size());
+    /** Checks values by primitive accessor: a request may carry 500 candidates, boxing each value costs. */
+    private static void checkValues(int count, IntToFloat values, FeatureLayout.Scoped expected, String field, FieldViolations violations) {
+        if (count != expected.size()) {
+            violations.add(field, "must hold " + expected.size() + " values " + expected.names() + ", got " + count);
             return;
         }
-        for (int i = 0; i < values.size(); i++) {
+        for (int i = 0; i < count; i++) {
             float value = values.get(i);
             if (!Float.isFinite(value)) {
                 violations.add(field + "[" + i + "]", expected.names().get(i) + " must be a finite number, got " + value);
@@ -75,6 +80,11 @@ final class RankRequests {
                 violations.add(field + "[" + i + "]", expected.names().get(i) + " must not be negative, got " + value);
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface IntToFloat {
+        float get(int index);
     }
 
     static float[] toArray(List<Float> values) {
