@@ -57,7 +57,8 @@ public final class LocalStack implements AutoCloseable {
                 new ServiceSpec("ingestion-service", ports.ingestionHttp(), ports.ingestionGrpc(), redisArguments),
                 new ServiceSpec("feature-service", ports.featureHttp(), ports.featureGrpc(), concat(redisArguments,
                         "--recsys.features.consumer.consumer-name=local-feature-service")),
-                new ServiceSpec("inference-service", ports.inferenceHttp(), ports.inferenceGrpc(), List.of()),
+                new ServiceSpec("inference-service", ports.inferenceHttp(), ports.inferenceGrpc(), List.of(
+                        "--recsys.inference.model-dir=" + config.root().resolve("models"))),
                 new ServiceSpec("recommendation-service", ports.recommendationHttp(), ports.recommendationGrpc(), List.of(
                         "--spring.grpc.client.channel.feature-service.target=static://127.0.0.1:" + ports.featureGrpc(),
                         "--spring.grpc.client.channel.inference-service.target=static://127.0.0.1:" + ports.inferenceGrpc())),

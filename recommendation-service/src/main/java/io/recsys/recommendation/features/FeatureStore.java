@@ -1,19 +1,46 @@
 package io.recsys.recommendation.features;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.features.v1.PopularityWindow;
 
-/** What the pipeline reads from the feature-service. */
+/** What the pipeline reads from the feature-service; every call has its own timeout. */
 public interface FeatureStore {
 
-    UserHistory userHistory(String userId, int recentLimit);
+    UserProfile profile(String userId, int recentLimit, Duration timeout);
 
-    /** Most popular items first, without {@code excluded}. */
-    List<ScoredItem> popular(int limit, Set<String> excluded);
+    /** Signals of each item (absent ids are unknown to the store). */
+    Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout);
 
-    /** The items a user interacted with recently; {@code known} is false for a user never seen. */
-    record UserHistory(String userId, boolean known, List<String> recentItemIds) {
+    /** Co-occurrence neighbours of each item, strongest first. */
+    Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout);
+
+    List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout);
+
+    record RecentInteraction(String itemId, String type, Instant at) {
+    }
+
+    /** A shopper's history; {@code known} is false for one never seen (cold start). */
+    record UserProfile(String userId, boolean known, List<RecentInteraction> recent, long events, Optional<Instant> lastActive) {
+
+        /** Distinct item ids, newest first. */
+        public List<String> recentItemIds() {
+            return recent.stream().map(RecentInteraction::itemId).distinct().toList();
+        }
+
+        public static UserProfile unknown(String userId) {
+            return new UserProfile(userId, false, List.of(), 0, Optional.empty());
+        }
+    }
+
+    /** The item signals ranking uses; popularity values are weighted event counts. */
+    record ItemSignals(String itemId, double popularity, double lastWeek, double lastDay, double price, boolean available,
+                       String category, Map<String, String> attributes) {
     }
 }

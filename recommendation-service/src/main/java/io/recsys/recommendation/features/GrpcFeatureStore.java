@@ -1,47 +1,100 @@
 package io.recsys.recommendation.features;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.stereotype.Component;
 
+import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
+import io.recsys.contracts.features.v1.ItemFeatures;
+import io.recsys.contracts.features.v1.ItemNeighbors;
+import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.features.v1.UserFeatures;
-import io.recsys.recommendation.recommend.RecommendationProperties;
 
-/** The feature-service over gRPC; each call carries its own deadline, bounded by the caller's. */
+/** The feature-service over gRPC. */
 @Component
 public class GrpcFeatureStore implements FeatureStore {
 
     private final FeatureServiceGrpc.FeatureServiceBlockingStub stub;
-    private final RecommendationProperties properties;
 
-    public GrpcFeatureStore(FeatureServiceGrpc.FeatureServiceBlockingStub stub, RecommendationProperties properties) {
+    public GrpcFeatureStore(FeatureServiceGrpc.FeatureServiceBlockingStub stub) {
         this.stub = stub;
-        this.properties = properties;
     }
 
     @Override
-    public UserHistory userHistory(String userId, int recentLimit) {
-        UserFeatures user = withDeadline().getFeatures(GetFeaturesRequest.newBuilder()
+    public UserProfile profile(String userId, int recentLimit, Duration timeout) {
+        UserFeatures user = within(timeout).getFeatures(GetFeaturesRequest.newBuilder()
                 .setUserId(userId).setRecentLimit(recentLimit).build()).getUser();
-        List<String> recent = user.getRecentList().stream().map(Interaction::getItemId).distinct().toList();
-        return new UserHistory(userId, user.getStatus() != FeatureStatus.FEATURE_STATUS_NOT_FOUND, recent);
+        if (user.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND) {
+            return UserProfile.unknown(userId);
+        }
+        List<RecentInteraction> recent = user.getRecentList().stream().map(GrpcFeatureStore::interaction).toList();
+        long events = user.getEventCountsMap().values().stream().mapToLong(Long::longValue).sum();
+        return new UserProfile(userId, true, recent, events,
+                user.hasLastActiveAt() ? Optional.of(EventLogCodec.toInstant(user.getLastActiveAt())) : Optional.empty());
+    }
+
+    private static RecentInteraction interaction(Interaction interaction) {
+        String type = interaction.getType() == EventType.EVENT_TYPE_CUSTOM ? interaction.getCustomType()
+                : EventTypeNames.nameOf(interaction.getType());
+        return new RecentInteraction(interaction.getItemId(), type, EventLogCodec.toInstant(interaction.getOccurredAt()));
     }
 
     @Override
-    public List<ScoredItem> popular(int limit, Set<String> excluded) {
-        return withDeadline().getPopularItems(GetPopularItemsRequest.newBuilder()
-                .setLimit(limit).addAllExcludeItemIds(excluded).build()).getItemsList();
+    public Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout) {
+        Map<String, ItemSignals> signals = new HashMap<>(itemIds.size() * 2);
+        if (itemIds.isEmpty()) {
+            return signals;
+        }
+        for (ItemFeatures item : within(timeout).getFeatures(GetFeaturesRequest.newBuilder().setUserId(userId)
+                .setRecentLimit(1).addAllItemIds(itemIds).build()).getItemsList()) {
+            boolean hasCatalog = item.getCatalogStatus() != FeatureStatus.FEATURE_STATUS_NOT_FOUND;
+            if (item.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND && !hasCatalog) {
+                continue;
+            }
+            var catalog = item.getCatalog();
+            signals.put(item.getItemId(), new ItemSignals(item.getItemId(), item.getPopularity().getAllTime(),
+                    item.getPopularity().getLastWeek(), item.getPopularity().getLastDay(),
+                    catalog.hasPrice() ? catalog.getPrice() : 0.0, !catalog.hasAvailable() || catalog.getAvailable(),
+                    catalog.getCategory(), catalog.getAttributesMap()));
+        }
+        return signals;
     }
 
-    private FeatureServiceGrpc.FeatureServiceBlockingStub withDeadline() {
-        return stub.withDeadlineAfter(properties.featureTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    @Override
+    public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
+        Map<String, List<ScoredItem>> neighbours = new HashMap<>();
+        if (itemIds.isEmpty()) {
+            return neighbours;
+        }
+        for (ItemNeighbors item : within(timeout).getItemNeighbors(GetItemNeighborsRequest.newBuilder()
+                .addAllItemIds(itemIds).setLimitPerItem(limitPerItem).build()).getItemsList()) {
+            neighbours.put(item.getItemId(), item.getNeighborsList());
+        }
+        return neighbours;
+    }
+
+    @Override
+    public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
+        return within(timeout).getPopularItems(GetPopularItemsRequest.newBuilder()
+                .setWindow(window).setLimit(limit).addAllExcludeItemIds(excluded).build()).getItemsList();
+    }
+
+    private FeatureServiceGrpc.FeatureServiceBlockingStub within(Duration timeout) {
+        return stub.withDeadlineAfter(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
     }
 }

@@ -1,75 +1,285 @@
 package io.recsys.recommendation.recommend;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.recsys.contracts.errors.GrpcErrors;
+import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.contracts.recommend.v1.DepthReason;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
 import io.recsys.recommendation.candidates.Candidate;
-import io.recsys.recommendation.candidates.PopularityCandidates;
+import io.recsys.recommendation.candidates.CandidateGeneration;
+import io.recsys.recommendation.degradation.Decision;
+import io.recsys.recommendation.degradation.Dependencies;
+import io.recsys.recommendation.degradation.DepthController;
+import io.recsys.recommendation.degradation.DepthProperties;
+import io.recsys.recommendation.degradation.FallbackCache;
 import io.recsys.recommendation.features.FeatureStore;
+import io.recsys.recommendation.features.FeatureStore.ItemSignals;
+import io.recsys.recommendation.features.FeatureStore.UserProfile;
+import io.recsys.recommendation.filters.CandidateFilter;
+import io.recsys.recommendation.filters.SeenItems;
+import io.recsys.recommendation.inference.ModelClient;
+import io.recsys.recommendation.ranking.CheapScores;
+import io.recsys.recommendation.ranking.RankingFeatures;
+import io.recsys.recommendation.reranking.Reranking;
 
 /**
- * One recommendation, stage by stage: the user's history, candidates without what the user already
- * interacted with or the caller excluded, best first. Popularity is today's only source and scorer,
- * and the answer says so (model version "popularity"); embedding and co-occurrence candidates, neural
- * ranking and depth control join here as further stages.
+ * One recommendation, stage by stage, at the depth load allows:
+ * <ol>
+ * <li>the depth: the controller's level, capped by the caller, the deadline and open breakers;</li>
+ * <li>the shopper's features (feature-service);</li>
+ * <li>candidates from every source in parallel, each failing open ({@link CandidateGeneration});</li>
+ * <li>item signals for the candidates, then filters: seen, excluded, unavailable;</li>
+ * <li>ranking: the model (inference-service Rank) at FULL and REDUCED, cheap scores at MINIMAL or
+ *     whenever the model cannot be asked;</li>
+ * <li>re-ranking: business rules, diversity, top K;</li>
+ * <li>the answer: items with scores and sources, model version, depth and why.</li>
+ * </ol>
+ * FALLBACK skips all of it and serves the cached popular list.
  */
 @Component
 public class RecommendationPipeline {
 
+    static final String CHEAP_SCORER = "cheap-scores";
     static final String POPULARITY_SCORER = "popularity";
 
     private final FeatureStore features;
-    private final PopularityCandidates popularity;
+    private final ModelClient model;
+    private final CandidateGeneration candidateGeneration;
+    private final FallbackCache fallback;
+    private final Dependencies dependencies;
+    private final DepthController controller;
+    private final DepthProperties depth;
     private final RecommendationProperties properties;
-    private final Timer latency;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Map<String, Timer> stageTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public RecommendationPipeline(FeatureStore features, PopularityCandidates popularity, RecommendationProperties properties,
-            MeterRegistry meters) {
+    public RecommendationPipeline(FeatureStore features, ModelClient model, CandidateGeneration candidateGeneration,
+                                  FallbackCache fallback, Dependencies dependencies, DepthController controller, DepthProperties depth,
+                                  RecommendationProperties properties, Clock clock, MeterRegistry meters) {
         this.features = features;
-        this.popularity = popularity;
+        this.model = model;
+        this.candidateGeneration = candidateGeneration;
+        this.fallback = fallback;
+        this.dependencies = dependencies;
+        this.controller = controller;
+        this.depth = depth;
         this.properties = properties;
-        this.latency = Timer.builder("recsys.recommend.pipeline").description("Time to build one recommendation")
-                .publishPercentileHistogram().register(meters);
+        this.clock = clock;
+        this.meters = meters;
     }
 
     public RecommendResponse recommend(RecommendRequest request, int limit) {
-        return latency.record(() -> run(request, limit));
-    }
-
-    private RecommendResponse run(RecommendRequest request, int limit) {
-        FeatureStore.UserHistory history = features.userHistory(request.getUserId(), properties.recentItemsUsed());
-        Set<String> excluded = new HashSet<>(history.recentItemIds());
-        excluded.addAll(request.getExcludeItemIdsList());
-        List<Candidate> ranked = popularity.candidates(limit, excluded);
-
-        RecommendResponse.Builder response = RecommendResponse.newBuilder()
-                .setUserId(request.getUserId())
-                .setModelVersion(POPULARITY_SCORER)
-                .setColdStart(!history.known());
-        ranked.forEach(candidate -> response.addItems(RecommendedItem.newBuilder()
-                .setItemId(candidate.itemId())
-                .setScore(candidate.score())
-                .addAllSources(candidate.sources().stream().sorted().toList())));
-        return withDepth(response, request.getMaxDepth()).build();
-    }
-
-    // Popularity is all the work any level does today, so the level served is FULL unless the caller capped it.
-    private static RecommendResponse.Builder withDepth(RecommendResponse.Builder response, PredictionDepth cap) {
-        if (cap == PredictionDepth.PREDICTION_DEPTH_UNSPECIFIED || cap == PredictionDepth.PREDICTION_DEPTH_FULL) {
-            return response.setDepth(PredictionDepth.PREDICTION_DEPTH_FULL);
+        long started = System.nanoTime();
+        Budget budget = Budget.fromCaller(depth.defaultDeadline());
+        RecommendResponse response = null;
+        try (DepthController.Permit ignored = controller.enter()) {
+            Decision decision = decide(request, budget);
+            response = decision.depth() == PredictionDepth.PREDICTION_DEPTH_FALLBACK
+                    ? fallbackAnswer(request, Optional.empty(), limit, decision)
+                    : run(request, limit, decision, budget);
+            return response;
+        } finally {
+            Duration latency = Duration.ofNanos(System.nanoTime() - started);
+            controller.record(latency);
+            String level = response == null ? "error" : levelName(response.getDepth());
+            Timer.builder("recsys.recommend.pipeline").description("time to build one recommendation").tag("depth", level)
+                    .publishPercentileHistogram().register(meters).record(latency);
+            String reason = response == null || response.getDepthReasonsCount() == 0 ? "none"
+                    : response.getDepthReasons(0).name().substring("DEPTH_REASON_".length()).toLowerCase();
+            Counter.builder("recsys.recommend.depth").description("answers per depth and first reason")
+                    .tag("depth", level).tag("reason", reason).register(meters).increment();
         }
-        return response.setDepth(cap)
-                .addDepthReasons(DepthReason.DEPTH_REASON_CALLER_LIMIT)
-                .setDepthDetail("the caller asked for at most " + cap.name().substring("PREDICTION_DEPTH_".length()));
+    }
+
+    private Decision decide(RecommendRequest request, Budget budget) {
+        Decision decision = controller.current();
+        PredictionDepth cap = request.getMaxDepth() == PredictionDepth.PREDICTION_DEPTH_UNSPECIFIED
+                ? PredictionDepth.PREDICTION_DEPTH_FULL : request.getMaxDepth();
+        decision = decision.atMost(cap, DepthReason.DEPTH_REASON_CALLER_LIMIT, "the caller asked for at most " + levelName(cap));
+        Duration left = budget.remaining();
+        if (left.compareTo(depth.deadlineMinimal()) < 0) {
+            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_SHORT_DEADLINE, shortDeadline(left));
+        } else if (left.compareTo(depth.deadlineReduced()) < 0) {
+            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_SHORT_DEADLINE, shortDeadline(left));
+        } else if (left.compareTo(depth.deadlineFull()) < 0) {
+            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_REDUCED, DepthReason.DEPTH_REASON_SHORT_DEADLINE, shortDeadline(left));
+        }
+        if (dependencies.featuresOpen()) {
+            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "feature-service circuit open");
+        }
+        if (usesModel(decision)) {
+            if (dependencies.inferenceOpen()) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "inference-service circuit open");
+            } else if (model.schema().isEmpty()) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, "no ranking model is served");
+            }
+        }
+        return decision;
+    }
+
+    private RecommendResponse run(RecommendRequest request, int limit, Decision decision, Budget budget) {
+        UserProfile profile;
+        try {
+            profile = stage("user_features", () -> dependencies.features(() ->
+                    features.profile(request.getUserId(), properties.recentItemsUsed(), budget.timeout(properties.featureTimeout()))));
+        } catch (RuntimeException e) {
+            return fallbackAnswer(request, Optional.empty(), limit,
+                    decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "user features unavailable: " + brief(e)));
+        }
+        Set<String> excluded = SeenItems.of(profile, properties.excludeSeenTypes(), request.getExcludeItemIdsList());
+        Duration sourceTimeout = budget.timeout(properties.featureTimeout().compareTo(properties.inferenceTimeout()) > 0
+                ? properties.featureTimeout() : properties.inferenceTimeout());
+        Decision level = decision;
+        CandidateGeneration.Result generated = stage("candidates", () -> candidateGeneration.generate(profile.recentItemIds(), excluded,
+                sizeOf(level.depth()), usesModel(level), sourceTimeout));
+        for (CandidateSource failed : generated.failedSources()) {
+            decision = decision.noting(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, sourceName(failed) + " candidates unavailable");
+        }
+        List<String> ids = generated.candidates().stream().map(Candidate::itemId).toList();
+        Map<String, ItemSignals> signals;
+        try {
+            signals = stage("item_features", () -> dependencies.features(() ->
+                    features.items(request.getUserId(), ids, budget.timeout(properties.featureTimeout()))));
+        } catch (RuntimeException e) {
+            signals = Map.of();
+            decision = decision.noting(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "item features unavailable: " + brief(e));
+        }
+        List<Candidate> candidates = CandidateFilter.apply(generated.candidates(), excluded, signals);
+
+        Map<String, ItemSignals> itemSignals = signals;
+        List<Reranking.Scored> scored = null;
+        String scorer = CHEAP_SCORER;
+        Optional<ModelClient.ModelSchema> servedSchema = usesModel(decision) ? model.schema() : Optional.empty();
+        if (usesModel(decision) && servedSchema.isEmpty()) {
+            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, "no ranking model is served");
+        }
+        // the ranker learned from shoppers with a history; a newcomer's list rests on popularity (the answer says cold_start)
+        if (usesModel(decision) && !candidates.isEmpty() && profile.known()) {
+            try {
+                ModelClient.ModelSchema schema = servedSchema.orElseThrow();
+                RankingFeatures.Inputs inputs = RankingFeatures.of(schema, profile, candidates, itemSignals, clock.instant());
+                List<String> candidateIds = candidates.stream().map(Candidate::itemId).toList();
+                ModelClient.Scores scores = stage("ranking", () -> dependencies.ranking(() -> model.rank(profile.recentItemIds(),
+                        inputs.user(), candidateIds, inputs.items(), budget.timeout(properties.inferenceTimeout()))));
+                scored = new java.util.ArrayList<>(candidates.size());
+                for (int i = 0; i < candidates.size(); i++) {
+                    scored.add(new Reranking.Scored(candidateIds.get(i), scores.values()[i]));
+                }
+                scorer = scores.modelVersion();
+            } catch (BulkheadFullException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_BULKHEAD_FULL, "ranking concurrency limit reached");
+            } catch (CallNotPermittedException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "inference-service circuit open");
+            } catch (RankingFeatures.UnknownFeatureException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, e.getMessage());
+            } catch (StatusRuntimeException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "ranking failed: " + brief(e));
+            }
+        }
+        if (scored == null) {
+            scored = candidates.stream().map(c -> new Reranking.Scored(c.itemId(), CheapScores.of(c, itemSignals))).toList();
+            scorer = CHEAP_SCORER;
+        }
+        List<Reranking.Scored> ranked = scored;
+        List<Reranking.Scored> top = stage("reranking", () -> Reranking.topK(ranked, itemSignals, properties.rules(), properties.diversity(), limit));
+
+        Map<String, Candidate> byId = new HashMap<>();
+        candidates.forEach(c -> byId.put(c.itemId(), c));
+        RecommendResponse.Builder response = RecommendResponse.newBuilder().setUserId(request.getUserId())
+                .setModelVersion(scorer).setColdStart(!profile.known());
+        for (Reranking.Scored item : top) {
+            response.addItems(RecommendedItem.newBuilder().setItemId(item.itemId()).setScore(item.score())
+                    .addAllSources(sorted(byId.get(item.itemId()).sources())));
+        }
+        return withDecision(response, decision).build();
+    }
+
+    private RecommendResponse fallbackAnswer(RecommendRequest request, Optional<UserProfile> profile, int limit, Decision decision) {
+        Set<String> excluded = new HashSet<>(request.getExcludeItemIdsList());
+        profile.ifPresent(p -> excluded.addAll(SeenItems.of(p, properties.excludeSeenTypes(), List.of())));
+        RecommendResponse.Builder response = RecommendResponse.newBuilder().setUserId(request.getUserId())
+                .setModelVersion(POPULARITY_SCORER).setColdStart(profile.map(p -> !p.known()).orElse(false));
+        FallbackCache.Lists lists = fallback.lists();
+        if (lists.popular().isEmpty()) {
+            throw GrpcErrors.unavailable("nothing to recommend: " + String.join("; ", decision.details())
+                    + ", and no popular list has been cached yet", Duration.ofSeconds(1));
+        }
+        lists.popular().stream().filter(item -> !excluded.contains(item.getItemId())).limit(limit)
+                .forEach(item -> response.addItems(RecommendedItem.newBuilder().setItemId(item.getItemId()).setScore(item.getScore())
+                        .addSources(CandidateSource.CANDIDATE_SOURCE_CACHED_FALLBACK)));
+        return withDecision(response, decision).build();
+    }
+
+    private static RecommendResponse.Builder withDecision(RecommendResponse.Builder response, Decision decision) {
+        response.setDepth(decision.depth());
+        if (!decision.reasons().isEmpty()) {
+            response.addAllDepthReasons(decision.reasons()).setDepthDetail(String.join("; ", decision.details()));
+        }
+        return response;
+    }
+
+    private DepthProperties.LevelSize sizeOf(PredictionDepth level) {
+        return switch (level) {
+            case PREDICTION_DEPTH_FULL -> depth.full();
+            case PREDICTION_DEPTH_REDUCED -> depth.reduced();
+            default -> depth.minimal();
+        };
+    }
+
+    private static boolean usesModel(Decision decision) {
+        return !decision.below(PredictionDepth.PREDICTION_DEPTH_REDUCED);
+    }
+
+    private <T> T stage(String name, Supplier<T> work) {
+        long started = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            stageTimers.computeIfAbsent(name, n -> Timer.builder("recsys.recommend.stage").tag("stage", n)
+                    .publishPercentiles(0.5, 0.99).register(meters)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static List<CandidateSource> sorted(Set<CandidateSource> sources) {
+        return EnumSet.copyOf(sources).stream().toList();
+    }
+
+    private static String levelName(PredictionDepth level) {
+        return level.name().substring("PREDICTION_DEPTH_".length()).toLowerCase();
+    }
+
+    private static String sourceName(CandidateSource source) {
+        return source.name().substring("CANDIDATE_SOURCE_".length()).toLowerCase();
+    }
+
+    private static String shortDeadline(Duration left) {
+        return "only " + left.toMillis() + " ms left on the deadline";
+    }
+
+    private static String brief(RuntimeException e) {
+        return e instanceof StatusRuntimeException status ? status.getStatus().getCode().name() : e.getClass().getSimpleName();
     }
 }

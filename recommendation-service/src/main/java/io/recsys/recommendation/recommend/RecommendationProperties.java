@@ -1,10 +1,17 @@
 package io.recsys.recommendation.recommend;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,8 +21,13 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultLimit       items answered when the request does not say
  * @param maxLimit           most items one request may ask for
  * @param maxExclusions      most item ids a request may exclude
- * @param recentItemsUsed    how much of the user's history is read (and excluded from the answer)
- * @param featureTimeout     deadline of one call to the feature-service (the caller's deadline still wins when shorter)
+ * @param recentItemsUsed    how much of the user's history is read
+ * @param featureTimeout     longest wait for one feature-service call (the request's deadline wins when shorter)
+ * @param inferenceTimeout   longest wait for one inference-service call (likewise)
+ * @param excludeSeenTypes   event types whose items are not recommended again (empty: every type)
+ * @param diversity          MMR trade-off: 1 ranks by relevance only, lower spreads the list over categories
+ * @param rules              business rules: multiply the relevance of items whose catalog attribute (or
+ *                           "category") has a value (boost above 1, bury below)
  */
 @Validated
 @ConfigurationProperties("recsys.recommendation")
@@ -24,11 +36,20 @@ public record RecommendationProperties(
         @DefaultValue("200") @Min(1) @Max(1_000) int maxLimit,
         @DefaultValue("500") @Min(0) @Max(10_000) int maxExclusions,
         @DefaultValue("100") @Min(1) @Max(10_000) int recentItemsUsed,
-        @DefaultValue("250ms") @NotNull Duration featureTimeout) {
+        @DefaultValue("250ms") @NotNull Duration featureTimeout,
+        @DefaultValue("250ms") @NotNull Duration inferenceTimeout,
+        Set<String> excludeSeenTypes,
+        @DefaultValue("0.8") @DecimalMin("0") @DecimalMax("1") double diversity,
+        @Valid List<Rule> rules) {
 
     public RecommendationProperties {
         if (defaultLimit > maxLimit) {
             throw new IllegalArgumentException("recsys.recommendation.default-limit must not exceed max-limit");
         }
+        excludeSeenTypes = excludeSeenTypes == null ? Set.of() : Set.copyOf(excludeSeenTypes);
+        rules = rules == null ? List.of() : List.copyOf(rules);
+    }
+
+    public record Rule(@NotBlank String attribute, @NotBlank String value, @Positive double factor) {
     }
 }

@@ -1,86 +1,135 @@
 package io.recsys.recommendation.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.recsys.contracts.common.v1.ScoredItem;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.contracts.recommend.v1.DepthReason;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
-import io.recsys.recommendation.candidates.PopularityCandidates;
-import io.recsys.recommendation.features.FeatureStore;
 
 class RecommendationPipelineTest {
 
-    private static final List<ScoredItem> CATALOG_BY_POPULARITY = List.of(
-            item("a", 50), item("b", 40), item("c", 30), item("d", 20), item("e", 10));
+    private final Fakes.Features features = new Fakes.Features();
+    private final Fakes.Model model = new Fakes.Model();
 
-    /** Serves fixed histories and a fixed popularity ranking, honouring exclusions like the real store. */
-    private static final class FixedFeatures implements FeatureStore {
-        @Override
-        public UserHistory userHistory(String userId, int recentLimit) {
-            return userId.equals("alice") ? new UserHistory(userId, true, List.of("a", "c")) : new UserHistory(userId, false, List.of());
-        }
-
-        @Override
-        public List<ScoredItem> popular(int limit, Set<String> excluded) {
-            return CATALOG_BY_POPULARITY.stream().filter(i -> !excluded.contains(i.getItemId())).limit(limit).toList();
-        }
+    private RecommendResponse recommend(RecommendationPipeline pipeline, RecommendRequest.Builder request) {
+        return pipeline.recommend(request.build(), 10);
     }
 
-    private final FeatureStore features = new FixedFeatures();
-    private final RecommendationPipeline pipeline = new RecommendationPipeline(features, new PopularityCandidates(features),
-            new RecommendationProperties(10, 200, 500, 100, Duration.ofMillis(250)), new SimpleMeterRegistry());
+    private static List<String> ids(RecommendResponse response) {
+        return response.getItemsList().stream().map(RecommendedItem::getItemId).toList();
+    }
 
-    private static ScoredItem item(String id, double score) {
-        return ScoredItem.newBuilder().setItemId(id).setScore(score).build();
+    private static RecommendRequest.Builder alice() {
+        return RecommendRequest.newBuilder().setUserId("alice");
     }
 
     @Test
-    void aKnownUserGetsPopularItemsSheHasNotInteractedWithBestFirst() {
-        RecommendResponse response = pipeline.recommend(RecommendRequest.newBuilder().setUserId("alice").build(), 2);
+    void atFullDepthEverySourceProposesTheModelOrdersAndSeenOrUnavailableItemsStayOut() {
+        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
 
-        assertThat(response.getItemsList()).extracting(RecommendedItem::getItemId).containsExactly("b", "d");
-        assertThat(response.getItemsList()).isSortedAccordingTo(Comparator.comparingDouble(RecommendedItem::getScore).reversed());
-        assertThat(response.getItems(0).getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_POPULARITY);
-        assertThat(response.getColdStart()).isFalse();
+        // b, f from embeddings; d, e co-occurring with c; b, f, g popular; h trending; a and c seen; g unavailable
+        assertThat(ids(response)).containsExactly("h", "f", "e", "d", "b");
         assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
         assertThat(response.getDepthReasonsList()).isEmpty();
+        assertThat(response.getModelVersion()).isEqualTo("m-7");
+        assertThat(response.getColdStart()).isFalse();
+        RecommendedItem b = response.getItemsList().stream().filter(i -> i.getItemId().equals("b")).findFirst().orElseThrow();
+        assertThat(b.getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_EMBEDDING, CandidateSource.CANDIDATE_SOURCE_POPULARITY);
+        assertThat(response.getItems(0).getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_TRENDING);
+        assertThat(model.lastItemFeatures).containsExactlyInAnyOrder("b", "f", "d", "e", "h");
+    }
+
+    @Test
+    void diversitySpreadsTheListOverCategoriesAndRulesBoostOrBury() {
+        // relevance h 1, f .67, e .5, d .33, b 0; h, f, e are garden, d and b kitchen
+        assertThat(ids(recommend(Fakes.pipeline(features, model, Fakes.properties(0.5, List.of())), alice())))
+                .startsWith("h", "d");
+        assertThat(ids(recommend(Fakes.pipeline(features, model, Fakes.properties(1.0,
+                List.of(new RecommendationProperties.Rule("category", "kitchen", 4.0)))), alice()))).startsWith("d");
+        assertThat(ids(recommend(Fakes.pipeline(features, model, Fakes.properties(1.0,
+                List.of(new RecommendationProperties.Rule("category", "garden", 0.1)))), alice()))).startsWith("d", "h");
+    }
+
+    @Test
+    void aFailingRankerGivesAMinimalAnswerNotAnError() {
+        model.failure.set(Status.UNAVAILABLE);
+
+        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
+        assertThat(response.getDepthReasonsList()).contains(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED);
+        assertThat(response.getDepthDetail()).contains("embedding candidates unavailable").contains("ranking failed: UNAVAILABLE");
+        assertThat(response.getModelVersion()).isEqualTo("cheap-scores");
+        assertThat(ids(response)).first().isEqualTo("d"); // the strongest co-occurrence with her purchase
+        assertThat(ids(response)).doesNotContain("a", "c", "g");
+    }
+
+    @Test
+    void aCallerCappedAtMinimalCostsNoModelCall() {
+        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
+                alice().setMaxDepth(PredictionDepth.PREDICTION_DEPTH_MINIMAL));
+
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
+        assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_CALLER_LIMIT);
+        assertThat(model.rankCalls).hasValue(0);
+        assertThat(model.retrieveCalls).hasValue(0);
+        assertThat(response.getItemsCount()).isPositive();
+    }
+
+    @Test
+    void withoutAServedModelTheAnswerIsMinimalAndSaysWhy() {
+        model.serving = false;
+
+        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
+        assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_NO_MODEL);
+        assertThat(model.rankCalls).hasValue(0);
+    }
+
+    @Test
+    void aFeatureStoreOutageFallsBackToTheCachedPopularList() {
+        RecommendationPipeline pipeline = Fakes.pipeline(features, model, Fakes.properties(1.0, List.of()));
+        recommend(pipeline, alice()); // fills the cache
+        features.failure.set(Status.UNAVAILABLE);
+
+        RecommendResponse response = recommend(pipeline, alice().addExcludeItemIds("b"));
+
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+        assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED);
+        assertThat(ids(response)).containsExactly("a", "c", "f", "g");
+        assertThat(response.getItems(0).getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_CACHED_FALLBACK);
         assertThat(response.getModelVersion()).isEqualTo("popularity");
     }
 
     @Test
-    void anUnknownUserIsAColdStartNotAnError() {
-        RecommendResponse response = pipeline.recommend(RecommendRequest.newBuilder().setUserId("nobody").build(), 3);
+    void withNothingCachedAnOutageIsUnavailableRatherThanAnEmptyAnswer() {
+        features.failure.set(Status.UNAVAILABLE);
+
+        assertThatThrownBy(() -> recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+
+    @Test
+    void aNewcomerGetsPopularAndTrendingItemsRankedByPopularity() {
+        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
+                RecommendRequest.newBuilder().setUserId("bob").addExcludeItemIds("a"));
 
         assertThat(response.getColdStart()).isTrue();
-        assertThat(response.getItemsList()).extracting(RecommendedItem::getItemId).containsExactly("a", "b", "c");
-    }
-
-    @Test
-    void callerExclusionsAddToTheUsersHistory() {
-        RecommendResponse response = pipeline.recommend(RecommendRequest.newBuilder().setUserId("alice").addExcludeItemIds("b").build(), 5);
-
-        assertThat(response.getItemsList()).extracting(RecommendedItem::getItemId).containsExactly("d", "e");
-    }
-
-    @Test
-    void aCallerCapOnDepthIsReportedWithItsReason() {
-        RecommendResponse response = pipeline.recommend(RecommendRequest.newBuilder().setUserId("alice")
-                .setMaxDepth(PredictionDepth.PREDICTION_DEPTH_MINIMAL).build(), 1);
-
-        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
-        assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_CALLER_LIMIT);
-        assertThat(response.getDepthDetail()).isEqualTo("the caller asked for at most MINIMAL");
+        assertThat(ids(response)).containsExactly("b", "c", "f", "h");
+        assertThat(response.getModelVersion()).isEqualTo("cheap-scores");
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+        assertThat(model.rankCalls).hasValue(0);
     }
 }

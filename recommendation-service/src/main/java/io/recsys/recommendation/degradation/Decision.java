@@ -1,0 +1,48 @@
+package io.recsys.recommendation.degradation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.recsys.contracts.recommend.v1.DepthReason;
+import io.recsys.contracts.recommend.v1.PredictionDepth;
+
+/** The depth a request gets and why it is below FULL (reasons accumulate as stages step down). */
+public record Decision(PredictionDepth depth, List<DepthReason> reasons, List<String> details) {
+
+    public static Decision full() {
+        return new Decision(PredictionDepth.PREDICTION_DEPTH_FULL, List.of(), List.of());
+    }
+
+    public static Decision of(PredictionDepth depth, DepthReason reason, String detail) {
+        return new Decision(depth, List.of(reason), List.of(detail));
+    }
+
+    /** This decision, at most {@code cap} deep (a deeper level number is less work), adding the reason when it lowers it. */
+    public Decision atMost(PredictionDepth cap, DepthReason reason, String detail) {
+        if (cap.getNumber() <= depth.getNumber()) {
+            return this;
+        }
+        List<DepthReason> moreReasons = new ArrayList<>(reasons);
+        if (!moreReasons.contains(reason)) {
+            moreReasons.add(reason);
+        }
+        List<String> moreDetails = new ArrayList<>(details);
+        moreDetails.add(detail);
+        return new Decision(cap, List.copyOf(moreReasons), List.copyOf(moreDetails));
+    }
+
+    /** Notes a reason without changing the level (a candidate source dropped out). */
+    public Decision noting(DepthReason reason, String detail) {
+        List<DepthReason> moreReasons = new ArrayList<>(reasons);
+        if (!moreReasons.contains(reason)) {
+            moreReasons.add(reason);
+        }
+        List<String> moreDetails = new ArrayList<>(details);
+        moreDetails.add(detail);
+        return new Decision(depth, List.copyOf(moreReasons), List.copyOf(moreDetails));
+    }
+
+    public boolean below(PredictionDepth level) {
+        return depth.getNumber() > level.getNumber();
+    }
+}

@@ -1,0 +1,163 @@
+package io.recsys.recommendation.degradation;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.recsys.contracts.recommend.v1.DepthReason;
+import io.recsys.contracts.recommend.v1.PredictionDepth;
+
+/**
+ * Turns load into a prediction depth, in the manner of a product-mixer quality factor: a number
+ * between 0 and 1 falls fast when recent latency exceeds the target or requests in flight exceed
+ * capacity, rises slowly while both are well below, and maps to a level (FULL above 0.75, REDUCED,
+ * MINIMAL, FALLBACK below 0.15).
+ *
+ * <p>Hysteresis: between the step-down threshold (pressure above 1) and the climbing one (pressure
+ * below {@code headroom}) nothing moves. And a level the controller had to leave is not tried again
+ * until its probe back-off has passed (each fall doubles it, up to 64 times; holding a level for a
+ * minute resets it) or the request rate has fallen clearly (below 70 %) under the rate at which it
+ * failed. A steady load therefore settles on the richest level it can afford instead of flapping
+ * between two, and a real drop in load brings full depth back within seconds.
+ */
+public final class DepthController {
+
+    private static final double[] LEVEL_FLOOR = {0.75, 0.45, 0.15}; // FULL, REDUCED, MINIMAL; below: FALLBACK
+    private static final double EWMA_WEIGHT = 0.2;
+    private static final int MAX_BACKOFF_DOUBLINGS = 6;
+    private static final Duration RESET_BACKOFF_AFTER = Duration.ofMinutes(1);
+
+    private final DepthProperties properties;
+    private final Clock clock;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<PredictionDepth, Instant> blockedUntil = new EnumMap<>(PredictionDepth.class);
+    private final Map<PredictionDepth, Integer> falls = new EnumMap<>(PredictionDepth.class);
+    private final Map<PredictionDepth, Double> failedAtRate = new EnumMap<>(PredictionDepth.class);
+    private long answeredSinceAdjust;
+    private double requestRate;
+    private double quality = 1.0;
+    private double latencyNanos;
+    private int peakInFlight;
+    private Instant lastAdjust;
+    private Instant levelSince;
+    private DepthReason loadReason = DepthReason.DEPTH_REASON_HIGH_LATENCY;
+
+    public DepthController(DepthProperties properties, Clock clock, MeterRegistry meters) {
+        this.properties = properties;
+        this.clock = clock;
+        this.lastAdjust = clock.instant();
+        this.levelSince = lastAdjust;
+        Gauge.builder("recsys.recommend.depth.quality", this, DepthController::quality)
+                .description("the quality factor: 1 = full depth").register(meters);
+        Gauge.builder("recsys.recommend.in.flight", inFlight, AtomicInteger::get).register(meters);
+    }
+
+    /** A request in progress; close it when the request is answered. */
+    public interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    public Permit enter() {
+        int now = inFlight.incrementAndGet();
+        synchronized (this) {
+            peakInFlight = Math.max(peakInFlight, now);
+        }
+        return inFlight::decrementAndGet;
+    }
+
+    /** The level load allows now, with why it is below FULL. */
+    public synchronized Decision current() {
+        adjustIfDue();
+        PredictionDepth level = levelOf(quality);
+        return level == PredictionDepth.PREDICTION_DEPTH_FULL ? Decision.full()
+                : Decision.of(level, loadReason, "load: quality factor " + String.format("%.2f", quality));
+    }
+
+    /** Records one answered request's latency. */
+    public synchronized void record(Duration latency) {
+        double nanos = latency.toNanos();
+        latencyNanos = latencyNanos == 0 ? nanos : latencyNanos + EWMA_WEIGHT * (nanos - latencyNanos);
+        answeredSinceAdjust++;
+        adjustIfDue();
+    }
+
+    public synchronized double quality() {
+        return quality;
+    }
+
+    private void adjustIfDue() {
+        Instant now = clock.instant();
+        Duration elapsed = Duration.between(lastAdjust, now);
+        if (elapsed.compareTo(properties.adjustEvery()) < 0) {
+            return;
+        }
+        lastAdjust = now;
+        double rate = answeredSinceAdjust / (elapsed.toNanos() / 1e9);
+        answeredSinceAdjust = 0;
+        requestRate = requestRate == 0 ? rate : requestRate + 0.3 * (rate - requestRate);
+        double latencyPressure = latencyNanos / properties.targetLatency().toNanos();
+        double concurrencyPressure = Math.max(peakInFlight, inFlight.get()) / (double) properties.capacity();
+        peakInFlight = inFlight.get();
+        double pressure = Math.max(latencyPressure, concurrencyPressure);
+        PredictionDepth before = levelOf(quality);
+        if (pressure > 1) {
+            loadReason = latencyPressure >= concurrencyPressure ? DepthReason.DEPTH_REASON_HIGH_LATENCY : DepthReason.DEPTH_REASON_HIGH_CONCURRENCY;
+            quality = Math.max(0, quality - properties.stepDown() * Math.min(pressure - 1, 3));
+        } else if (pressure < properties.headroom()) {
+            double raised = Math.min(1, quality + properties.stepUp());
+            PredictionDepth target = levelOf(raised);
+            Instant blocked = blockedUntil.get(target);
+            boolean loadFell = requestRate < 0.7 * failedAtRate.getOrDefault(target, Double.MAX_VALUE);
+            if (target != before && blocked != null && now.isBefore(blocked) && !loadFell) {
+                raised = Math.min(raised, floorOf(before) + (floorOfHigher(before) - floorOf(before)) * 0.99); // wait below the threshold
+            }
+            quality = raised;
+        }
+        PredictionDepth after = levelOf(quality);
+        if (after.getNumber() > before.getNumber()) { // fell to a deeper level: back off from the one left
+            int count = Math.min(falls.merge(before, 1, Integer::sum), MAX_BACKOFF_DOUBLINGS);
+            blockedUntil.put(before, now.plus(properties.probeBackoff().multipliedBy(1L << (count - 1))));
+            failedAtRate.put(before, requestRate);
+        }
+        if (after != before) {
+            levelSince = now;
+        } else if (Duration.between(levelSince, now).compareTo(RESET_BACKOFF_AFTER) >= 0) {
+            falls.remove(after);
+        }
+    }
+
+    static PredictionDepth levelOf(double quality) {
+        if (quality >= LEVEL_FLOOR[0]) {
+            return PredictionDepth.PREDICTION_DEPTH_FULL;
+        }
+        if (quality >= LEVEL_FLOOR[1]) {
+            return PredictionDepth.PREDICTION_DEPTH_REDUCED;
+        }
+        return quality >= LEVEL_FLOOR[2] ? PredictionDepth.PREDICTION_DEPTH_MINIMAL : PredictionDepth.PREDICTION_DEPTH_FALLBACK;
+    }
+
+    private static double floorOf(PredictionDepth level) {
+        return switch (level) {
+            case PREDICTION_DEPTH_FULL -> LEVEL_FLOOR[0];
+            case PREDICTION_DEPTH_REDUCED -> LEVEL_FLOOR[1];
+            case PREDICTION_DEPTH_MINIMAL -> LEVEL_FLOOR[2];
+            default -> 0;
+        };
+    }
+
+    private static double floorOfHigher(PredictionDepth level) {
+        return switch (level) {
+            case PREDICTION_DEPTH_REDUCED -> LEVEL_FLOOR[0];
+            case PREDICTION_DEPTH_MINIMAL -> LEVEL_FLOOR[1];
+            case PREDICTION_DEPTH_FALLBACK -> LEVEL_FLOOR[2];
+            default -> 1;
+        };
+    }
+}

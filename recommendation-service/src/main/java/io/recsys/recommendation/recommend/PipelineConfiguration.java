@@ -1,0 +1,28 @@
+package io.recsys.recommendation.recommend;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.recsys.recommendation.degradation.DepthController;
+import io.recsys.recommendation.degradation.DepthProperties;
+
+@Configuration(proxyBeanMethods = false)
+class PipelineConfiguration {
+
+    /** Candidate sources run in parallel on virtual threads: they only wait on gRPC. */
+    @Bean(destroyMethod = "close")
+    ExecutorService pipelineExecutor() {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pipeline-", 0).factory());
+    }
+
+    @Bean
+    DepthController depthController(DepthProperties properties, Clock clock, MeterRegistry meters) {
+        return new DepthController(properties, clock, meters);
+    }
+}

@@ -1,0 +1,134 @@
+package io.recsys.recommendation.degradation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recsys.contracts.recommend.v1.DepthReason;
+import io.recsys.contracts.recommend.v1.PredictionDepth;
+
+class DepthControllerTest {
+
+    /** A clock the test moves. */
+    private static final class ManualClock extends Clock {
+        private Instant now = Instant.parse("2026-11-27T12:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final DepthController controller = new DepthController(DepthProperties.defaults(), clock, new SimpleMeterRegistry());
+
+    /**
+     * Simulates {@code seconds} of traffic at {@code perSecond} requests, each taking what the load model says at the
+     * level the controller chose for it; returns the level of every 100 ms.
+     */
+    private List<PredictionDepth> run(int seconds, int perSecond, Function<PredictionDepth, Duration> latencyAtLevel) {
+        List<PredictionDepth> levels = new ArrayList<>();
+        Duration gap = Duration.ofNanos(1_000_000_000L / perSecond);
+        long requests = (long) seconds * perSecond;
+        Instant nextSample = clock.instant();
+        for (long i = 0; i < requests; i++) {
+            PredictionDepth level = controller.current().depth();
+            controller.record(latencyAtLevel.apply(level));
+            clock.advance(gap);
+            if (!clock.instant().isBefore(nextSample)) {
+                levels.add(level);
+                nextSample = nextSample.plusMillis(100);
+            }
+        }
+        return levels;
+    }
+
+    private static int changes(List<PredictionDepth> levels) {
+        int changes = 0;
+        for (int i = 1; i < levels.size(); i++) {
+            if (levels.get(i) != levels.get(i - 1)) {
+                changes++;
+            }
+        }
+        return changes;
+    }
+
+    @Test
+    void stepsDownFastWhenLatencyRisesAndSaysWhy() {
+        run(2, 200, level -> Duration.ofMillis(5));
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+
+        List<PredictionDepth> levels = run(2, 200, level -> Duration.ofMillis(60)); // 3x the 20 ms target at every level
+
+        assertThat(levels.subList(0, 10)).contains(PredictionDepth.PREDICTION_DEPTH_REDUCED);
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+        assertThat(controller.current().reasons()).containsExactly(DepthReason.DEPTH_REASON_HIGH_LATENCY);
+    }
+
+    @Test
+    void stepsDownWhenTooManyRequestsAreInFlight() {
+        List<DepthController.Permit> held = new ArrayList<>();
+        for (int i = 0; i < 64; i++) { // twice the capacity of 32
+            held.add(controller.enter());
+        }
+        run(1, 100, level -> Duration.ofMillis(5));
+
+        assertThat(controller.current().depth()).isNotEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+        assertThat(controller.current().reasons()).containsExactly(DepthReason.DEPTH_REASON_HIGH_CONCURRENCY);
+        held.forEach(DepthController.Permit::close);
+    }
+
+    @Test
+    void recoversToFullWithinSecondsAfterTheLoadFalls() {
+        run(3, 200, level -> Duration.ofMillis(80));
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+
+        List<PredictionDepth> levels = run(10, 50, level -> Duration.ofMillis(4)); // a quarter of the traffic, fast answers
+
+        int firstFull = levels.indexOf(PredictionDepth.PREDICTION_DEPTH_FULL);
+        assertThat(firstFull).as("100 ms samples until FULL").isBetween(0, 60);
+        assertThat(levels.subList(firstFull, levels.size())).containsOnly(PredictionDepth.PREDICTION_DEPTH_FULL);
+    }
+
+    @Test
+    void aSteadyLoadSettlesInsteadOfOscillating() {
+        // FULL costs 26 ms at this load (over the 20 ms target); REDUCED 10 ms (under), MINIMAL 4 ms
+        Function<PredictionDepth, Duration> load = level -> switch (level) {
+            case PREDICTION_DEPTH_FULL -> Duration.ofMillis(26);
+            case PREDICTION_DEPTH_REDUCED -> Duration.ofMillis(10);
+            default -> Duration.ofMillis(4);
+        };
+        run(10, 200, load); // settle
+
+        List<PredictionDepth> levels = run(300, 200, load); // five minutes of the same load
+
+        assertThat(levels.stream().filter(l -> l == PredictionDepth.PREDICTION_DEPTH_REDUCED).count())
+                .as("share of time at REDUCED").isGreaterThan(levels.size() * 9L / 10);
+        // probing FULL again is allowed, but ever more rarely: a handful of tries in five minutes, not flapping
+        assertThat(changes(levels)).isLessThanOrEqualTo(12);
+        assertThat(levels).doesNotContain(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+    }
+}

@@ -1,0 +1,145 @@
+package io.recsys.recommendation.recommend;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.grpc.Status;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.features.v1.PopularityWindow;
+import io.recsys.recommendation.candidates.CandidateGeneration;
+import io.recsys.recommendation.degradation.Dependencies;
+import io.recsys.recommendation.degradation.DepthController;
+import io.recsys.recommendation.degradation.DepthProperties;
+import io.recsys.recommendation.degradation.FallbackCache;
+import io.recsys.recommendation.features.FeatureStore;
+import io.recsys.recommendation.inference.ModelClient;
+
+/** In-memory stand-ins for the two dependencies, with switches to make them fail. */
+final class Fakes {
+
+    static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+
+    static ScoredItem scored(String id, double score) {
+        return ScoredItem.newBuilder().setItemId(id).setScore(score).build();
+    }
+
+    /** Alice viewed a and bought c; items a..h exist, g is unavailable; neighbours of c: d, e. */
+    static final class Features implements FeatureStore {
+        final AtomicReference<Status> failure = new AtomicReference<>();
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public UserProfile profile(String userId, int recentLimit, Duration timeout) {
+            call();
+            if (!userId.equals("alice")) {
+                return UserProfile.unknown(userId);
+            }
+            return new UserProfile(userId, true, List.of(new RecentInteraction("c", "purchase", NOW.minusSeconds(60)),
+                    new RecentInteraction("a", "view", NOW.minusSeconds(3600))), 2, Optional.of(NOW.minusSeconds(60)));
+        }
+
+        @Override
+        public Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout) {
+            call();
+            Map<String, ItemSignals> signals = new HashMap<>();
+            for (String id : itemIds) {
+                double rank = "abcdefgh".indexOf(id);
+                if (rank >= 0) {
+                    signals.put(id, new ItemSignals(id, 100 - 10 * rank, 50 - 5 * rank, 10 - rank, 2.5, !id.equals("g"),
+                            id.compareTo("e") < 0 ? "kitchen" : "garden", Map.of("brand", id.equals("b") ? "acme" : "other")));
+                }
+            }
+            return signals;
+        }
+
+        @Override
+        public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
+            call();
+            return itemIds.contains("c") ? Map.of("c", List.of(scored("d", 16), scored("e", 8), scored("a", 4))) : Map.of();
+        }
+
+        @Override
+        public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
+            call();
+            List<ScoredItem> all = window == PopularityWindow.POPULARITY_WINDOW_TRENDING
+                    ? List.of(scored("h", 5)) : List.of(scored("a", 50), scored("b", 40), scored("c", 30), scored("f", 20), scored("g", 15));
+            return all.stream().filter(i -> !excluded.contains(i.getItemId())).limit(limit).toList();
+        }
+
+        private void call() {
+            calls.incrementAndGet();
+            if (failure.get() != null) {
+                throw failure.get().asRuntimeException();
+            }
+        }
+    }
+
+    /** A model that prefers items late in the alphabet; retrieval proposes b and f. */
+    static final class Model implements ModelClient {
+        final AtomicReference<Status> failure = new AtomicReference<>();
+        final AtomicInteger rankCalls = new AtomicInteger();
+        final AtomicInteger retrieveCalls = new AtomicInteger();
+        volatile boolean serving = true;
+        volatile List<String> lastItemFeatures = List.of();
+
+        @Override
+        public Optional<ModelSchema> schema() {
+            return serving ? Optional.of(new ModelSchema("m-7", List.of("user_events", "hours_since_user_active"),
+                    List.of("cooccurrence", "item_popularity", "item_popularity_7d", "item_popularity_24h", "price"))) : Optional.empty();
+        }
+
+        @Override
+        public List<ScoredItem> retrieve(List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout) {
+            retrieveCalls.incrementAndGet();
+            fail();
+            return List.of(scored("b", 0.9), scored("f", 0.7)).stream().filter(i -> !excluded.contains(i.getItemId())).toList();
+        }
+
+        @Override
+        public Scores rank(List<String> recentItemIds, float[] userFeatures, List<String> itemIds, float[][] itemFeatures, Duration timeout) {
+            rankCalls.incrementAndGet();
+            fail();
+            lastItemFeatures = itemIds;
+            float[] scores = new float[itemIds.size()];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = itemIds.get(i).charAt(0) - 'a';
+            }
+            return new Scores("m-7", scores);
+        }
+
+        private void fail() {
+            if (failure.get() != null) {
+                throw failure.get().asRuntimeException();
+            }
+        }
+    }
+
+    static RecommendationPipeline pipeline(Features features, Model model, RecommendationProperties properties) {
+        Clock clock = Clock.fixed(NOW, java.time.ZoneOffset.UTC);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        DepthProperties depth = DepthProperties.defaults();
+        Dependencies dependencies = new Dependencies(depth, meters);
+        FallbackCache cache = new FallbackCache(features, dependencies, depth, clock);
+        CandidateGeneration generation = new CandidateGeneration(model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
+        return new RecommendationPipeline(features, model, generation, cache, dependencies, new DepthController(depth, clock, meters), depth,
+                properties, clock, meters);
+    }
+
+    static RecommendationProperties properties(double diversity, List<RecommendationProperties.Rule> rules) {
+        return new RecommendationProperties(10, 200, 500, 100, Duration.ofMillis(250), Duration.ofMillis(250), Set.of(), diversity, rules);
+    }
+
+    private Fakes() {
+    }
+}
