@@ -19,6 +19,8 @@ import io.recsys.contracts.recommend.v1.PredictionDepth;
  * capacity, rises slowly while both are well below, and maps to a level (FULL above 0.75, REDUCED,
  * MINIMAL, FALLBACK below 0.15).
  *
+ * <p>Latency is the 90th percentile of the latest 20 answers, so one slow answer moves nothing.
+ *
  * <p>Hysteresis: between the step-down threshold (pressure above 1) and the climbing one (pressure
  * below {@code headroom}) nothing moves. And a level the controller had to leave is not tried again
  * until its probe back-off has passed (each fall doubles it, up to 64 times; holding a level for a
@@ -29,7 +31,7 @@ import io.recsys.contracts.recommend.v1.PredictionDepth;
 public final class DepthController {
 
     private static final double[] LEVEL_FLOOR = {0.75, 0.45, 0.15}; // FULL, REDUCED, MINIMAL; below: FALLBACK
-    private static final double EWMA_WEIGHT = 0.2;
+    private static final int LATENCY_WINDOW = 20; // the latest answers; their 90th percentile is compared with the target
     private static final int MAX_BACKOFF_DOUBLINGS = 6;
     private static final Duration RESET_BACKOFF_AFTER = Duration.ofMinutes(1);
 
@@ -42,7 +44,8 @@ public final class DepthController {
     private long answeredSinceAdjust;
     private double requestRate;
     private double quality = 1.0;
-    private double latencyNanos;
+    private final long[] latencies = new long[LATENCY_WINDOW];
+    private int latencyCount;
     private int peakInFlight;
     private Instant lastAdjust;
     private Instant levelSince;
@@ -82,8 +85,7 @@ public final class DepthController {
 
     /** Records one answered request's latency. */
     public synchronized void record(Duration latency) {
-        double nanos = latency.toNanos();
-        latencyNanos = latencyNanos == 0 ? nanos : latencyNanos + EWMA_WEIGHT * (nanos - latencyNanos);
+        latencies[latencyCount++ % LATENCY_WINDOW] = latency.toNanos();
         answeredSinceAdjust++;
         adjustIfDue();
     }
@@ -102,7 +104,7 @@ public final class DepthController {
         double rate = answeredSinceAdjust / (elapsed.toNanos() / 1e9);
         answeredSinceAdjust = 0;
         requestRate = requestRate == 0 ? rate : requestRate + 0.3 * (rate - requestRate);
-        double latencyPressure = latencyNanos / properties.targetLatency().toNanos();
+        double latencyPressure = recentLatencyP90() / properties.targetLatency().toNanos();
         double concurrencyPressure = Math.max(peakInFlight, inFlight.get()) / (double) properties.capacity();
         peakInFlight = inFlight.get();
         double pressure = Math.max(latencyPressure, concurrencyPressure);
@@ -131,6 +133,17 @@ public final class DepthController {
         } else if (Duration.between(levelSince, now).compareTo(RESET_BACKOFF_AFTER) >= 0) {
             falls.remove(after);
         }
+    }
+
+    // a single slow answer (a GC pause, a cold path) must not lower the depth for everyone: two in twenty must be slow
+    private double recentLatencyP90() {
+        int n = Math.min(latencyCount, LATENCY_WINDOW);
+        if (n == 0) {
+            return 0;
+        }
+        long[] sorted = java.util.Arrays.copyOf(latencies, n);
+        java.util.Arrays.sort(sorted);
+        return sorted[(int) Math.ceil(0.9 * n) - 1];
     }
 
     static PredictionDepth levelOf(double quality) {

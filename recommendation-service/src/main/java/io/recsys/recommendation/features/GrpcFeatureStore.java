@@ -49,8 +49,9 @@ public class GrpcFeatureStore implements FeatureStore {
     }
 
     private static RecentInteraction interaction(Interaction interaction) {
-        String type = interaction.getType() == EventType.EVENT_TYPE_CUSTOM ? interaction.getCustomType()
-                : EventTypeNames.nameOf(interaction.getType());
+        EventType kind = interaction.getType();
+        String type = kind == EventType.EVENT_TYPE_UNSPECIFIED || kind == EventType.UNRECOGNIZED ? "unknown"
+                : EventTypeNames.nameOf(kind, interaction.getCustomType());
         return new RecentInteraction(interaction.getItemId(), type, EventLogCodec.toInstant(interaction.getOccurredAt()));
     }
 

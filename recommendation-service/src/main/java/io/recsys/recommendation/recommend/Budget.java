@@ -11,6 +11,7 @@ record Budget(long deadlineNanos) {
 
     // kept back from every dependency call, for the stages after it and the answer itself
     private static final long RESERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long CHEAP_RANKING_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     static Budget fromCaller(Duration defaultDeadline) {
         Deadline deadline = Context.current().getDeadline();
@@ -24,7 +25,20 @@ record Budget(long deadlineNanos) {
 
     /** A dependency call's timeout: at most {@code longest}, and never past what the request has left. */
     Duration timeout(Duration longest) {
-        long left = deadlineNanos - System.nanoTime() - RESERVE_NANOS;
-        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(longest.toNanos(), left)));
+        return bounded(deadlineNanos - System.nanoTime() - RESERVE_NANOS, longest);
+    }
+
+    /** A stage's timeout: at most {@code numerator/denominator} of what is left, and at most {@code longest}. */
+    Duration share(int numerator, int denominator, Duration longest) {
+        return bounded((deadlineNanos - System.nanoTime()) * numerator / denominator, longest);
+    }
+
+    /** The ranking call's timeout: what is left, less the time a cheap ranking needs if the model is too slow. */
+    Duration rankingTimeout(Duration longest) {
+        return bounded(deadlineNanos - System.nanoTime() - CHEAP_RANKING_NANOS, longest);
+    }
+
+    private static Duration bounded(long nanos, Duration longest) {
+        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(longest.toNanos(), nanos)));
     }
 }

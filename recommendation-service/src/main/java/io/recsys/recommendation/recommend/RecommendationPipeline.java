@@ -144,13 +144,14 @@ public class RecommendationPipeline {
         UserProfile profile;
         try {
             profile = stage("user_features", () -> dependencies.features(() ->
-                    features.profile(request.getUserId(), properties.recentItemsUsed(), budget.timeout(properties.featureTimeout()))));
+                    features.profile(request.getUserId(), properties.recentItemsUsed(), budget.share(1, 3, properties.featureTimeout()))));
         } catch (RuntimeException e) {
             return fallbackAnswer(request, Optional.empty(), limit,
                     decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "user features unavailable: " + brief(e)));
         }
         Set<String> excluded = SeenItems.of(profile, properties.excludeSeenTypes(), request.getExcludeItemIdsList());
-        Duration sourceTimeout = budget.timeout(properties.featureTimeout().compareTo(properties.inferenceTimeout()) > 0
+        // candidates may take at most a third of what is left: ranking and its cheap fallback need the rest
+        Duration sourceTimeout = budget.share(1, 3, properties.featureTimeout().compareTo(properties.inferenceTimeout()) > 0
                 ? properties.featureTimeout() : properties.inferenceTimeout());
         Decision level = decision;
         CandidateGeneration.Result generated = stage("candidates", () -> candidateGeneration.generate(profile.recentItemIds(), excluded,
@@ -162,7 +163,7 @@ public class RecommendationPipeline {
         Map<String, ItemSignals> signals;
         try {
             signals = stage("item_features", () -> dependencies.features(() ->
-                    features.items(request.getUserId(), ids, budget.timeout(properties.featureTimeout()))));
+                    features.items(request.getUserId(), ids, budget.share(1, 3, properties.featureTimeout()))));
         } catch (RuntimeException e) {
             signals = Map.of();
             decision = decision.noting(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "item features unavailable: " + brief(e));
@@ -183,7 +184,7 @@ public class RecommendationPipeline {
                 RankingFeatures.Inputs inputs = RankingFeatures.of(schema, profile, candidates, itemSignals, clock.instant());
                 List<String> candidateIds = candidates.stream().map(Candidate::itemId).toList();
                 ModelClient.Scores scores = stage("ranking", () -> dependencies.ranking(() -> model.rank(profile.recentItemIds(),
-                        inputs.user(), candidateIds, inputs.items(), budget.timeout(properties.inferenceTimeout()))));
+                        inputs.user(), candidateIds, inputs.items(), budget.rankingTimeout(properties.inferenceTimeout()))));
                 scored = new java.util.ArrayList<>(candidates.size());
                 for (int i = 0; i < candidates.size(); i++) {
                     scored.add(new Reranking.Scored(candidateIds.get(i), scores.values()[i]));

@@ -40,7 +40,7 @@ public record RecommendationProperties(
         @DefaultValue("250ms") @NotNull Duration inferenceTimeout,
         Set<String> excludeSeenTypes,
         @DefaultValue("0.8") @DecimalMin("0") @DecimalMax("1") double diversity,
-        @Valid List<Rule> rules) {
+        List<@Valid Rule> rules) {
 
     public RecommendationProperties {
         if (defaultLimit > maxLimit) {
