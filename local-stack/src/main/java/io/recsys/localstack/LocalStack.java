@@ -90,7 +90,8 @@ public final class LocalStack implements AutoCloseable {
             progress.accept("  " + seedReport.get());
         }
         if (config.services().contains("gateway")) {
-            newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(gatewayUrl());
+            newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(gatewayUrl(),
+                    demoData.map(data -> data.events().getFirst().getUserId()));
         }
     }
 

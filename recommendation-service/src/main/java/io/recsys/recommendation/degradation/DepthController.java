@@ -26,7 +26,8 @@ import io.recsys.contracts.recommend.v1.PredictionDepth;
  * until its probe back-off has passed (each fall doubles it, up to 64 times; holding a level for a
  * minute resets it) or the request rate has fallen clearly (below 70 %) under the rate at which it
  * failed. A steady load therefore settles on the richest level it can afford instead of flapping
- * between two, and a real drop in load brings full depth back within seconds.
+ * between two, and a real drop in load brings full depth back within seconds. During the first minute
+ * (a cold JVM is slow for reasons that say nothing about capacity) falls set no back-off.
  */
 public final class DepthController {
 
@@ -34,6 +35,8 @@ public final class DepthController {
     private static final int LATENCY_WINDOW = 20; // the latest answers; their 90th percentile is compared with the target
     private static final int MAX_BACKOFF_DOUBLINGS = 6;
     private static final Duration RESET_BACKOFF_AFTER = Duration.ofMinutes(1);
+    // a fresh JVM is slow until its code is compiled: falls then say nothing about capacity, so they set no back-off
+    private static final Duration WARM_UP = Duration.ofMinutes(1);
 
     private final DepthProperties properties;
     private final Clock clock;
@@ -49,6 +52,7 @@ public final class DepthController {
     private int peakInFlight;
     private Instant lastAdjust;
     private Instant levelSince;
+    private final Instant warmUntil;
     private DepthReason loadReason = DepthReason.DEPTH_REASON_HIGH_LATENCY;
 
     public DepthController(DepthProperties properties, Clock clock, MeterRegistry meters) {
@@ -56,6 +60,7 @@ public final class DepthController {
         this.clock = clock;
         this.lastAdjust = clock.instant();
         this.levelSince = lastAdjust;
+        this.warmUntil = lastAdjust.plus(WARM_UP);
         Gauge.builder("recsys.recommend.depth.quality", this, DepthController::quality)
                 .description("the quality factor: 1 = full depth").register(meters);
         Gauge.builder("recsys.recommend.in.flight", inFlight, AtomicInteger::get).register(meters);
@@ -123,7 +128,7 @@ public final class DepthController {
             quality = raised;
         }
         PredictionDepth after = levelOf(quality);
-        if (after.getNumber() > before.getNumber()) { // fell to a deeper level: back off from the one left
+        if (after.getNumber() > before.getNumber() && !now.isBefore(warmUntil)) { // fell: back off from the level left
             int count = Math.min(falls.merge(before, 1, Integer::sum), MAX_BACKOFF_DOUBLINGS);
             blockedUntil.put(before, now.plus(properties.probeBackoff().multipliedBy(1L << (count - 1))));
             failedAtRate.put(before, requestRate);

@@ -102,7 +102,18 @@ class DepthControllerTest {
     }
 
     @Test
+    void aColdStartDoesNotLeaveABackOffBehind() {
+        run(5, 100, level -> Duration.ofMillis(150)); // everything slow while the JVM compiles
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+
+        List<PredictionDepth> levels = run(5, 100, level -> Duration.ofMillis(3));
+
+        assertThat(levels.getLast()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+    }
+
+    @Test
     void recoversToFullWithinSecondsAfterTheLoadFalls() {
+        run(61, 100, level -> Duration.ofMillis(3)); // a warm service
         run(3, 200, level -> Duration.ofMillis(80));
         assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
 
@@ -121,14 +132,15 @@ class DepthControllerTest {
             case PREDICTION_DEPTH_REDUCED -> Duration.ofMillis(10);
             default -> Duration.ofMillis(4);
         };
-        run(10, 200, load); // settle
+        run(60, 200, load); // past the first minute (warm-up: falls set no back-off), settled
 
         List<PredictionDepth> levels = run(300, 200, load); // five minutes of the same load
 
         assertThat(levels.stream().filter(l -> l == PredictionDepth.PREDICTION_DEPTH_REDUCED).count())
                 .as("share of time at REDUCED").isGreaterThan(levels.size() * 9L / 10);
-        // probing FULL again is allowed, but ever more rarely: a handful of tries in five minutes, not flapping
-        assertThat(changes(levels)).isLessThanOrEqualTo(12);
+        // probing FULL again is allowed, but ever more rarely (the back-off doubles): not flapping
+        assertThat(changes(levels)).isLessThanOrEqualTo(20);
+        assertThat(changes(levels.subList(levels.size() / 2, levels.size()))).as("changes in the last 150 s").isLessThanOrEqualTo(4);
         assertThat(levels).doesNotContain(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
     }
 }
