@@ -36,7 +36,8 @@ public class CandidateGeneration {
 
     /** How many of the user's most recent distinct items seed co-occurrence (as in the ranker's feature). */
     public static final int COOCCURRENCE_SEEDS = 5;
-    private static final int NEIGHBOURS_PER_SEED = 100;
+    // the feature-service keeps and serves at most 50 neighbours per item (recsys.features.neighbours-kept)
+    private static final int NEIGHBOURS_PER_SEED = 50;
 
     private final ModelClient model;
     private final FeatureStore features;

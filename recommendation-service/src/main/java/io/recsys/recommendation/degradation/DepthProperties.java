@@ -34,7 +34,7 @@ public record DepthProperties(
         @Valid LevelSize full,
         @Valid LevelSize reduced,
         @Valid LevelSize minimal,
-        @DefaultValue("20ms") @NotNull Duration targetLatency,
+        @DefaultValue("50ms") @NotNull Duration targetLatency,
         @DefaultValue("32") @Min(1) int capacity,
         @DefaultValue("100ms") @NotNull Duration adjustEvery,
         @DefaultValue("0.25") @DecimalMin("0.01") @DecimalMax("1") double stepDown,
@@ -49,9 +49,9 @@ public record DepthProperties(
         @DefaultValue("5s") @NotNull Duration fallbackRefresh) {
 
     public DepthProperties {
-        full = full == null ? new LevelSize(300, 200, 100) : full;
-        reduced = reduced == null ? new LevelSize(60, 40, 30) : reduced;
-        minimal = minimal == null ? new LevelSize(0, 30, 30) : minimal;
+        full = full == null ? new LevelSize(150, 100, 60) : full;
+        reduced = reduced == null ? new LevelSize(50, 30, 20) : reduced;
+        minimal = minimal == null ? new LevelSize(0, 30, 20) : minimal;
     }
 
     /** Candidates asked of each source; 0 leaves the source out at that level. */
@@ -64,7 +64,7 @@ public record DepthProperties(
 
     public static DepthProperties defaults() {
         return new DepthProperties(null, null, null,
-                Duration.ofMillis(20), 32, Duration.ofMillis(100), 0.25, 0.02, 0.6, Duration.ofSeconds(2),
+                Duration.ofMillis(50), 32, Duration.ofMillis(100), 0.25, 0.02, 0.6, Duration.ofSeconds(2),
                 Duration.ofMillis(40), Duration.ofMillis(20), Duration.ofMillis(8), Duration.ofMillis(250), 16, Duration.ofSeconds(5));
     }
 }
