@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 import io.recsys.localstack.StackConfig;
 
-/** {@code ./recsys bench ingestion|features|inference [--key=value ...]}. */
+/** {@code ./recsys bench ingestion|features|inference|recommendations [--key=value ...]}. */
 public final class BenchmarkMain {
 
     private BenchmarkMain() {
@@ -22,6 +22,7 @@ public final class BenchmarkMain {
             case "ingestion" -> new IngestionBenchmark(root, options).run();
             case "features" -> new FeatureReadBenchmark(root, options).run();
             case "inference" -> new InferenceBenchmark(root, options).run();
+            case "recommendations" -> new RecommendationBenchmark(root, options).run();
             default -> {
                 usage();
                 yield null;
@@ -46,6 +47,9 @@ public final class BenchmarkMain {
                   inference  Rank rows/s and latency (1/100/500 candidates, 1..64 callers, open loop at half saturation),
                              Retrieve latency over 10k and 100k items, service RSS and GC pauses
                              options: --seconds=5 --warmup-seconds=2 --candidates=1,100,500 --concurrency=1,2,8,64
+                  recommendations  the whole platform through the gateway: saturation, steady load, overload to 4x and
+                             back, inference-service stopped and restarted; depth shares per second, PNG charts
+                             options: --saturation-seconds=10 --steady-seconds=30 --callers=8
                 """);
         System.exit(2);
     }
