@@ -31,7 +31,13 @@ public record Decision(PredictionDepth depth, List<DepthReason> reasons, List<St
         return new Decision(cap, List.copyOf(moreReasons), List.copyOf(moreDetails));
     }
 
-    /** Notes a reason without changing the level (a candidate source dropped out). */
+    /** Something failed: at most {@code cap} deep, and the reason is recorded even when the level was lower already. */
+    public Decision failed(PredictionDepth cap, DepthReason reason, String detail) {
+        Decision capped = atMost(cap, reason, detail);
+        return capped.details().contains(detail) ? capped : capped.noting(reason, detail);
+    }
+
+    /** Notes a reason without changing the level. */
     public Decision noting(DepthReason reason, String detail) {
         List<DepthReason> moreReasons = new ArrayList<>(reasons);
         if (!moreReasons.contains(reason)) {

@@ -23,8 +23,9 @@ import io.recsys.contracts.recommend.v1.PredictionDepth;
  *
  * <p>Hysteresis: between the step-down threshold (pressure above 1) and the climbing one (pressure
  * below {@code headroom}) nothing moves. And a level the controller had to leave is not tried again
- * until its probe back-off has passed (each fall doubles it, up to 64 times; holding a level for a
- * minute resets it) or the request rate has fallen clearly (below 70 %) under the rate at which it
+ * until its probe back-off has passed (a fall within 10 s of entering the level, a failed probe,
+ * doubles it, up to 64 times; a fall after holding the level longer, or holding it for a minute,
+ * resets it) or the request rate has fallen clearly (below 70 %) under the rate at which it
  * failed. A steady load therefore settles on the richest level it can afford instead of flapping
  * between two, and a real drop in load brings full depth back within seconds. During the first minute
  * (a cold JVM is slow for reasons that say nothing about capacity) falls set no back-off.
@@ -35,6 +36,7 @@ public final class DepthController {
     private static final int LATENCY_WINDOW = 20; // the latest answers; their 90th percentile is compared with the target
     private static final int MAX_BACKOFF_DOUBLINGS = 6;
     private static final Duration RESET_BACKOFF_AFTER = Duration.ofMinutes(1);
+    private static final Duration PROBE_WINDOW = Duration.ofSeconds(10);
     // a fresh JVM is slow until its code is compiled: falls then say nothing about capacity, so they set no back-off
     private static final Duration WARM_UP = Duration.ofMinutes(1);
 
@@ -129,7 +131,10 @@ public final class DepthController {
         }
         PredictionDepth after = levelOf(quality);
         if (after.getNumber() > before.getNumber() && !now.isBefore(warmUntil)) { // fell: back off from the level left
-            int count = Math.min(falls.merge(before, 1, Integer::sum), MAX_BACKOFF_DOUBLINGS);
+            // a level that fails soon after being entered was a failed probe: double its back-off; one that held
+            // for a while fell to a passing event (a restart, a burst): start again from the base back-off
+            boolean failedProbe = Duration.between(levelSince, now).compareTo(PROBE_WINDOW) < 0;
+            int count = Math.min(failedProbe ? falls.merge(before, 1, Integer::sum) : resetFalls(before), MAX_BACKOFF_DOUBLINGS);
             blockedUntil.put(before, now.plus(properties.probeBackoff().multipliedBy(1L << (count - 1))));
             failedAtRate.put(before, requestRate);
         }
@@ -149,6 +154,11 @@ public final class DepthController {
         long[] sorted = java.util.Arrays.copyOf(latencies, n);
         java.util.Arrays.sort(sorted);
         return sorted[(int) Math.ceil(0.9 * n) - 1];
+    }
+
+    private int resetFalls(PredictionDepth level) {
+        falls.put(level, 1);
+        return 1;
     }
 
     static PredictionDepth levelOf(double quality) {

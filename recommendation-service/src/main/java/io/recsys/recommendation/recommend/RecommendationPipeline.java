@@ -156,8 +156,10 @@ public class RecommendationPipeline {
         Decision level = decision;
         CandidateGeneration.Result generated = stage("candidates", () -> candidateGeneration.generate(profile.recentItemIds(), excluded,
                 sizeOf(level.depth()), usesModel(level), sourceTimeout));
+        // partial coverage is not full depth: the answer says which source is missing
         for (CandidateSource failed : generated.failedSources()) {
-            decision = decision.noting(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, sourceName(failed) + " candidates unavailable");
+            decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_REDUCED, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
+                    sourceName(failed) + " candidates unavailable");
         }
         List<String> ids = generated.candidates().stream().map(Candidate::itemId).toList();
         Map<String, ItemSignals> signals;
@@ -166,7 +168,8 @@ public class RecommendationPipeline {
                     features.items(request.getUserId(), ids, budget.share(1, 3, properties.featureTimeout()))));
         } catch (RuntimeException e) {
             signals = Map.of();
-            decision = decision.noting(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "item features unavailable: " + brief(e));
+            decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_REDUCED, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
+                    "item features unavailable: " + brief(e));
         }
         List<Candidate> candidates = CandidateFilter.apply(generated.candidates(), excluded, signals);
 
@@ -197,7 +200,7 @@ public class RecommendationPipeline {
             } catch (RankingFeatures.UnknownFeatureException e) {
                 decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, e.getMessage());
             } catch (StatusRuntimeException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "ranking failed: " + brief(e));
+                decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "ranking failed: " + brief(e));
             }
         }
         if (scored == null) {

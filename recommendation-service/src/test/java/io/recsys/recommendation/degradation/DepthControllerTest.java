@@ -149,4 +149,17 @@ class DepthControllerTest {
         assertThat(changes(levels.subList(levels.size() / 2, levels.size()))).as("changes in the last 150 s").isLessThanOrEqualTo(4);
         assertThat(levels).doesNotContain(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
     }
+
+    @Test
+    void aLevelThatHeldForAWhileIsTriedAgainSoonAfterAPassingSpike() {
+        run(61, 100, level -> times(0.12)); // warm, at FULL for a minute
+        Function<PredictionDepth, Duration> cheapOnly = level -> level == PredictionDepth.PREDICTION_DEPTH_FALLBACK ? times(0.05) : times(0.3);
+        run(1, 100, level -> times(8)); // a two-second spike: a restart next door, say
+        run(1, 100, level -> times(8));
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+
+        List<PredictionDepth> levels = run(10, 100, cheapOnly);
+
+        assertThat(levels.getLast()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+    }
 }

@@ -88,6 +88,7 @@ final class Fakes {
     /** A model that prefers items late in the alphabet; retrieval proposes b and f. */
     static final class Model implements ModelClient {
         final AtomicReference<Status> failure = new AtomicReference<>();
+        final AtomicReference<Status> retrieveFailure = new AtomicReference<>();
         final AtomicInteger rankCalls = new AtomicInteger();
         final AtomicInteger retrieveCalls = new AtomicInteger();
         volatile boolean serving = true;
@@ -103,6 +104,9 @@ final class Fakes {
         public List<ScoredItem> retrieve(List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout) {
             retrieveCalls.incrementAndGet();
             fail();
+            if (retrieveFailure.get() != null) {
+                throw retrieveFailure.get().asRuntimeException();
+            }
             return List.of(scored("b", 0.9), scored("f", 0.7)).stream().filter(i -> !excluded.contains(i.getItemId())).toList();
         }
 

@@ -75,6 +75,19 @@ class RecommendationPipelineTest {
     }
 
     @Test
+    void aSourceThatDropsOutLeavesAPartialAnswerThatSaysSo() {
+        model.retrieveFailure.set(Status.DEADLINE_EXCEEDED);
+
+        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_REDUCED);
+        assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED);
+        assertThat(response.getDepthDetail()).isEqualTo("embedding candidates unavailable");
+        assertThat(response.getModelVersion()).isEqualTo("m-7"); // still ranked by the model
+        assertThat(ids(response)).containsExactly("h", "f", "e", "d", "b"); // b and f still come as popular items
+    }
+
+    @Test
     void aCallerCappedAtMinimalCostsNoModelCall() {
         RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
                 alice().setMaxDepth(PredictionDepth.PREDICTION_DEPTH_MINIMAL));
