@@ -55,6 +55,7 @@ public final class DepthController {
     private Instant lastAdjust;
     private Instant levelSince;
     private final Instant warmUntil;
+    private boolean enteredByClimbing;
     private DepthReason loadReason = DepthReason.DEPTH_REASON_HIGH_LATENCY;
 
     public DepthController(DepthProperties properties, Clock clock, MeterRegistry meters) {
@@ -133,10 +134,16 @@ public final class DepthController {
         if (after.getNumber() > before.getNumber() && !now.isBefore(warmUntil)) { // fell: back off from the level left
             // a level that fails soon after being entered was a failed probe: double its back-off; one that held
             // for a while fell to a passing event (a restart, a burst): start again from the base back-off
-            boolean failedProbe = Duration.between(levelSince, now).compareTo(PROBE_WINDOW) < 0;
-            int count = Math.min(failedProbe ? falls.merge(before, 1, Integer::sum) : resetFalls(before), MAX_BACKOFF_DOUBLINGS);
-            blockedUntil.put(before, now.plus(properties.probeBackoff().multipliedBy(1L << (count - 1))));
-            failedAtRate.put(before, requestRate);
+            // (a level only passed through on the way down was not tried at all: it gets no back-off)
+            boolean brief = Duration.between(levelSince, now).compareTo(PROBE_WINDOW) < 0;
+            if (!brief || enteredByClimbing) {
+                int count = Math.min(brief ? falls.merge(before, 1, Integer::sum) : resetFalls(before), MAX_BACKOFF_DOUBLINGS);
+                blockedUntil.put(before, now.plus(properties.probeBackoff().multipliedBy(1L << (count - 1))));
+                failedAtRate.put(before, requestRate);
+            }
+        }
+        if (after != before) {
+            enteredByClimbing = after.getNumber() < before.getNumber();
         }
         if (after != before) {
             levelSince = now;

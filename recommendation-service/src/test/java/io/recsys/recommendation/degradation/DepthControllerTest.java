@@ -162,4 +162,18 @@ class DepthControllerTest {
 
         assertThat(levels.getLast()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
     }
+
+    @Test
+    void levelsPassedThroughOnTheWayDownAreNotHeldAgainstTheRecovery() {
+        run(61, 100, level -> times(0.12));
+        // a sustained overload where MINIMAL and REDUCED probes keep failing: their back-offs grow
+        run(60, 200, level -> level == PredictionDepth.PREDICTION_DEPTH_FALLBACK ? times(0.1) : times(3));
+        run(30, 100, level -> times(0.12)); // load gone: back to FULL
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+
+        run(1, 100, level -> times(8)); // a spike: FULL falls straight through REDUCED and MINIMAL
+        List<PredictionDepth> levels = run(10, 100, level -> times(0.12));
+
+        assertThat(levels.getLast()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+    }
 }
