@@ -7,7 +7,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 
 /** The time a request has left: its gRPC deadline, or a configured default when the caller set none. */
-record Budget(long deadlineNanos) {
+record Budget(long deadlineNanos, long totalNanos) {
 
     // kept back from every dependency call, for the stages after it and the answer itself
     private static final long RESERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -16,7 +16,7 @@ record Budget(long deadlineNanos) {
     static Budget fromCaller(Duration defaultDeadline) {
         Deadline deadline = Context.current().getDeadline();
         long remaining = deadline == null ? defaultDeadline.toNanos() : deadline.timeRemaining(TimeUnit.NANOSECONDS);
-        return new Budget(System.nanoTime() + remaining);
+        return new Budget(System.nanoTime() + remaining, remaining);
     }
 
     Duration remaining() {
@@ -33,9 +33,13 @@ record Budget(long deadlineNanos) {
         return bounded((deadlineNanos - System.nanoTime()) * numerator / denominator, longest);
     }
 
-    /** The ranking call's timeout: what is left, less the time a cheap ranking needs if the model is too slow. */
+    /**
+     * The ranking call's timeout: what is left, less what the cheap ranking, the re-ranking and the
+     * answer need if the model is too slow (an eighth of the request's budget, at least 5 ms: on a busy
+     * machine those few steps take more than their CPU time).
+     */
     Duration rankingTimeout(Duration longest) {
-        return bounded(deadlineNanos - System.nanoTime() - CHEAP_RANKING_NANOS, longest);
+        return bounded(deadlineNanos - System.nanoTime() - Math.max(CHEAP_RANKING_NANOS, totalNanos / 8), longest);
     }
 
     private static Duration bounded(long nanos, Duration longest) {
