@@ -26,7 +26,7 @@ import io.recsys.recommendation.features.FeatureStore;
 import io.recsys.recommendation.inference.ModelClient;
 
 /**
- * Stage 2: candidates from every source at once, each failing open. Embedding retrieval
+ * Stage 3: candidates from every source at once, each failing open. Embedding retrieval
  * (inference-service), co-occurrence neighbours of the shopper's recent items (feature-service) and
  * the popular/trending lists (in memory) are merged, each candidate keeping its sources. A source
  * that fails or misses the deadline drops out and is named in the result; popularity is the floor.

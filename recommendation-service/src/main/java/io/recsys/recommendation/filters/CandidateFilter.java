@@ -7,7 +7,7 @@ import java.util.Set;
 import io.recsys.recommendation.candidates.Candidate;
 import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 
-/** Stage 3, part two: candidates that must not be shown (unavailable, excluded), once each. */
+/** Stage 4, part two: candidates that must not be shown (unavailable, excluded), once each. */
 public final class CandidateFilter {
 
     private CandidateFilter() {

@@ -5,7 +5,7 @@ import java.util.Set;
 
 import io.recsys.recommendation.features.FeatureStore.UserProfile;
 
-/** Stage 3, part one: what the shopper already did with an item, by event type, keeps it out of the answer. */
+/** Stage 4, part one: what the shopper already did with an item, by event type, keeps it out of the answer. */
 public final class SeenItems {
 
     private SeenItems() {

@@ -6,7 +6,7 @@ import io.recsys.recommendation.candidates.Candidate;
 import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 
 /**
- * Stage 4 without a model (MINIMAL, or when the ranker cannot be asked): co-occurrence with the
+ * Stage 5 without a model (MINIMAL, or when the ranker cannot be asked): co-occurrence with the
  * shopper's recent items first, then recent and all-time popularity, on log scales so that one very
  * popular item does not drown the personal signal.
  */

@@ -12,7 +12,7 @@ import io.recsys.recommendation.features.FeatureStore.UserProfile;
 import io.recsys.recommendation.inference.ModelClient.ModelSchema;
 
 /**
- * Stage 4, part one: each input the model asks for (by name, in the order its schema lists them),
+ * Stage 5: each input the model asks for (by name, in the order its schema lists them),
  * computed from the feature-service's answers the way the python-worker computed it for training
  * (docs/model-bundle.md). A name this service does not know means the model cannot be fed: the
  * request is ranked cheaply instead.

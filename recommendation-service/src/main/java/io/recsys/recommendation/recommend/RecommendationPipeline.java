@@ -2,6 +2,7 @@ package io.recsys.recommendation.recommend;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -74,7 +76,7 @@ public class RecommendationPipeline {
     private final RecommendationProperties properties;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final Map<String, Timer> stageTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Timer> stageTimers = new ConcurrentHashMap<>();
 
     public RecommendationPipeline(FeatureStore features, ModelClient model, CandidateGeneration candidateGeneration,
                                   FallbackCache fallback, Dependencies dependencies, DepthController controller, DepthProperties depth,
@@ -174,41 +176,11 @@ public class RecommendationPipeline {
         List<Candidate> candidates = CandidateFilter.apply(generated.candidates(), excluded, signals);
 
         Map<String, ItemSignals> itemSignals = signals;
-        List<Reranking.Scored> scored = null;
-        String scorer = CHEAP_SCORER;
-        Optional<ModelClient.ModelSchema> servedSchema = usesModel(decision) ? model.schema() : Optional.empty();
-        if (usesModel(decision) && servedSchema.isEmpty()) {
-            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, "no ranking model is served");
-        }
-        // the ranker learned from shoppers with a history; a newcomer's list rests on popularity (the answer says cold_start)
-        if (usesModel(decision) && !candidates.isEmpty() && profile.known()) {
-            try {
-                ModelClient.ModelSchema schema = servedSchema.orElseThrow();
-                RankingFeatures.Inputs inputs = RankingFeatures.of(schema, profile, candidates, itemSignals, clock.instant());
-                List<String> candidateIds = candidates.stream().map(Candidate::itemId).toList();
-                ModelClient.Scores scores = stage("ranking", () -> dependencies.ranking(() -> model.rank(profile.recentItemIds(),
-                        inputs.user(), candidateIds, inputs.items(), budget.rankingTimeout(properties.inferenceTimeout()))));
-                scored = new java.util.ArrayList<>(candidates.size());
-                for (int i = 0; i < candidates.size(); i++) {
-                    scored.add(new Reranking.Scored(candidateIds.get(i), scores.values()[i]));
-                }
-                scorer = scores.modelVersion();
-            } catch (BulkheadFullException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_BULKHEAD_FULL, "ranking concurrency limit reached");
-            } catch (CallNotPermittedException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "inference-service circuit open");
-            } catch (RankingFeatures.UnknownFeatureException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, e.getMessage());
-            } catch (StatusRuntimeException e) {
-                decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "ranking failed: " + brief(e));
-            }
-        }
-        if (scored == null) {
-            scored = candidates.stream().map(c -> new Reranking.Scored(c.itemId(), CheapScores.of(c, itemSignals))).toList();
-            scorer = CHEAP_SCORER;
-        }
-        List<Reranking.Scored> ranked = scored;
-        List<Reranking.Scored> top = stage("reranking", () -> Reranking.topK(ranked, itemSignals, properties.rules(), properties.diversity(), limit));
+        Ranked ranking = rank(profile, candidates, itemSignals, decision, budget);
+        decision = ranking.decision();
+        String scorer = ranking.scorer();
+        List<Reranking.Scored> top = stage("reranking", () -> Reranking.topK(ranking.scored(), itemSignals, properties.rules(),
+                properties.diversity(), limit));
 
         Map<String, Candidate> byId = new HashMap<>();
         candidates.forEach(c -> byId.put(c.itemId(), c));
@@ -219,6 +191,42 @@ public class RecommendationPipeline {
                     .addAllSources(sorted(byId.get(item.itemId()).sources())));
         }
         return withDecision(response, decision).build();
+    }
+
+    /** Scores in the candidates' order, what produced them, and the decision as ranking left it. */
+    private record Ranked(List<Reranking.Scored> scored, String scorer, Decision decision) {
+    }
+
+    /** Stage 5: the model at FULL and REDUCED for shoppers with a history; cheap scores otherwise or when it cannot be asked. */
+    private Ranked rank(UserProfile profile, List<Candidate> candidates, Map<String, ItemSignals> signals, Decision decision, Budget budget) {
+        Optional<ModelClient.ModelSchema> schema = usesModel(decision) ? model.schema() : Optional.empty();
+        if (usesModel(decision) && schema.isEmpty()) {
+            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, "no ranking model is served");
+        }
+        // the ranker learned from shoppers with a history; a newcomer's list rests on popularity (the answer says cold_start)
+        if (usesModel(decision) && !candidates.isEmpty() && profile.known()) {
+            try {
+                RankingFeatures.Inputs inputs = RankingFeatures.of(schema.orElseThrow(), profile, candidates, signals, clock.instant());
+                List<String> ids = candidates.stream().map(Candidate::itemId).toList();
+                ModelClient.Scores scores = stage("ranking", () -> dependencies.ranking(() -> model.rank(profile.recentItemIds(),
+                        inputs.user(), ids, inputs.items(), budget.rankingTimeout(properties.inferenceTimeout()))));
+                List<Reranking.Scored> scored = new ArrayList<>(ids.size());
+                for (int i = 0; i < ids.size(); i++) {
+                    scored.add(new Reranking.Scored(ids.get(i), scores.values()[i]));
+                }
+                return new Ranked(scored, scores.modelVersion(), decision);
+            } catch (BulkheadFullException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_BULKHEAD_FULL, "ranking concurrency limit reached");
+            } catch (CallNotPermittedException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "inference-service circuit open");
+            } catch (RankingFeatures.UnknownFeatureException e) {
+                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, e.getMessage());
+            } catch (StatusRuntimeException e) {
+                decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "ranking failed: " + brief(e));
+            }
+        }
+        List<Reranking.Scored> cheap = candidates.stream().map(c -> new Reranking.Scored(c.itemId(), CheapScores.of(c, signals))).toList();
+        return new Ranked(cheap, CHEAP_SCORER, decision);
     }
 
     private RecommendResponse fallbackAnswer(RecommendRequest request, Optional<UserProfile> profile, int limit, Decision decision) {

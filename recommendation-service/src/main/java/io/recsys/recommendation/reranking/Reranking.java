@@ -9,7 +9,7 @@ import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 import io.recsys.recommendation.recommend.RecommendationProperties.Rule;
 
 /**
- * Stage 5: business rules, then diversity, then the top K. Scores are first scaled to [0, 1] (model
+ * Stage 6: business rules, then diversity, then the top K. Scores are first scaled to [0, 1] (model
  * logits and cheap scores alike); each matching rule multiplies an item's relevance; maximal marginal
  * relevance then picks, one at a time, the item with the best {@code diversity * relevance -
  * (1 - diversity) * share of the items picked so far that share its category}.
