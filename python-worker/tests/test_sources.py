@@ -39,3 +39,19 @@ def test_the_platforms_event_log_is_read_from_redis(redis_url):
     assert data.timestamps.tolist() == [1700000001, 1700000060]
     assert data.item_prices[0] == 4.5
     assert client.xinfo_groups(stream) == []  # reading joins no consumer group
+
+
+def test_the_replay_sends_the_training_purchases_shifted_and_in_order():
+    from recsys_worker import replay
+    from recsys_worker.interactions import build
+
+    data = build([("u1", "i1", 1_000, "b1", 8.0), ("u2", "i2", 2_000, "b2", 8.0), ("u1", "i2", 3_000, "b3", 8.0)],
+                 {"i1": 2.5}, source="toy")
+    batches = list(replay.event_batches(data, shift_seconds=86_400, size=2))
+
+    assert [len(b) for b in batches] == [2, 1]
+    first = batches[0][0]
+    assert first == {"event_id": "replay-0", "user_id": "u1", "item_id": "i1", "type": "purchase",
+                     "occurred_at": "1970-01-02T00:16:40Z", "context": {"session_id": "basket-0"}}
+    assert [e["item_id"] for b in batches for e in b] == ["i1", "i2", "i2"]
+    assert list(replay.catalogue_batches(data)) == [[{"item_id": "i1", "price": 2.5}, {"item_id": "i2"}]]

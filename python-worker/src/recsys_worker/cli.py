@@ -127,6 +127,21 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_replay(args) -> int:
+    from . import replay
+
+    device = runtime.configure(args.seed, args.threads)
+    data = _read(args)
+    models = training.TrainedModels.load(args.checkpoint) if args.checkpoint else None
+    report = replay.run(data, models, _params(args), device, args.gateway, args.feature_service, args.inference_service,
+                        Path(args.model_dir), args.name, args.test_days)
+    out = _report_path(args.out, "quality-per-depth")
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(replay.table(report))
+    print(out)
+    return 0
+
+
 def cmd_verify(args) -> int:
     metadata = bundle.verify(args.bundle)
     print(f"{args.bundle}: {metadata['name']} {metadata['version']} is complete and consistent")
@@ -172,6 +187,19 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", help="JSON report (default: bench-results/evaluation-<time>.json)")
     evaluate.set_defaults(run=cmd_evaluate)
 
+    replay = commands.add_parser("replay", help="quality per prediction depth: the evaluation split replayed through a running platform")
+    _add_source(replay)
+    _add_training(replay)
+    replay.add_argument("--checkpoint", help="a model trained on the same split's training part (default: train one now)")
+    replay.add_argument("--gateway", default="http://localhost:8080")
+    replay.add_argument("--feature-service", default="http://localhost:8082")
+    replay.add_argument("--inference-service", default="http://localhost:8083")
+    replay.add_argument("--model-dir", default="models", help="the inference-service's model directory")
+    replay.add_argument("--name", default="demo", help="the bundle name the inference-service serves")
+    replay.add_argument("--test-days", type=int, default=30)
+    replay.add_argument("--out", help="JSON report (default: bench-results/quality-per-depth-<time>.json)")
+    replay.set_defaults(run=cmd_replay)
+
     verify = commands.add_parser("verify", help="check a bundle directory: schema, checksums, shapes")
     verify.add_argument("bundle")
     verify.set_defaults(run=cmd_verify)
@@ -183,6 +211,6 @@ def main(argv: list[str] | None = None) -> int:
     Progress.quiet = args.quiet
     try:
         return args.run(args)
-    except (bundle.BundleError, ValueError, FileNotFoundError) as e:
+    except (bundle.BundleError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"recsys-worker: {e}", file=sys.stderr)
         return 2

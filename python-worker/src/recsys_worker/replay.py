@@ -1,0 +1,143 @@
+"""Quality per prediction depth, measured on the running platform.
+
+The evaluation protocol's split is replayed through the platform's public API: the training part's
+purchases (shifted in time so that the split lies just before now) and the catalogue go in through the
+gateway, a bundle trained on the same training part is published for the inference-service to pick
+up, and every test user then asks the gateway for 20 items at each depth. The answers are scored by
+the same metrics as the offline evaluation: the price of each step down, with the live feature store,
+candidate sources and ranking in the loop.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from . import bundle, evaluation, metrics, training
+from .interactions import Interactions
+from .progress import Progress
+
+DEPTHS = ("full", "reduced", "minimal", "fallback")
+
+
+def event_batches(train: Interactions, shift_seconds: int, size: int = 1000):
+    """The training purchases as the gateway's JSON events, in time order, in batches."""
+    batch = []
+    for n, (u, i, ts, basket) in enumerate(zip(train.users.tolist(), train.items.tolist(), train.timestamps.tolist(),
+                                               train.baskets.tolist())):
+        batch.append({
+            "event_id": f"replay-{n}",
+            "user_id": train.user_ids[u],
+            "item_id": train.item_ids[i],
+            "type": "purchase",
+            "occurred_at": datetime.fromtimestamp(ts + shift_seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "context": {"session_id": f"basket-{basket}"},
+        })
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def catalogue_batches(data: Interactions, size: int = 1000):
+    items = [{"item_id": item, **({"price": float(price)} if np.isfinite(price) else {})}
+             for item, price in zip(data.item_ids, data.item_prices.tolist())]
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _call(method: str, url: str, body=None, timeout: float = 30.0):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), json.loads(e.read() or b"null")
+
+
+def _metric(url: str, name: str, label: str) -> float:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        text = response.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{") and label in line)
+
+
+def run(data: Interactions, models: training.TrainedModels | None, params: training.TrainingParams, device,
+        gateway: str, feature_service: str, inference_service: str, model_dir: Path, model_name: str,
+        test_days: int = 30) -> dict:
+    split = evaluation.temporal_split(data, test_days)
+    shift = int(time.time()) - split.test_start
+    Progress.note(f"replay: {len(split.train):,} training purchases, {len(split.users):,} test users; times shifted by "
+                  f"{shift / 86400:.0f} days so that the split lies at now")
+    if models is None:
+        models = training.train(split.train, params, device)
+    version = "zz-replay-" + bundle.default_version()  # sorts after the demo's versions: the service swaps to it
+    loads = inference_service + "/actuator/prometheus"
+    loaded_before = _metric(loads, "recsys_inference_model_loads_total", 'outcome="loaded"')
+    published = bundle.publish(models, model_dir, model_name, version)
+    try:
+        _await(lambda: _metric(loads, "recsys_inference_model_loads_total", 'outcome="loaded"') > loaded_before, 60,
+               f"the inference-service to load {version}")
+        applied_before = _metric(feature_service + "/actuator/prometheus", "recsys_features_log_entries_total", 'result="applied"')
+        sent = 0
+        for batch in catalogue_batches(data):
+            status, _, body = _call("PUT", gateway + "/api/v1/catalog/items", batch)
+            if status != 200:
+                raise RuntimeError(f"catalog upsert answered {status}: {body}")
+            sent += len(batch)
+        progress = Progress("replaying purchases", total=len(split.train), unit="events")
+        for batch in event_batches(split.train, shift):
+            status, _, body = _call("POST", gateway + "/api/v1/events", batch)
+            if status != 200 or body["accepted"] + body["duplicates"] != len(batch):
+                raise RuntimeError(f"ingestion answered {status}: {str(body)[:300]}")
+            sent += len(batch)
+            progress.advance(len(batch))
+        progress.done()
+        _await(lambda: _metric(feature_service + "/actuator/prometheus", "recsys_features_log_entries_total", 'result="applied"')
+               >= applied_before + sent, 600, "the feature-service to apply the replay")
+        catalogue = int(split.known.sum())
+        index = {item: n for n, item in enumerate(data.item_ids)}
+        results = {}
+        for depth in DEPTHS:
+            ranked, served = [], {d: 0 for d in DEPTHS}
+            started = time.monotonic()
+            for user in split.users.tolist():
+                status, headers, body = _call("GET", f"{gateway}/api/v1/users/{data.user_ids[user]}/recommendations?limit=20&max_depth={depth}")
+                if status != 200:
+                    raise RuntimeError(f"recommendations answered {status}: {body}")
+                served[body["depth"]] = served.get(body["depth"], 0) + 1
+                row = [index.get(item["item_id"], -1) for item in body["items"]]
+                ranked.append(row + [-1] * (20 - len(row)))
+            results[depth] = metrics.evaluate(np.array(ranked), split.truth, catalogue)
+            results[depth]["served_at"] = served
+            results[depth]["seconds"] = round(time.monotonic() - started, 1)
+            Progress.note(f"{depth}: NDCG@10 {results[depth]['ndcg@10']:.4f}, Recall@10 {results[depth]['recall@10']:.4f} "
+                          f"(answers served at {served})")
+        return {"protocol": "as `evaluate` (docs/model-bundle.md), through the running platform's gateway",
+                "bundle": version, "time_shift_days": round(shift / 86400, 1), "data": data.describe(), "results": results}
+    finally:
+        shutil.rmtree(published, ignore_errors=True)  # the platform keeps serving it until it restarts
+
+
+def _await(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"waited {seconds:.0f} s for {what}")
+        time.sleep(0.5)
+
+
+def table(report: dict) -> str:
+    columns = ("recall@10", "recall@20", "ndcg@10", "hit_rate@10", "coverage@10")
+    lines = [f"{'depth':<10}" + "".join(f"{c:>13}" for c in columns) + "  served at"]
+    for depth, values in report["results"].items():
+        lines.append(f"{depth:<10}" + "".join(f"{values[c]:>13.4f}" for c in columns) + f"  {values['served_at']}")
+    return "\n".join(lines)
