@@ -110,6 +110,11 @@ class PlatformEndToEndIT {
             assertThat(after.get("items").valueStream().map(i -> i.get("item_id").asString()))
                     .hasSize(5).doesNotContain(first, second);
         });
+        // the caller's exclusions are honoured too
+        JsonNode current = json.readTree(get("/api/v1/users/" + shopper + "/recommendations?limit=5").body());
+        String top = current.get("items").get(0).get("item_id").asString();
+        JsonNode excluded = json.readTree(get("/api/v1/users/" + shopper + "/recommendations?limit=5&exclude=" + top).body());
+        assertThat(excluded.get("items").valueStream().map(i -> i.get("item_id").asString())).hasSize(5).doesNotContain(top, first, second);
     }
 
     @Test
