@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
@@ -22,6 +24,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.lettuce.core.models.stream.ClaimedMessages;
@@ -54,6 +57,8 @@ public class EventLogConsumer implements SmartLifecycle {
     private final Counter failures;
     private final Counter alreadyApplied;
     private final Counter claimed;
+    private final AtomicLong lag = new AtomicLong(-1);
+    private final AtomicLong pending = new AtomicLong(-1);
     private Thread worker;
 
     public EventLogConsumer(StringRedisTemplate redis, RedisLink link, FeatureWriter writer, PopularityLandmark landmark,
@@ -73,6 +78,10 @@ public class EventLogConsumer implements SmartLifecycle {
         this.skipped = Counter.builder("recsys.features.log.entries").tag("result", "skipped").register(meters);
         this.alreadyApplied = Counter.builder("recsys.features.log.entries").tag("result", "already_applied").register(meters);
         this.claimed = Counter.builder("recsys.features.log.claimed").register(meters);
+        Gauge.builder("recsys.features.log.lag", lag, AtomicLong::get)
+                .description("log entries the consumer group has not read yet (-1: unknown; Redis 7+ reports it)").register(meters);
+        Gauge.builder("recsys.features.log.pending", pending, AtomicLong::get)
+                .description("log entries read by the group but not yet applied and acknowledged (-1: unknown)").register(meters);
         this.failures = Counter.builder("recsys.features.log.failures").register(meters);
     }
 
@@ -120,6 +129,7 @@ public class EventLogConsumer implements SmartLifecycle {
                     if (claimAbandoned() > 0) {
                         pendingFirst = true;
                     }
+                    sampleBacklog();
                 }
                 List<MapRecord<String, String, String>> batch = read(pendingFirst);
                 if (pendingFirst && batch.isEmpty()) {
@@ -141,6 +151,16 @@ public class EventLogConsumer implements SmartLifecycle {
                 pause();
             }
         }
+    }
+
+    /** The group's backlog, for operators: read but unapplied entries, and entries not read at all. */
+    private void sampleBacklog() {
+        StreamInfo.XInfoGroups groups = redis.opsForStream().groups(properties.streamKey());
+        groups.stream().filter(group -> properties.group().equals(group.groupName())).findFirst().ifPresent(group -> {
+            pending.set(group.pendingCount());
+            Object reported = group.getRaw().get("lag");
+            lag.set(reported == null ? -1 : Long.parseLong(reported.toString()));
+        });
     }
 
     private void ensureGroup() {

@@ -40,7 +40,7 @@ import io.recsys.testsupport.RealRedis;
 
 /** The consumer applies what is in a real Redis Stream; reads go through the real gRPC server. */
 @SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.features.consumer.block-for=200ms",
-        "recsys.features.consumer.retry-backoff=200ms"})
+        "recsys.features.consumer.retry-backoff=200ms", "recsys.features.consumer.claim-every=200ms"})
 class FeatureGrpcIntegrationTest {
 
     private static final String LOG = "recsys:{events}:log";
@@ -58,6 +58,9 @@ class FeatureGrpcIntegrationTest {
 
     @Autowired
     StringRedisTemplate redisTemplate;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private ManagedChannel channel;
     private FeatureServiceGrpc.FeatureServiceBlockingStub features;
@@ -113,6 +116,19 @@ class FeatureGrpcIntegrationTest {
         assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(1).addExcludeItemIds("tea").build()).getItemsList())
                 .extracting(ScoredItem::getItemId).containsExactly("mug");
         assertThat(redisTemplate.opsForStream().pending(LOG, "feature-service").getTotalPendingMessages()).isZero();
+    }
+
+    @Test
+    void theConsumersBacklogIsReportedForOperators() {
+        log("alice", "mug", EventType.EVENT_TYPE_VIEW);
+        log("bob", "tea", EventType.EVENT_TYPE_VIEW);
+
+        // Redis 7 reports the group's lag; the older embedded 6.2 binary does not (-1 = unknown)
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(meters.get("recsys.features.log.pending").gauge().value()).isZero();
+            assertThat(meters.get("recsys.features.log.lag").gauge().value()).isIn(0.0, -1.0);
+            assertThat(read("bob", "tea").getUser().getRecentCount()).isEqualTo(1);
+        });
     }
 
     @Test
