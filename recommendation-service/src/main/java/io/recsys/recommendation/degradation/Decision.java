@@ -19,33 +19,30 @@ public record Decision(PredictionDepth depth, List<DepthReason> reasons, List<St
 
     /** This decision, at most {@code cap} deep (a deeper level number is less work), adding the reason when it lowers it. */
     public Decision atMost(PredictionDepth cap, DepthReason reason, String detail) {
-        if (cap.getNumber() <= depth.getNumber()) {
-            return this;
-        }
-        List<DepthReason> moreReasons = new ArrayList<>(reasons);
-        if (!moreReasons.contains(reason)) {
-            moreReasons.add(reason);
-        }
-        List<String> moreDetails = new ArrayList<>(details);
-        moreDetails.add(detail);
-        return new Decision(cap, List.copyOf(moreReasons), List.copyOf(moreDetails));
+        return cap.getNumber() <= depth.getNumber() ? this : with(cap, reason, detail);
     }
 
     /** Something failed: at most {@code cap} deep, and the reason is recorded even when the level was lower already. */
     public Decision failed(PredictionDepth cap, DepthReason reason, String detail) {
-        Decision capped = atMost(cap, reason, detail);
-        return capped.details().contains(detail) ? capped : capped.noting(reason, detail);
+        if (cap.getNumber() > depth.getNumber()) {
+            return with(cap, reason, detail);
+        }
+        return details.contains(detail) ? this : with(depth, reason, detail);
     }
 
     /** Notes a reason without changing the level. */
     public Decision noting(DepthReason reason, String detail) {
+        return with(depth, reason, detail);
+    }
+
+    private Decision with(PredictionDepth level, DepthReason reason, String detail) {
         List<DepthReason> moreReasons = new ArrayList<>(reasons);
         if (!moreReasons.contains(reason)) {
             moreReasons.add(reason);
         }
         List<String> moreDetails = new ArrayList<>(details);
         moreDetails.add(detail);
-        return new Decision(depth, List.copyOf(moreReasons), List.copyOf(moreDetails));
+        return new Decision(level, List.copyOf(moreReasons), List.copyOf(moreDetails));
     }
 
     public boolean below(PredictionDepth level) {

@@ -87,8 +87,4 @@ public class Dependencies {
         breaker.releasePermission();
         return false;
     }
-
-    public CircuitBreaker.State inferenceState() {
-        return inference.getState();
-    }
 }

@@ -126,7 +126,7 @@ public final class DepthController {
             Instant blocked = blockedUntil.get(target);
             boolean loadFell = requestRate < 0.7 * failedAtRate.getOrDefault(target, Double.MAX_VALUE);
             if (target != before && blocked != null && now.isBefore(blocked) && !loadFell) {
-                raised = Math.min(raised, floorOf(before) + (floorOfHigher(before) - floorOf(before)) * 0.99); // wait below the threshold
+                raised = Math.min(raised, floorOf(before) + (floorOfRicher(before) - floorOf(before)) * 0.99); // wait below the threshold
             }
             quality = raised;
         }
@@ -169,30 +169,22 @@ public final class DepthController {
     }
 
     static PredictionDepth levelOf(double quality) {
-        if (quality >= LEVEL_FLOOR[0]) {
-            return PredictionDepth.PREDICTION_DEPTH_FULL;
+        for (int i = 0; i < LEVEL_FLOOR.length; i++) {
+            if (quality >= LEVEL_FLOOR[i]) {
+                return PredictionDepth.forNumber(i + 1); // FULL is 1, each level deeper one more
+            }
         }
-        if (quality >= LEVEL_FLOOR[1]) {
-            return PredictionDepth.PREDICTION_DEPTH_REDUCED;
-        }
-        return quality >= LEVEL_FLOOR[2] ? PredictionDepth.PREDICTION_DEPTH_MINIMAL : PredictionDepth.PREDICTION_DEPTH_FALLBACK;
+        return PredictionDepth.PREDICTION_DEPTH_FALLBACK;
     }
 
     private static double floorOf(PredictionDepth level) {
-        return switch (level) {
-            case PREDICTION_DEPTH_FULL -> LEVEL_FLOOR[0];
-            case PREDICTION_DEPTH_REDUCED -> LEVEL_FLOOR[1];
-            case PREDICTION_DEPTH_MINIMAL -> LEVEL_FLOOR[2];
-            default -> 0;
-        };
+        int i = level.getNumber() - 1;
+        return i < LEVEL_FLOOR.length ? LEVEL_FLOOR[i] : 0;
     }
 
-    private static double floorOfHigher(PredictionDepth level) {
-        return switch (level) {
-            case PREDICTION_DEPTH_REDUCED -> LEVEL_FLOOR[0];
-            case PREDICTION_DEPTH_MINIMAL -> LEVEL_FLOOR[1];
-            case PREDICTION_DEPTH_FALLBACK -> LEVEL_FLOOR[2];
-            default -> 1;
-        };
+    /** The floor of the next richer level: where climbing from {@code level} would cross. */
+    private static double floorOfRicher(PredictionDepth level) {
+        int i = level.getNumber() - 2;
+        return i >= 0 ? LEVEL_FLOOR[i] : 1;
     }
 }

@@ -56,10 +56,6 @@ public record DepthProperties(
 
     /** Candidates asked of each source; 0 leaves the source out at that level. */
     public record LevelSize(@Min(0) int embedding, @Min(0) int cooccurrence, @Min(0) int popular) {
-
-        public int total() {
-            return embedding + cooccurrence + popular;
-        }
     }
 
     public static DepthProperties defaults() {

@@ -9,8 +9,6 @@ import io.grpc.Deadline;
 /** The time a request has left: its gRPC deadline, or a configured default when the caller set none. */
 record Budget(long deadlineNanos, long totalNanos) {
 
-    // kept back from every dependency call, for the stages after it and the answer itself
-    private static final long RESERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final long CHEAP_RANKING_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     static Budget fromCaller(Duration defaultDeadline) {
@@ -21,11 +19,6 @@ record Budget(long deadlineNanos, long totalNanos) {
 
     Duration remaining() {
         return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
-    }
-
-    /** A dependency call's timeout: at most {@code longest}, and never past what the request has left. */
-    Duration timeout(Duration longest) {
-        return bounded(deadlineNanos - System.nanoTime() - RESERVE_NANOS, longest);
     }
 
     /** A stage's timeout: at most {@code numerator/denominator} of what is left, and at most {@code longest}. */
