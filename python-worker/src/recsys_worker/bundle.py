@@ -22,7 +22,7 @@ import onnx
 import torch
 
 from . import onnx_check, samples
-from .features import FEATURE_SCOPES, RANKER_DENSE_FEATURES
+from .features import RANKER_DENSE_FEATURES
 from .training import TrainedModels
 
 FORMAT_VERSION = 1
@@ -52,9 +52,9 @@ def feature_layout(dimension: int) -> list[dict]:
         {"name": "item_embedding", "offset": dimension, "width": dimension, "transform": "none", "scope": "derived",
          "source": "the candidate's row of item_embeddings (zeros for an item the bundle does not know)"},
     ]
-    for index, (name, transform, source) in enumerate(RANKER_DENSE_FEATURES):
+    for index, (name, transform, scope, source) in enumerate(RANKER_DENSE_FEATURES):
         layout.append({"name": name, "offset": 2 * dimension + index, "width": 1, "transform": transform,
-                       "scope": FEATURE_SCOPES[name], "source": source})
+                       "scope": scope, "source": source})
     return layout
 
 

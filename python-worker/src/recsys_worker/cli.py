@@ -43,6 +43,12 @@ def _add_training(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--label-days", type=int, default=defaults_k.label_days, help="days at the end of the data the ranker learns from")
 
 
+def _add_bundle_target(parser: argparse.ArgumentParser, model_dir_help: str, required: bool) -> None:
+    parser.add_argument("--model-dir", required=required, help=model_dir_help)
+    parser.add_argument("--name", default="ranker")
+    parser.add_argument("--version", help="bundle version (default: UTC timestamp)")
+
+
 def _read(args) -> sources.Interactions:
     started = time.monotonic()
     if args.online_retail:
@@ -157,26 +163,20 @@ def parser() -> argparse.ArgumentParser:
     _add_source(train)
     _add_training(train)
     train.add_argument("--checkpoint", default="model.pt")
-    train.add_argument("--model-dir", help="also publish a bundle here")
+    _add_bundle_target(train, "also publish a bundle here", required=False)
     train.add_argument("--report", help="JSON summary (default: bench-results/training-<time>.json)")
-    train.add_argument("--name", default="ranker")
-    train.add_argument("--version", help="bundle version (default: UTC timestamp)")
     train.set_defaults(run=cmd_train)
 
     export = commands.add_parser("export", help="publish a checkpoint as a model bundle, atomically")
     export.add_argument("--checkpoint", default="model.pt")
-    export.add_argument("--model-dir", required=True)
-    export.add_argument("--name", default="ranker")
-    export.add_argument("--version", help="bundle version (default: UTC timestamp)")
+    _add_bundle_target(export, "publish the bundle here", required=True)
     export.add_argument("--evaluation", help="an evaluate report whose results go into the metadata")
     export.set_defaults(run=cmd_export)
 
     retrain = commands.add_parser("retrain", help="train on a source and publish a new bundle in one step")
     _add_source(retrain)
     _add_training(retrain)
-    retrain.add_argument("--model-dir", required=True)
-    retrain.add_argument("--name", default="ranker")
-    retrain.add_argument("--version", help="bundle version (default: UTC timestamp)")
+    _add_bundle_target(retrain, "publish the bundle here", required=True)
     retrain.set_defaults(run=cmd_retrain)
 
     evaluate = commands.add_parser("evaluate", help="temporal split; baselines and our models side by side")

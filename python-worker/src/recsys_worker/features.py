@@ -16,24 +16,27 @@ from .interactions import Interactions
 HOUR = 3600
 DAY = 24 * HOUR
 
-# (name, transform the model applies, where the platform reads it). Order is the model's input order.
+# (name, transform the model applies, who supplies it at serving time, where the platform reads it).
+# Order is the model's input order. Scope: "derived" by the inference-service from the bundle, "item" per
+# candidate and "user" once per request by the caller (from the feature-service).
 RANKER_DENSE_FEATURES = (
-    ("retrieval_score", "none", "dot product of the user vector and the item embedding (this bundle's embeddings)"),
-    ("cooccurrence", "log1p", "sum over the user's 5 most recent distinct items h of h's co-occurrence neighbour score "
-                              "of the candidate (recsys:i:{h}:co; 0 when absent)"),
-    ("item_popularity", "log1p", "all-time weighted popularity of the item (item hash field 'pop')"),
-    ("item_popularity_7d", "log1p", "popularity decayed with a 7 d time constant, as of now (field 'd:7d' read through its landmark)"),
-    ("item_popularity_24h", "log1p", "popularity decayed with a 24 h time constant, as of now (field 'd:24h')"),
-    ("price", "log1p", "catalog unit price in major units (0 when unknown)"),
-    ("user_events", "log1p", "the user's number of events, all types (sum of the profile's n:<type> counters)"),
-    ("hours_since_user_active", "log1p", "hours since the user's last event (profile 'last_active'); 0 for a user's first request"),
+    ("retrieval_score", "none", "derived", "dot product of the user vector and the item embedding (this bundle's embeddings)"),
+    ("cooccurrence", "log1p", "item", "sum over the user's 5 most recent distinct items h of h's co-occurrence neighbour "
+                                      "score of the candidate (recsys:i:{h}:co; 0 when absent)"),
+    ("item_popularity", "log1p", "item", "all-time weighted popularity of the item (item hash field 'pop')"),
+    ("item_popularity_7d", "log1p", "item", "popularity decayed with a 7 d time constant, as of now (field 'd:7d' read through its landmark)"),
+    ("item_popularity_24h", "log1p", "item", "popularity decayed with a 24 h time constant, as of now (field 'd:24h')"),
+    ("price", "log1p", "item", "catalog unit price in major units (0 when unknown)"),
+    ("user_events", "log1p", "user", "the user's number of events, all types (sum of the profile's n:<type> counters)"),
+    ("hours_since_user_active", "log1p", "user", "hours since the user's last event (profile 'last_active'); 0 for a user's first request"),
 )
-# Who supplies each dense feature at serving time: "derived" by the inference-service from the bundle,
-# "item" per candidate and "user" once per request by the caller (from the feature-service).
-FEATURE_SCOPES = {
-    "retrieval_score": "derived", "cooccurrence": "item", "item_popularity": "item", "item_popularity_7d": "item",
-    "item_popularity_24h": "item", "price": "item", "user_events": "user", "hours_since_user_active": "user",
-}
+
+
+def feature_names(scope: str | None = None) -> list[str]:
+    """The dense features' names in input order, or only those of one scope."""
+    return [name for name, _, owner, _ in RANKER_DENSE_FEATURES if scope is None or owner == scope]
+
+
 COOCCURRENCE_RECENT_ITEMS = 5
 NEIGHBOURS_KEPT = 100  # the feature-service keeps between 50 and 100 neighbours per item
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .features import FEATURE_SCOPES, RANKER_DENSE_FEATURES
+from .features import feature_names
 from .training import TrainedModels
 
 UNKNOWN_ITEM = "not-in-this-bundle"
@@ -32,8 +32,7 @@ def build(models: TrainedModels, seed: int = 11, rows: int = 16, requests: int =
     items, context = models.retrieval.item_matrix(), models.retrieval.context_matrix()
     index = {item: i for i, item in enumerate(models.item_ids)}
     params = models.params.retrieval
-    user_names = [n for n, _, _ in RANKER_DENSE_FEATURES if FEATURE_SCOPES[n] == "user"]
-    item_names = [n for n, _, _ in RANKER_DENSE_FEATURES if FEATURE_SCOPES[n] == "item"]
+    user_names, item_names = feature_names("user"), feature_names("item")
 
     def score(matrix: np.ndarray) -> list[float]:
         with torch.no_grad():
@@ -59,7 +58,7 @@ def build(models: TrainedModels, seed: int = 11, rows: int = 16, requests: int =
             dense = {"retrieval_score": float(np.dot(vector, embedding.astype(np.float64)))}
             dense.update(zip(user_names, user_features.tolist()))
             dense.update(zip(item_names, item_features[row].tolist()))
-            matrix[row, 2 * d:] = [dense[name] for name, _, _ in RANKER_DENSE_FEATURES]
+            matrix[row, 2 * d:] = [dense[name] for name in feature_names()]
         samples["requests"].append({
             "recent_items": recent, "user_features": user_features.astype(float).tolist(),
             "candidates": [{"item_id": item, "features": f.astype(float).tolist()} for item, f in zip(chosen, item_features)],
