@@ -1,5 +1,8 @@
 package io.recsys.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +26,12 @@ final class Benchmarks {
     static List<String> inferenceServiceJvm() {
         List<String> configured = serviceJvm();
         return configured.equals(StackConfig.DEFAULT_SERVICE_JVM) ? StackConfig.INFERENCE_SERVICE_JVM : configured;
+    }
+
+    /** A process's resident memory (VmRSS), in bytes; 0 where the system does not report it. */
+    static long residentBytes(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(0);
     }
 
     static ServiceProcess service(LocalStack stack, String module) {

@@ -295,8 +295,7 @@ final class InferenceBenchmark {
 
         private static long resident(long pid) {
             try {
-                return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(0);
+                return Benchmarks.residentBytes(pid);
             } catch (IOException e) {
                 return 0;
             }

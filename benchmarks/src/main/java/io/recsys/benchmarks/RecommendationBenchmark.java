@@ -221,9 +221,7 @@ final class RecommendationBenchmark {
         Map<String, Object> figures = new LinkedHashMap<>();
         ServiceMetrics metrics = new ServiceMetrics(service.spec().httpPort());
         figures.put("max_gc_pause_ms", Math.round(metrics.max("jvm_gc_pause_seconds_max", "") * 1_000_000) / 1000.0);
-        long rss = Files.readAllLines(Path.of("/proc/" + service.handle().pid() + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(0);
-        figures.put("rss_mb", rss >> 20);
+        figures.put("rss_mb", Benchmarks.residentBytes(service.handle().pid()) >> 20);
         return figures;
     }
 }

@@ -143,9 +143,7 @@ class HotSwapTest {
 
     /** Resident memory outside the Java heap (ONNX Runtime's sessions live there), after a full GC. */
     private static long nativeFootprint() throws IOException {
-        System.gc();
-        long rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(0);
+        long rss = ProcessMemory.residentBytes();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
         return rss - heap;
     }

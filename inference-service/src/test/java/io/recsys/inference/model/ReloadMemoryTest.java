@@ -2,8 +2,6 @@ package io.recsys.inference.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,18 +29,12 @@ class ReloadMemoryTest {
         for (int reload = 1; reload <= 250; reload++) {
             loader.load(BundleFixtures.demoBundle(), () -> { }).release();
             if (reload % 25 == 0) {
-                (reload <= 100 ? early : late).add(residentBytes());
+                (reload <= 100 ? early : late).add(ProcessMemory.residentBytes());
             }
         }
         long growth = Collections.min(late) - Collections.max(early);
         System.out.printf("reloads: resident %d..%d MB over reloads 25-100, %d..%d MB over 125-250%n",
                 Collections.min(early) >> 20, Collections.max(early) >> 20, Collections.min(late) >> 20, Collections.max(late) >> 20);
         assertThat(growth).as("resident growth after 150 more reloads, bytes").isLessThan(32L << 20);
-    }
-
-    private static long residentBytes() throws IOException {
-        System.gc();
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElseThrow();
     }
 }
