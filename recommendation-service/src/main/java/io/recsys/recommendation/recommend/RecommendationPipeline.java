@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
@@ -19,9 +17,6 @@ import org.springframework.stereotype.Component;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.grpc.StatusRuntimeException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.recsys.contracts.errors.GrpcErrors;
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.contracts.recommend.v1.DepthReason;
@@ -75,12 +70,11 @@ public class RecommendationPipeline {
     private final DepthProperties depth;
     private final RecommendationProperties properties;
     private final Clock clock;
-    private final MeterRegistry meters;
-    private final Map<String, Timer> stageTimers = new ConcurrentHashMap<>();
+    private final PipelineMetrics metrics;
 
     public RecommendationPipeline(FeatureStore features, ModelClient model, CandidateGeneration candidateGeneration,
                                   FallbackCache fallback, Dependencies dependencies, DepthController controller, DepthProperties depth,
-                                  RecommendationProperties properties, Clock clock, MeterRegistry meters) {
+                                  RecommendationProperties properties, Clock clock, PipelineMetrics metrics) {
         this.features = features;
         this.model = model;
         this.candidateGeneration = candidateGeneration;
@@ -90,7 +84,7 @@ public class RecommendationPipeline {
         this.depth = depth;
         this.properties = properties;
         this.clock = clock;
-        this.meters = meters;
+        this.metrics = metrics;
     }
 
     public RecommendResponse recommend(RecommendRequest request, int limit) {
@@ -107,12 +101,9 @@ public class RecommendationPipeline {
             Duration latency = Duration.ofNanos(System.nanoTime() - started);
             controller.record(latency);
             String level = response == null ? "error" : levelName(response.getDepth());
-            Timer.builder("recsys.recommend.pipeline").description("time to build one recommendation").tag("depth", level)
-                    .publishPercentileHistogram().register(meters).record(latency);
             String reason = response == null || response.getDepthReasonsCount() == 0 ? "none"
                     : response.getDepthReasons(0).name().substring("DEPTH_REASON_".length()).toLowerCase();
-            Counter.builder("recsys.recommend.depth").description("answers per depth and first reason")
-                    .tag("depth", level).tag("reason", reason).register(meters).increment();
+            metrics.answered(level, reason, latency);
         }
     }
 
@@ -270,8 +261,7 @@ public class RecommendationPipeline {
         try {
             return work.get();
         } finally {
-            stageTimers.computeIfAbsent(name, n -> Timer.builder("recsys.recommend.stage").tag("stage", n)
-                    .publishPercentiles(0.5, 0.99).register(meters)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            metrics.stage(name, System.nanoTime() - started);
         }
     }
 

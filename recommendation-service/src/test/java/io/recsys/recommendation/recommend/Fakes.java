@@ -137,7 +137,7 @@ final class Fakes {
         FallbackCache cache = new FallbackCache(features, dependencies, depth, clock);
         CandidateGeneration generation = new CandidateGeneration(model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
         return new RecommendationPipeline(features, model, generation, cache, dependencies, new DepthController(depth, clock, meters), depth,
-                properties, clock, meters);
+                properties, clock, new PipelineMetrics(meters));
     }
 
     static RecommendationProperties properties(double diversity, List<RecommendationProperties.Rule> rules) {
