@@ -122,6 +122,27 @@ class ApiKeyAuthTest {
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
+    @Test
+    void theKubeletsGrpcProbesFindTheirNamedHealthServices() throws InterruptedException {
+        // the application's health reaches the gRPC health service on a schedule (5 s after start, then every 5 s)
+        for (String probe : new String[] {"liveness", "readiness"}) {
+            HealthCheckResponse.ServingStatus status = null;
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (status != HealthCheckResponse.ServingStatus.SERVING && System.nanoTime() < giveUp) {
+                try {
+                    status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.newBuilder().setService(probe).build()).getStatus();
+                } catch (StatusRuntimeException notYetRegistered) {
+                    status = null;
+                }
+                if (status != HealthCheckResponse.ServingStatus.SERVING) {
+                    Thread.sleep(250);
+                }
+            }
+            assertThat(status).as(probe).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        }
+    }
+
     private static Server start() {
         try {
             return ServerBuilder.forPort(0).addService(new RecommendationServiceGrpc.RecommendationServiceImplBase() {
