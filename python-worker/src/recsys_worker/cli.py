@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bundle, evaluation, runtime, sources, training
+from . import bundle, evaluation, runtime, smoke, sources, training
 from .progress import Progress
 from .ranker import RankerParams
 from .retrieval import RetrievalParams
@@ -154,6 +154,21 @@ def cmd_verify(args) -> int:
     return 0
 
 
+def cmd_smoke(args) -> int:
+    targets = {}
+    for spec in args.grpc:
+        name, separator, address = spec.partition("=")
+        if not separator or not address:
+            raise ValueError(f"--grpc wants NAME=HOST:PORT, not {spec!r}")
+        targets[name] = address
+    if not targets and not args.gateway:
+        raise ValueError("nothing to check: give --grpc and/or --gateway")
+    outcomes = smoke.run(targets, args.gateway, health_service=args.health_service, deadline_s=args.timeout)
+    for outcome in outcomes:
+        print(f"{'ok  ' if outcome.ok else 'FAIL'} {outcome.target}: {outcome.detail}")
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="recsys-worker", description=__doc__)
     root.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -199,6 +214,13 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--test-days", type=int, default=30)
     replay.add_argument("--out", help="JSON report (default: bench-results/quality-per-depth-<time>.json)")
     replay.set_defaults(run=cmd_replay)
+
+    check = commands.add_parser("smoke", help="a deployed platform answers: gRPC health of each service, one recommendation")
+    check.add_argument("--grpc", action="append", default=[], metavar="NAME=HOST:PORT", help="a service's gRPC address (repeatable)")
+    check.add_argument("--health-service", default="readiness", help="the gRPC health service name to ask for")
+    check.add_argument("--gateway", help="the gateway's base URL; the API key comes from RECSYS_API_KEY")
+    check.add_argument("--timeout", type=float, default=120.0, help="seconds to keep retrying before failing")
+    check.set_defaults(run=cmd_smoke)
 
     verify = commands.add_parser("verify", help="check a bundle directory: schema, checksums, shapes")
     verify.add_argument("bundle")

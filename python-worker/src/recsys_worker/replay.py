@@ -10,17 +10,15 @@ candidate sources and ranking in the loop.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
-import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from . import bundle, evaluation, metrics, training
+from . import bundle, evaluation, http_api, metrics, training
 from .interactions import Interactions
 from .progress import Progress
 
@@ -54,16 +52,6 @@ def catalogue_batches(data: Interactions, size: int = 1000):
         yield items[start:start + size]
 
 
-def _call(method: str, url: str, body=None, timeout: float = 30.0):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, dict(response.headers), json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), json.loads(e.read() or b"null")
-
-
 def _metric(url: str, name: str, label: str) -> float:
     with urllib.request.urlopen(url, timeout=10) as response:
         text = response.read().decode()
@@ -90,14 +78,14 @@ def run(data: Interactions, models: training.TrainedModels | None, params: train
         # ids the platform refuses (the dataset has a few non-products such as "BANK CHARGES") are counted, not fatal
         sent, rejected = 0, {"items": 0, "events": 0}
         for batch in catalogue_batches(data):
-            status, _, body = _call("PUT", gateway + "/api/v1/catalog/items", batch)
+            status, _, body = http_api.call("PUT", gateway + "/api/v1/catalog/items", batch)
             if status not in (200, 400) or body is None or "upserted" not in body:
                 raise RuntimeError(f"catalog upsert answered {status}: {str(body)[:300]}")
             sent += body["upserted"]
             rejected["items"] += body["rejected"]
         progress = Progress("replaying purchases", total=len(split.train), unit="events")
         for batch in event_batches(split.train, shift):
-            status, _, body = _call("POST", gateway + "/api/v1/events", batch)
+            status, _, body = http_api.call("POST", gateway + "/api/v1/events", batch)
             if status not in (200, 400) or body is None or "accepted" not in body:
                 raise RuntimeError(f"ingestion answered {status}: {str(body)[:300]}")
             sent += body["accepted"]
@@ -114,7 +102,7 @@ def run(data: Interactions, models: training.TrainedModels | None, params: train
             ranked, served = [], {d: 0 for d in DEPTHS}
             started = time.monotonic()
             for user in split.users.tolist():
-                status, headers, body = _call("GET", f"{gateway}/api/v1/users/{data.user_ids[user]}/recommendations?limit=20&max_depth={depth}")
+                status, headers, body = http_api.call("GET", f"{gateway}/api/v1/users/{data.user_ids[user]}/recommendations?limit=20&max_depth={depth}")
                 if status != 200:
                     raise RuntimeError(f"recommendations answered {status}: {body}")
                 served[body["depth"]] = served.get(body["depth"], 0) + 1
