@@ -16,7 +16,8 @@ import com.marcnuri.helm.TemplateCommand;
 /** The chart in this module, rendered and linted by Helm itself (helm-java runs Helm in-process). */
 final class Chart {
 
-    static final Path MODULE = Path.of("").toAbsolutePath();
+    /** this module's directory: the working directory in tests, its helm/ when run from the repository root */
+    static final Path MODULE = module();
     static final Path DIRECTORY = MODULE.resolve("recsys-platform");
     static final Path REPOSITORY = MODULE.getParent();
     static final Path PLAIN_MANIFESTS = REPOSITORY.resolve("k8s");
@@ -88,6 +89,11 @@ final class Chart {
             values.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return values;
+    }
+
+    private static Path module() {
+        Path workingDirectory = Path.of("").toAbsolutePath();
+        return Files.isDirectory(workingDirectory.resolve("recsys-platform")) ? workingDirectory : workingDirectory.resolve("helm");
     }
 
     private static Path copy() {
