@@ -30,6 +30,13 @@ public final class ServiceProcess {
     }
 
     public static ServiceProcess launch(ServiceSpec spec, Path root, Path workDir, List<String> jvmOptions) throws IOException {
+        // human-readable logs locally; the services log structured JSON by default (containers)
+        return launch(spec, root, workDir, jvmOptions, Map.of("LOG_FORMAT", System.getenv().getOrDefault("LOG_FORMAT", "")));
+    }
+
+    /** The same with these environment variables (on top of this process's own), as a container would set them. */
+    public static ServiceProcess launch(ServiceSpec spec, Path root, Path workDir, List<String> jvmOptions,
+            Map<String, String> environment) throws IOException {
         Path jar = executableJar(root, spec.module());
         Path logFile = workDir.resolve("logs").resolve(spec.module() + ".log");
         Files.createDirectories(logFile.getParent());
@@ -48,9 +55,7 @@ public final class ServiceProcess {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
-        Map<String, String> environment = builder.environment();
-        // human-readable logs locally; the services log structured JSON by default (containers)
-        environment.putIfAbsent("LOG_FORMAT", "");
+        builder.environment().putAll(environment);
         return new ServiceProcess(spec, builder.start(), logFile);
     }
 
