@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 
 /** The chart rendered by Helm for each supported way of running it; every object strict and within policy. */
 class ChartRenderingTest {
@@ -69,6 +71,28 @@ class ChartRenderingTest {
         Deployment cpu = deployment(Manifests.parse(Chart.render(Chart.values())), "recsys-inference-service");
         assertThat(cpu.getSpec().getTemplate().getSpec().getContainers().getFirst().getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
         assertThat(cpu.getSpec().getTemplate().getSpec().getNodeSelector()).isNullOrEmpty();
+    }
+
+    @Test
+    void eachServiceIsReachableOnItsGrpcPortOnlyFromItsCallers() {
+        Map<String, Set<String>> callers = new java.util.TreeMap<>();
+        for (NetworkPolicy policy : Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), NetworkPolicy.class)) {
+            String service = policy.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name");
+            for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+                boolean grpcOrRedis = rule.getPorts().stream().anyMatch(p -> Set.of("grpc", "redis").contains(p.getPort().getStrVal()));
+                if (grpcOrRedis && !rule.getFrom().isEmpty()) {
+                    rule.getFrom().forEach(peer -> callers.computeIfAbsent(service, s -> new java.util.TreeSet<>())
+                            .add(peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/name")));
+                }
+            }
+        }
+
+        assertThat(callers).isEqualTo(Map.of(
+                "ingestion-service", Set.of("gateway", "health-check"),
+                "recommendation-service", Set.of("gateway", "health-check"),
+                "feature-service", Set.of("recommendation-service", "health-check"),
+                "inference-service", Set.of("recommendation-service", "health-check"),
+                "redis", Set.of("ingestion-service", "feature-service", "retrain")));
     }
 
     @Test
