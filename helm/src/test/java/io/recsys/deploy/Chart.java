@@ -31,8 +31,11 @@ final class Chart {
 
     /** The objects Helm renders for these values (set with --set semantics), tests included. */
     static String render(Map<String, Object> values) {
-        TemplateCommand template = new Helm(DIRECTORY).template().withName(RELEASE).withNamespace(NAMESPACE)
-                .withKubeVersion(KUBERNETES_VERSION);
+        return render(DIRECTORY, values);
+    }
+
+    private static String render(Path chart, Map<String, Object> values) {
+        TemplateCommand template = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBERNETES_VERSION);
         values.forEach(template::set);
         return template.call();
     }
@@ -47,10 +50,7 @@ final class Chart {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Files.writeString(file, Files.readString(file).replace("helm.sh/hook:", "recsys.test/rendered-hook:"));
             }
-            TemplateCommand template = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE)
-                    .withKubeVersion(KUBERNETES_VERSION);
-            values.forEach(template::set);
-            return template.call();
+            return render(copy, values);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
