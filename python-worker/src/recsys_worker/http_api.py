@@ -19,8 +19,9 @@ def call(method: str, url: str, body=None, timeout: float = 30.0):
     """One JSON call: (status, headers, parsed body); HTTP errors are answers, not exceptions."""
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
-    if api_key():
-        headers["X-Api-Key"] = api_key()
+    key = api_key()
+    if key:
+        headers["X-Api-Key"] = key
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -42,7 +42,12 @@ public record StackConfig(Path root, StackPorts ports, Optional<String> redisUrl
 
     /** JVM options of one service: the configured ones, or the inference-service's own when left at the default. */
     public List<String> serviceJvm(String module) {
-        return "inference-service".equals(module) && serviceJvm.equals(DEFAULT_SERVICE_JVM) ? INFERENCE_SERVICE_JVM : serviceJvm;
+        return serviceJvm.equals(DEFAULT_SERVICE_JVM) ? defaultServiceJvm(module) : serviceJvm;
+    }
+
+    /** The default JVM options of one service: the inference-service's own, the common ones for the others. */
+    public static List<String> defaultServiceJvm(String module) {
+        return "inference-service".equals(module) ? INFERENCE_SERVICE_JVM : DEFAULT_SERVICE_JVM;
     }
 
     /** The checkout root, found from the working directory (the root itself or one of its modules). */

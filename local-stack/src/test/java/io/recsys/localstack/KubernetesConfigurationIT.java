@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,8 +96,7 @@ class KubernetesConfigurationIT {
             assertThat(environment).containsKey("SPRING_CONFIG_ADDITIONAL_LOCATION");
             // the container's own ports are the services' defaults; here they must be free ones
             ServiceSpec spec = new ServiceSpec(service, ports.get(service)[0], ports.get(service)[1], List.of());
-            running.put(service, ServiceProcess.launch(spec, root, workDir,
-                    service.equals("inference-service") ? StackConfig.INFERENCE_SERVICE_JVM : StackConfig.DEFAULT_SERVICE_JVM, environment));
+            running.put(service, ServiceProcess.launch(spec, root, workDir, StackConfig.defaultServiceJvm(service), environment));
         }
         for (ServiceProcess service : running.values()) {
             service.awaitReady(Duration.ofMinutes(3), http);
@@ -167,7 +165,7 @@ class KubernetesConfigurationIT {
         Map<String, Map<String, JsonNode>> objects = new HashMap<>();
         List<Path> files;
         try (Stream<Path> listing = Files.list(directory)) {
-            files = new ArrayList<>(listing.filter(p -> p.toString().endsWith(".yaml")).toList());
+            files = listing.filter(p -> p.toString().endsWith(".yaml")).toList();
         }
         for (Path file : files) {
             for (JsonNode object : yaml.readValues(yaml.createParser(file.toFile()), JsonNode.class).readAll()) {

@@ -27,8 +27,7 @@ public class ApiKeyServerInterceptor implements ServerInterceptor {
 
     public ApiKeyServerInterceptor(ApiKeys keys, MeterRegistry meters) {
         this.keys = keys;
-        this.rejections = Counter.builder("recsys.gateway.auth.rejections").tag("protocol", "grpc")
-                .description("requests refused for a missing or unknown API key").register(meters);
+        this.rejections = ApiKeys.rejections(meters, "grpc");
     }
 
     @Override

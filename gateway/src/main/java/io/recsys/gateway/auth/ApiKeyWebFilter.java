@@ -1,6 +1,7 @@
 package io.recsys.gateway.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -36,10 +37,9 @@ public class ApiKeyWebFilter implements WebFilter {
 
     public ApiKeyWebFilter(ApiKeys keys, MeterRegistry meters, ObjectMapper json) {
         this.keys = keys;
-        this.rejections = Counter.builder("recsys.gateway.auth.rejections").tag("protocol", "http")
-                .description("requests refused for a missing or unknown API key").register(meters);
+        this.rejections = ApiKeys.rejections(meters, "http");
         this.unauthorizedBody = json.writeValueAsString(new ApiError(HttpStatus.UNAUTHORIZED.value(), "unauthenticated",
-                "a valid API key is required (header " + API_KEY_HEADER + ")", java.util.List.of())).getBytes(StandardCharsets.UTF_8);
+                "a valid API key is required (header " + API_KEY_HEADER + ")", List.of())).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -8,6 +8,9 @@ import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * The accepted API keys. Keys are compared as SHA-256 digests with a constant-time comparison against
  * every key, so the time an answer takes says nothing about how much of a guess was right or which key
@@ -53,6 +56,12 @@ public class ApiKeys {
             accepted |= MessageDigest.isEqual(key, digest);
         }
         return accepted;
+    }
+
+    /** Calls refused for a missing or unknown key, one series per protocol of the edge. */
+    static Counter rejections(MeterRegistry meters, String protocol) {
+        return Counter.builder("recsys.gateway.auth.rejections").tag("protocol", protocol)
+                .description("requests refused for a missing or unknown API key").register(meters);
     }
 
     private static byte[] sha256(String key) {
