@@ -25,7 +25,11 @@ record BenchOptions(Map<String, String> values) {
     }
 
     List<Integer> intList(String key, List<Integer> fallback) {
-        return values.containsKey(key) ? Arrays.stream(values.get(key).split(",")).map(String::trim).map(Integer::parseInt).toList()
+        return values.containsKey(key)
+                ? Arrays.stream(values.get(key).split(","))
+                        .map(String::trim)
+                        .map(Integer::parseInt)
+                        .toList()
                 : fallback;
     }
 }

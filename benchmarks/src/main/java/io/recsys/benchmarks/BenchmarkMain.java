@@ -1,15 +1,13 @@
 package io.recsys.benchmarks;
 
+import io.recsys.localstack.StackConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import io.recsys.localstack.StackConfig;
 
 /** {@code ./recsys bench ingestion|features|inference|recommendations [--key=value ...]}. */
 public final class BenchmarkMain {
 
-    private BenchmarkMain() {
-    }
+    private BenchmarkMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -44,7 +42,8 @@ public final class BenchmarkMain {
                              options: --events=300000 --concurrency=8 --streams=4 --users=100000 --items=20000
                   features   GetFeatures latency for one user + 100 and + 1000 items under concurrent load
                              options: --seconds=15 --warmup-seconds=5 --threads=1,4 --users=20000 --items=10000
-                  inference  Rank rows/s and latency (1/100/500 candidates, 1..64 callers, open loop at half saturation),
+                  inference  Rank rows/s and latency (1/100/500 candidates, 1..64 callers,
+                              open loop at half saturation),
                              Retrieve latency over 10k and 100k items, service RSS and GC pauses
                              options: --seconds=5 --warmup-seconds=2 --candidates=1,100,500 --concurrency=1,2,8,64
                   recommendations  the whole platform through the gateway: saturation, steady load, overload to 4x and

@@ -9,9 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.HdrHistogram.Histogram;
-
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,9 +52,12 @@ final class BenchmarkReport {
 
     Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now());
         Path file = dir.resolve(name + "-" + stamp + ".json");
-        JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        JsonMapper json =
+                JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         Files.writeString(file, json.writeValueAsString(figures));
         return file;
     }
@@ -65,8 +66,11 @@ final class BenchmarkReport {
         Map<String, Object> hardware = new LinkedHashMap<>();
         hardware.put("cores", Runtime.getRuntime().availableProcessors());
         hardware.put("cpu", cpuModel());
-        hardware.put("memory_gb", Math.round(((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize() / 1e9));
+        hardware.put(
+                "memory_gb",
+                Math.round(((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                                .getTotalMemorySize()
+                        / 1e9));
         hardware.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         hardware.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         return hardware;
@@ -74,8 +78,11 @@ final class BenchmarkReport {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown");
         } catch (IOException e) {
             return "unknown";
         }

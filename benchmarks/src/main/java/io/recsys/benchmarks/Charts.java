@@ -9,21 +9,20 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-
 import javax.imageio.ImageIO;
 
 /** A PNG of one load run over time: p99 latency, offered and served rate, and the share of each depth. */
 final class Charts {
 
-    private static final Color[] DEPTH_COLOURS = {new Color(46, 125, 50), new Color(249, 168, 37), new Color(239, 108, 0),
-            new Color(198, 40, 40)};
+    private static final Color[] DEPTH_COLOURS = {
+        new Color(46, 125, 50), new Color(249, 168, 37), new Color(239, 108, 0), new Color(198, 40, 40)
+    };
     private static final int WIDTH = 1000;
     private static final int PANEL = 200;
     private static final int LEFT = 70;
     private static final int TOP = 40;
 
-    private Charts() {
-    }
+    private Charts() {}
 
     static void write(Path file, String title, List<OpenLoad.Second> seconds) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -40,17 +39,43 @@ final class Charts {
         int n = seconds.size();
         int plotWidth = WIDTH - LEFT - 30;
 
-        double maxP99 = Math.max(1, seconds.stream().mapToDouble(s -> s.latency.getTotalCount() == 0 ? 0 : s.latency.getValueAtPercentile(99) / 1000.0).max().orElse(1));
+        double maxP99 = Math.max(
+                1,
+                seconds.stream()
+                        .mapToDouble(
+                                s -> s.latency.getTotalCount() == 0 ? 0 : s.latency.getValueAtPercentile(99) / 1000.0)
+                        .max()
+                        .orElse(1));
         int y0 = TOP;
         axes(g, y0, "p99 latency, ms (max " + Math.round(maxP99) + ")", n, plotWidth);
-        line(g, seconds.stream().mapToDouble(s -> s.latency.getTotalCount() == 0 ? 0 : s.latency.getValueAtPercentile(99) / 1000.0).toArray(),
-                maxP99, y0, plotWidth, Color.BLUE);
+        line(
+                g,
+                seconds.stream()
+                        .mapToDouble(
+                                s -> s.latency.getTotalCount() == 0 ? 0 : s.latency.getValueAtPercentile(99) / 1000.0)
+                        .toArray(),
+                maxP99,
+                y0,
+                plotWidth,
+                Color.BLUE);
 
-        double maxRate = Math.max(1, seconds.stream().mapToDouble(s -> s.offered.get()).max().orElse(1));
+        double maxRate = Math.max(
+                1, seconds.stream().mapToDouble(s -> s.offered.get()).max().orElse(1));
         y0 += PANEL + 40;
-        axes(g, y0, "requests/s: offered (grey), served (green), errors (red); max " + Math.round(maxRate), n, plotWidth);
+        axes(
+                g,
+                y0,
+                "requests/s: offered (grey), served (green), errors (red); max " + Math.round(maxRate),
+                n,
+                plotWidth);
         line(g, seconds.stream().mapToDouble(s -> s.offered.get()).toArray(), maxRate, y0, plotWidth, Color.GRAY);
-        line(g, seconds.stream().mapToDouble(s -> s.served.get()).toArray(), maxRate, y0, plotWidth, new Color(46, 125, 50));
+        line(
+                g,
+                seconds.stream().mapToDouble(s -> s.served.get()).toArray(),
+                maxRate,
+                y0,
+                plotWidth,
+                new Color(46, 125, 50));
         line(g, seconds.stream().mapToDouble(s -> s.errors.get()).toArray(), maxRate, y0, plotWidth, Color.RED);
 
         y0 += PANEL + 40;
@@ -65,7 +90,9 @@ final class Charts {
             int w = Math.max(1, plotWidth / n);
             int y = y0 + PANEL;
             for (int d = 0; d < OpenLoad.DEPTHS.length; d++) {
-                long count = s.depths.getOrDefault(OpenLoad.DEPTHS[d], new java.util.concurrent.atomic.AtomicLong()).get();
+                long count = s.depths
+                        .getOrDefault(OpenLoad.DEPTHS[d], new java.util.concurrent.atomic.AtomicLong())
+                        .get();
                 int h = (int) Math.round(PANEL * count / (double) total);
                 g.setColor(DEPTH_COLOURS[d]);
                 g.fillRect(x, y - h, w, h);
@@ -92,7 +119,11 @@ final class Charts {
         for (int i = 1; i < values.length; i++) {
             int x1 = LEFT + (i - 1) * plotWidth / values.length;
             int x2 = LEFT + i * plotWidth / values.length;
-            g.drawLine(x1, y0 + PANEL - (int) (PANEL * values[i - 1] / max), x2, y0 + PANEL - (int) (PANEL * values[i] / max));
+            g.drawLine(
+                    x1,
+                    y0 + PANEL - (int) (PANEL * values[i - 1] / max),
+                    x2,
+                    y0 + PANEL - (int) (PANEL * values[i] / max));
         }
         g.setStroke(new BasicStroke(1f));
     }

@@ -1,5 +1,15 @@
 package io.recsys.benchmarks;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.events.v1.UpsertItemsRequest;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.localstack.LocalStack;
+import io.recsys.localstack.StackConfig;
+import io.recsys.localstack.StackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,24 +21,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.recsys.contracts.catalog.v1.Item;
-import io.recsys.contracts.events.v1.IngestionServiceGrpc;
-import io.recsys.contracts.events.v1.UpsertItemsRequest;
-import io.recsys.contracts.features.v1.FeatureServiceGrpc;
-import io.recsys.contracts.features.v1.GetFeaturesRequest;
-import io.recsys.localstack.LocalStack;
-import io.recsys.localstack.StackConfig;
-import io.recsys.localstack.StackPorts;
-
 /**
- * GetFeatures latency for one user plus 100 or 1,000 items, closed-loop from 1 and from several client
- * threads, against a feature store filled through the real ingestion path.
+ * GetFeatures latency for one user plus 100 or 1,000 items, closed-loop from 1 and from several client threads, against
+ * a feature store filled through the real ingestion path.
  */
 final class FeatureReadBenchmark {
 
@@ -51,13 +49,23 @@ final class FeatureReadBenchmark {
     }
 
     BenchmarkReport run() throws Exception {
-        StackConfig config = new StackConfig(root, StackPorts.free(), Optional.empty(), Optional.empty(),
-                root.resolve("benchmarks/target/bench-stack"), Benchmarks.serviceJvm(), Set.of("ingestion-service", "feature-service"));
+        StackConfig config = new StackConfig(
+                root,
+                StackPorts.free(),
+                Optional.empty(),
+                Optional.empty(),
+                root.resolve("benchmarks/target/bench-stack"),
+                Benchmarks.serviceJvm(),
+                Set.of("ingestion-service", "feature-service"));
         try (LocalStack stack = LocalStack.start(config, System.out::println);
-                RedisProbe redis = new RedisProbe("127.0.0.1", stack.redis().orElseThrow().port())) {
-            int ingestionPort = Benchmarks.service(stack, "ingestion-service").spec().grpcPort();
-            int featurePort = Benchmarks.service(stack, "feature-service").spec().grpcPort();
-            ServiceMetrics featureMetrics = new ServiceMetrics(Benchmarks.service(stack, "feature-service").spec().httpPort());
+                RedisProbe redis =
+                        new RedisProbe("127.0.0.1", stack.redis().orElseThrow().port())) {
+            int ingestionPort =
+                    Benchmarks.service(stack, "ingestion-service").spec().grpcPort();
+            int featurePort =
+                    Benchmarks.service(stack, "feature-service").spec().grpcPort();
+            ServiceMetrics featureMetrics = new ServiceMetrics(
+                    Benchmarks.service(stack, "feature-service").spec().httpPort());
             SyntheticEvents generator = new SyntheticEvents(users, items, 11);
             populate(ingestionPort, generator, featureMetrics);
 
@@ -68,16 +76,27 @@ final class FeatureReadBenchmark {
             setup.put("measure_seconds", seconds);
             setup.put("warm_up_seconds", warmUpSeconds);
             setup.put("client", "closed loop, blocking stubs, one shared channel, same machine");
-            setup.put("redis", redis.version() + " (" + stack.redis().orElseThrow().binary().description() + ")");
+            setup.put(
+                    "redis",
+                    redis.version() + " ("
+                            + stack.redis().orElseThrow().binary().description() + ")");
             setup.put("service_jvm", Benchmarks.serviceJvm());
             BenchmarkReport report = new BenchmarkReport("features", setup);
 
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", featurePort).usePlaintext()
-                    .maxInboundMessageSize(64 * 1024 * 1024).build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", featurePort)
+                    .usePlaintext()
+                    .maxInboundMessageSize(64 * 1024 * 1024)
+                    .build();
             for (int itemsPerRequest : List.of(100, 1000)) {
                 for (int threads : threadCounts) {
-                    report.add("user_plus_" + itemsPerRequest + "_items_" + threads + "_threads",
-                            measure(FeatureServiceGrpc.newBlockingStub(channel), generator, itemsPerRequest, threads, featureMetrics));
+                    report.add(
+                            "user_plus_" + itemsPerRequest + "_items_" + threads + "_threads",
+                            measure(
+                                    FeatureServiceGrpc.newBlockingStub(channel),
+                                    generator,
+                                    itemsPerRequest,
+                                    threads,
+                                    featureMetrics));
                 }
             }
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -85,15 +104,23 @@ final class FeatureReadBenchmark {
         }
     }
 
-    private void populate(int ingestionPort, SyntheticEvents generator, ServiceMetrics featureMetrics) throws Exception {
+    private void populate(int ingestionPort, SyntheticEvents generator, ServiceMetrics featureMetrics)
+            throws Exception {
         System.out.println("filling the feature store: " + items + " catalog items, " + events + " events ...");
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", ingestionPort).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", ingestionPort)
+                .usePlaintext()
+                .build();
         IngestionServiceGrpc.IngestionServiceBlockingStub ingestion = IngestionServiceGrpc.newBlockingStub(channel);
         for (int from = 0; from < items; from += 1000) {
             UpsertItemsRequest.Builder batch = UpsertItemsRequest.newBuilder();
             for (int i = from; i < Math.min(from + 1000, items); i++) {
-                batch.addItems(Item.newBuilder().setItemId("i" + i).setTitle("Item " + i).setCategory("c" + (i % 20))
-                        .setPrice(1 + i % 50).setCurrency("GBP").putAttributes("colour", i % 2 == 0 ? "red" : "blue"));
+                batch.addItems(Item.newBuilder()
+                        .setItemId("i" + i)
+                        .setTitle("Item " + i)
+                        .setCategory("c" + (i % 20))
+                        .setPrice(1 + i % 50)
+                        .setCurrency("GBP")
+                        .putAttributes("colour", i % 2 == 0 ? "red" : "blue"));
             }
             ingestion.withDeadlineAfter(30, TimeUnit.SECONDS).upsertItems(batch.build());
         }
@@ -110,8 +137,13 @@ final class FeatureReadBenchmark {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private Map<String, Object> measure(FeatureServiceGrpc.FeatureServiceBlockingStub stub, SyntheticEvents generator,
-            int itemsPerRequest, int threads, ServiceMetrics serverMetrics) throws Exception {
+    private Map<String, Object> measure(
+            FeatureServiceGrpc.FeatureServiceBlockingStub stub,
+            SyntheticEvents generator,
+            int itemsPerRequest,
+            int threads,
+            ServiceMetrics serverMetrics)
+            throws Exception {
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(10), 3);
         AtomicBoolean recording = new AtomicBoolean();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -122,7 +154,8 @@ final class FeatureReadBenchmark {
             SyntheticEvents own = new SyntheticEvents(users, items, 100 + t);
             workers.add(Thread.ofPlatform().name("reader-" + t).start(() -> {
                 while (running.get()) {
-                    GetFeaturesRequest.Builder request = GetFeaturesRequest.newBuilder().setUserId(own.user());
+                    GetFeaturesRequest.Builder request =
+                            GetFeaturesRequest.newBuilder().setUserId(own.user());
                     for (int i = 0; i < itemsPerRequest; i++) {
                         request.addItemIds(own.item());
                     }
@@ -145,8 +178,10 @@ final class FeatureReadBenchmark {
         long started = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         recording.set(false);
-        double serverSeconds = serverMetrics.counter("grpc_server_seconds_sum", "rpc_method=\"GetFeatures\"") - serverSecondsBefore;
-        double serverCalls = serverMetrics.counter("grpc_server_seconds_count", "rpc_method=\"GetFeatures\"") - serverCallsBefore;
+        double serverSeconds =
+                serverMetrics.counter("grpc_server_seconds_sum", "rpc_method=\"GetFeatures\"") - serverSecondsBefore;
+        double serverCalls =
+                serverMetrics.counter("grpc_server_seconds_count", "rpc_method=\"GetFeatures\"") - serverCallsBefore;
         double elapsed = (System.nanoTime() - started) / 1e9;
         running.set(false);
         for (Thread worker : workers) {

@@ -1,5 +1,15 @@
 package io.recsys.benchmarks;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
+import io.recsys.contracts.inference.v1.RankCandidate;
+import io.recsys.contracts.inference.v1.RankRequest;
+import io.recsys.contracts.inference.v1.RecentItems;
+import io.recsys.contracts.inference.v1.RetrieveRequest;
+import io.recsys.localstack.ServiceProcess;
+import io.recsys.localstack.ServiceSpec;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
@@ -15,27 +25,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-import com.google.common.util.concurrent.MoreExecutors;
-
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
-import io.recsys.contracts.inference.v1.RankCandidate;
-import io.recsys.contracts.inference.v1.RankRequest;
-import io.recsys.contracts.inference.v1.RecentItems;
-import io.recsys.contracts.inference.v1.RetrieveRequest;
-import io.recsys.localstack.ServiceProcess;
-import io.recsys.localstack.ServiceSpec;
-
 /**
- * Rank and Retrieve through gRPC on loopback against the inference-service as a separate process:
- * rows/s and latency for requests of 1, 100 and 500 candidates from 1 to 64 concurrent callers (closed
- * loop), a 500-candidate open-loop run at half of the measured saturation rate, Retrieve latency over
- * 10k and 100k items, and the service's resident memory and longest GC pause.
+ * Rank and Retrieve through gRPC on loopback against the inference-service as a separate process: rows/s and latency
+ * for requests of 1, 100 and 500 candidates from 1 to 64 concurrent callers (closed loop), a 500-candidate open-loop
+ * run at half of the measured saturation rate, Retrieve latency over 10k and 100k items, and the service's resident
+ * memory and longest GC pause.
  */
 final class InferenceBenchmark {
 
@@ -64,12 +61,16 @@ final class InferenceBenchmark {
             BenchmarkBundles.writeCatalogue(demo, models, "catalog-" + items, items, items);
         }
         Map<String, Object> setup = new LinkedHashMap<>();
-        setup.put("ranker", "the demo bundle's ranker (" + demo.getFileName() + "): MLP " + BenchmarkBundles.inputWidth(demo)
-                + " -> 128 -> 64 -> 1 with ReLU, log1p and standardisation inside the graph");
+        setup.put(
+                "ranker",
+                "the demo bundle's ranker (" + demo.getFileName() + "): MLP " + BenchmarkBundles.inputWidth(demo)
+                        + " -> 128 -> 64 -> 1 with ReLU, log1p and standardisation inside the graph");
         setup.put("catalogues", catalogues);
         setup.put("measure_seconds", seconds);
         setup.put("warm_up_seconds", warmUpSeconds);
-        setup.put("client", "same machine, one shared channel; closed loop with blocking stubs; open loop with a future stub");
+        setup.put(
+                "client",
+                "same machine, one shared channel; closed loop with blocking stubs; open loop with a future stub");
         setup.put("service_jvm", Benchmarks.inferenceServiceJvm());
         BenchmarkReport report = new BenchmarkReport("inference", setup);
         boolean first = true;
@@ -111,11 +112,18 @@ final class InferenceBenchmark {
         for (int i = 0; i < 10; i++) {
             recent.addItemIds("i" + random.nextInt(items));
         }
-        RankRequest.Builder request = RankRequest.newBuilder().setRecentItems(recent).addUserFeatures(40).addUserFeatures(6.5f);
+        RankRequest.Builder request = RankRequest.newBuilder()
+                .setRecentItems(recent)
+                .addUserFeatures(40)
+                .addUserFeatures(6.5f);
         for (int c = 0; c < candidates; c++) {
-            request.addCandidates(RankCandidate.newBuilder().setItemId("i" + random.nextInt(items))
-                    .addFeatures(random.nextInt(50)).addFeatures(random.nextInt(5000)).addFeatures(random.nextFloat() * 300)
-                    .addFeatures(random.nextFloat() * 60).addFeatures(1 + random.nextFloat() * 20));
+            request.addCandidates(RankCandidate.newBuilder()
+                    .setItemId("i" + random.nextInt(items))
+                    .addFeatures(random.nextInt(50))
+                    .addFeatures(random.nextInt(5000))
+                    .addFeatures(random.nextFloat() * 300)
+                    .addFeatures(random.nextFloat() * 60)
+                    .addFeatures(1 + random.nextFloat() * 20));
         }
         return request.build();
     }
@@ -185,16 +193,18 @@ final class InferenceBenchmark {
             long intended = due;
             boolean record = intended >= warmUpEnd;
             var call = stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(request);
-            call.addListener(() -> {
-                try {
-                    call.get();
-                    if (record) {
-                        latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1_000));
-                    }
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                }
-            }, MoreExecutors.directExecutor());
+            call.addListener(
+                    () -> {
+                        try {
+                            call.get();
+                            if (record) {
+                                latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1_000));
+                            }
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                    },
+                    MoreExecutors.directExecutor());
             if (record) {
                 sent++;
             }
@@ -217,8 +227,11 @@ final class InferenceBenchmark {
             for (int i = 0; i < 20; i++) {
                 recent.addItemIds("i" + random.nextInt(items));
             }
-            requests.add(RetrieveRequest.newBuilder().setRecentItems(recent).setTopK(100)
-                    .addAllExcludeItemIds(recent.getItemIdsList()).build());
+            requests.add(RetrieveRequest.newBuilder()
+                    .setRecentItems(recent)
+                    .setTopK(100)
+                    .addAllExcludeItemIds(recent.getItemIdsList())
+                    .build());
         }
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(10), 3);
         var stub = InferenceServiceGrpc.newBlockingStub(service.channel());
@@ -229,7 +242,8 @@ final class InferenceBenchmark {
             long started = System.nanoTime();
             var response = stub.withDeadlineAfter(10, TimeUnit.SECONDS).retrieve(requests.get(i % requests.size()));
             if (response.getItemsCount() != 100) {
-                throw new IllegalStateException("Retrieve answered " + response.getItemsCount() + " items, expected 100");
+                throw new IllegalStateException(
+                        "Retrieve answered " + response.getItemsCount() + " items, expected 100");
             }
             if (started >= warmUpEnd) {
                 latency.recordValue(Math.max(1, (System.nanoTime() - started) / 1_000));
@@ -254,12 +268,20 @@ final class InferenceBenchmark {
     }
 
     /** One inference-service process serving one bundle name, with its resident memory sampled while it runs. */
-    private record Service(ServiceProcess process, ManagedChannel channel, ServiceMetrics metrics, AtomicLong maxResident,
-                           Thread sampler) implements AutoCloseable {
+    private record Service(
+            ServiceProcess process,
+            ManagedChannel channel,
+            ServiceMetrics metrics,
+            AtomicLong maxResident,
+            Thread sampler)
+            implements AutoCloseable {
 
         static Service start(Path root, Path work, Path models, String name) throws IOException, InterruptedException {
-            ServiceSpec spec = new ServiceSpec("inference-service", freePort(), freePort(), List.of(
-                    "--recsys.inference.model-dir=" + models, "--recsys.inference.model-name=" + name));
+            ServiceSpec spec = new ServiceSpec(
+                    "inference-service",
+                    freePort(),
+                    freePort(),
+                    List.of("--recsys.inference.model-dir=" + models, "--recsys.inference.model-name=" + name));
             ServiceProcess process = ServiceProcess.launch(spec, root, work, Benchmarks.inferenceServiceJvm());
             process.awaitReady(Duration.ofMinutes(2), HttpClient.newHttpClient());
             ServiceMetrics metrics = new ServiceMetrics(spec.httpPort());
@@ -281,15 +303,20 @@ final class InferenceBenchmark {
                     }
                 }
             });
-            System.out.println("inference-service serving " + name + " (pid " + process.handle().pid() + ")");
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", spec.grpcPort()).usePlaintext().build();
+            System.out.println("inference-service serving " + name + " (pid "
+                    + process.handle().pid() + ")");
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", spec.grpcPort())
+                    .usePlaintext()
+                    .build();
             return new Service(process, channel, metrics, maxResident, sampler);
         }
 
         Map<String, Object> footprint() throws IOException, InterruptedException {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("service_max_rss_mb", maxResident.get() >> 20);
-            figures.put("service_max_gc_pause_ms", Math.round(metrics.max("jvm_gc_pause_seconds_max", "") * 1_000_000) / 1000.0);
+            figures.put(
+                    "service_max_gc_pause_ms",
+                    Math.round(metrics.max("jvm_gc_pause_seconds_max", "") * 1_000_000) / 1000.0);
             return figures;
         }
 

@@ -1,5 +1,17 @@
 package io.recsys.benchmarks;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.recsys.contracts.events.v1.IngestEventsRequest;
+import io.recsys.contracts.events.v1.IngestEventsResponse;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.localstack.LocalStack;
+import io.recsys.localstack.ServiceProcess;
+import io.recsys.localstack.StackConfig;
+import io.recsys.localstack.StackPorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,27 +25,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
-import io.recsys.contracts.events.v1.IngestEventsRequest;
-import io.recsys.contracts.events.v1.IngestEventsResponse;
-import io.recsys.contracts.events.v1.IngestionServiceGrpc;
-import io.recsys.localstack.LocalStack;
-import io.recsys.localstack.ServiceProcess;
-import io.recsys.localstack.StackConfig;
-import io.recsys.localstack.StackPorts;
-
 /**
- * Events/s acknowledged into Redis by the ingestion-service (its own JVM, real gRPC over loopback,
- * client on the same machine), for unary batches of 100 and 1,000 and for client streaming; how fast
- * the feature-service applies them and how far behind it falls; and what they cost in Redis memory.
+ * Events/s acknowledged into Redis by the ingestion-service (its own JVM, real gRPC over loopback, client on the same
+ * machine), for unary batches of 100 and 1,000 and for client streaming; how fast the feature-service applies them and
+ * how far behind it falls; and what they cost in Redis memory.
  */
 final class IngestionBenchmark {
 
@@ -56,20 +54,29 @@ final class IngestionBenchmark {
         this.items = options.intValue("items", 20_000);
     }
 
-    private record Scenario(String name, int batchSize, boolean streaming) {
-    }
+    private record Scenario(String name, int batchSize, boolean streaming) {}
 
-    private record Outcome(long accepted, long notAccepted, double seconds, Histogram callLatency) {
-    }
+    private record Outcome(long accepted, long notAccepted, double seconds, Histogram callLatency) {}
 
     BenchmarkReport run() throws Exception {
-        StackConfig config = new StackConfig(root, StackPorts.free(), Optional.empty(), Optional.empty(),
-                root.resolve("benchmarks/target/bench-stack"), Benchmarks.serviceJvm(), Set.of("ingestion-service", "feature-service"));
+        StackConfig config = new StackConfig(
+                root,
+                StackPorts.free(),
+                Optional.empty(),
+                Optional.empty(),
+                root.resolve("benchmarks/target/bench-stack"),
+                Benchmarks.serviceJvm(),
+                Set.of("ingestion-service", "feature-service"));
         try (LocalStack stack = LocalStack.start(config, System.out::println);
-                RedisProbe redis = new RedisProbe("127.0.0.1", stack.redis().orElseThrow().port())) {
+                RedisProbe redis =
+                        new RedisProbe("127.0.0.1", stack.redis().orElseThrow().port())) {
             ServiceProcess ingestion = Benchmarks.service(stack, "ingestion-service");
-            ServiceMetrics featureMetrics = new ServiceMetrics(Benchmarks.service(stack, "feature-service").spec().httpPort());
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", ingestion.spec().grpcPort()).usePlaintext().build();
+            ServiceMetrics featureMetrics = new ServiceMetrics(
+                    Benchmarks.service(stack, "feature-service").spec().httpPort());
+            ManagedChannel channel = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", ingestion.spec().grpcPort())
+                    .usePlaintext()
+                    .build();
             IngestionServiceGrpc.IngestionServiceStub stub = IngestionServiceGrpc.newStub(channel);
             SyntheticEvents generator = new SyntheticEvents(users, items, 7);
 
@@ -79,18 +86,25 @@ final class IngestionBenchmark {
             setup.put("parallel_streams", streams);
             setup.put("users", users);
             setup.put("items", items);
-            setup.put("redis", redis.version() + " (" + stack.redis().orElseThrow().binary().description() + ", no persistence)");
+            setup.put(
+                    "redis",
+                    redis.version() + " ("
+                            + stack.redis().orElseThrow().binary().description() + ", no persistence)");
             setup.put("service_jvm", Benchmarks.serviceJvm());
             BenchmarkReport report = new BenchmarkReport("ingestion", setup);
             long memoryBefore = redis.usedMemory();
 
             System.out.println("warming up with " + WARM_UP_EVENTS + " events ...");
             unary(stub, generator.batches("warm-", WARM_UP_EVENTS, 1000));
-            long expectedApplied = awaitApplied(featureMetrics, WARM_UP_EVENTS, Duration.ofMinutes(2)).applied();
+            long expectedApplied = awaitApplied(featureMetrics, WARM_UP_EVENTS, Duration.ofMinutes(2))
+                    .applied();
 
-            for (Scenario scenario : List.of(new Scenario("unary_batch_100", 100, false), new Scenario("unary_batch_1000", 1000, false),
+            for (Scenario scenario : List.of(
+                    new Scenario("unary_batch_100", 100, false),
+                    new Scenario("unary_batch_1000", 1000, false),
                     new Scenario("client_streaming_batch_1000", 1000, true))) {
-                List<IngestEventsRequest> batches = generator.batches(scenario.name() + "-", events, scenario.batchSize());
+                List<IngestEventsRequest> batches =
+                        generator.batches(scenario.name() + "-", events, scenario.batchSize());
                 Outcome outcome = scenario.streaming() ? streaming(stub, batches) : unary(stub, batches);
                 double appliedAtEnd = featureMetrics.counter("recsys_features_log_entries_total", "result=\"applied\"");
                 expectedApplied += outcome.accepted();
@@ -108,8 +122,13 @@ final class IngestionBenchmark {
                 }
                 figures.put("consumer_lag_at_end_events", Math.round(expectedApplied - appliedAtEnd));
                 figures.put("consumer_catch_up_seconds", round(catchUpSeconds));
-                figures.put("consumer_apply_events_per_second", Math.round(outcome.accepted() / (outcome.seconds() + catchUpSeconds)));
-                figures.put("consumer_kept_up", catchup.applied() >= expectedApplied && expectedApplied - appliedAtEnd <= outcome.accepted() * 0.01);
+                figures.put(
+                        "consumer_apply_events_per_second",
+                        Math.round(outcome.accepted() / (outcome.seconds() + catchUpSeconds)));
+                figures.put(
+                        "consumer_kept_up",
+                        catchup.applied() >= expectedApplied
+                                && expectedApplied - appliedAtEnd <= outcome.accepted() * 0.01);
                 report.add(scenario.name(), figures);
             }
             report.add("redis_memory", memoryFigures(redis, memoryBefore, expectedApplied));
@@ -118,8 +137,9 @@ final class IngestionBenchmark {
         }
     }
 
-    private static Outcome unary(IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches,
-            int inFlight) throws InterruptedException {
+    private static Outcome unary(
+            IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches, int inFlight)
+            throws InterruptedException {
         Semaphore permits = new Semaphore(inFlight);
         CountDownLatch done = new CountDownLatch(batches.size());
         AtomicLong accepted = new AtomicLong();
@@ -160,12 +180,17 @@ final class IngestionBenchmark {
         return new Outcome(accepted.get(), notAccepted.get(), seconds, latency);
     }
 
-    private Outcome unary(IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches) throws InterruptedException {
+    private Outcome unary(IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches)
+            throws InterruptedException {
         return unary(stub, batches, concurrency);
     }
 
-    /** {@code streams} client streams in parallel, each sending its share of the batches as fast as flow control lets it. */
-    private Outcome streaming(IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches) throws InterruptedException {
+    /**
+     * {@code streams} client streams in parallel, each sending its share of the batches as fast as flow control lets
+     * it.
+     */
+    private Outcome streaming(IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches)
+            throws InterruptedException {
         CountDownLatch done = new CountDownLatch(streams);
         AtomicLong accepted = new AtomicLong();
         AtomicLong notAccepted = new AtomicLong();
@@ -173,41 +198,42 @@ final class IngestionBenchmark {
         long started = System.nanoTime();
         for (int s = 0; s < streams; s++) {
             int first = s;
-            stub.withDeadlineAfter(10, TimeUnit.MINUTES).streamEvents(new ClientResponseObserver<IngestEventsRequest, IngestEventsResponse>() {
-                private int next = first;
-                private boolean completed;
+            stub.withDeadlineAfter(10, TimeUnit.MINUTES)
+                    .streamEvents(new ClientResponseObserver<IngestEventsRequest, IngestEventsResponse>() {
+                        private int next = first;
+                        private boolean completed;
 
-                @Override
-                public void beforeStart(ClientCallStreamObserver<IngestEventsRequest> requests) {
-                    requests.setOnReadyHandler(() -> {
-                        while (requests.isReady() && next < batches.size()) {
-                            requests.onNext(batches.get(next));
-                            next += streams;
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<IngestEventsRequest> requests) {
+                            requests.setOnReadyHandler(() -> {
+                                while (requests.isReady() && next < batches.size()) {
+                                    requests.onNext(batches.get(next));
+                                    next += streams;
+                                }
+                                if (next >= batches.size() && !completed) {
+                                    completed = true;
+                                    requests.onCompleted();
+                                }
+                            });
                         }
-                        if (next >= batches.size() && !completed) {
-                            completed = true;
-                            requests.onCompleted();
+
+                        @Override
+                        public void onNext(IngestEventsResponse summary) {
+                            accepted.addAndGet(summary.getAccepted());
+                            notAccepted.addAndGet(summary.getDuplicates() + summary.getRejected());
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            failure.compareAndSet(null, t);
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            done.countDown();
                         }
                     });
-                }
-
-                @Override
-                public void onNext(IngestEventsResponse summary) {
-                    accepted.addAndGet(summary.getAccepted());
-                    notAccepted.addAndGet(summary.getDuplicates() + summary.getRejected());
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    failure.compareAndSet(null, t);
-                    done.countDown();
-                }
-
-                @Override
-                public void onCompleted() {
-                    done.countDown();
-                }
-            });
         }
         done.await();
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -217,10 +243,10 @@ final class IngestionBenchmark {
         return new Outcome(accepted.get(), notAccepted.get(), seconds, null);
     }
 
-    private record Catchup(long applied) {
-    }
+    private record Catchup(long applied) {}
 
-    private static Catchup awaitApplied(ServiceMetrics metrics, long expected, Duration timeout) throws IOException, InterruptedException {
+    private static Catchup awaitApplied(ServiceMetrics metrics, long expected, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         double applied = 0;
         while (System.nanoTime() < deadline) {

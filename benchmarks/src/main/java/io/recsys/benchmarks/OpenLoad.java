@@ -16,14 +16,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleUnaryOperator;
-
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Open-loop load through the gateway: requests leave on a schedule (the rate may change over time),
- * whatever the answers do, and latency counts from when each request was due, so that a stalled
- * service shows as latency instead of as fewer requests. Figures are kept per second.
+ * Open-loop load through the gateway: requests leave on a schedule (the rate may change over time), whatever the
+ * answers do, and latency counts from when each request was due, so that a stalled service shows as latency instead of
+ * as fewer requests. Figures are kept per second.
  */
 final class OpenLoad {
 
@@ -52,11 +51,13 @@ final class OpenLoad {
         }
     }
 
-    record Result(List<Second> seconds, Histogram overall, long errors) {
-    }
+    record Result(List<Second> seconds, Histogram overall, long errors) {}
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .executor(Executors.newFixedThreadPool(2))
+            .build();
     private final URI gateway;
     private final int users;
 
@@ -66,10 +67,11 @@ final class OpenLoad {
     }
 
     /**
-     * @param rate    requests per second at {@code t} seconds from the start
+     * @param rate requests per second at {@code t} seconds from the start
      * @param onSecond called at the start of each second (to inject faults)
      */
-    Result run(int seconds, DoubleUnaryOperator rate, java.util.function.IntConsumer onSecond) throws InterruptedException {
+    Result run(int seconds, DoubleUnaryOperator rate, java.util.function.IntConsumer onSecond)
+            throws InterruptedException {
         List<Second> perSecond = new ArrayList<>();
         for (int i = 0; i < seconds + 5; i++) {
             perSecond.add(new Second());
@@ -95,8 +97,10 @@ final class OpenLoad {
             bucket.offered.incrementAndGet();
             long intended = due;
             String user = String.format("user-%05d", 1 + random.nextInt(users));
-            HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10"))
-                    .timeout(Duration.ofSeconds(5)).build();
+            HttpRequest request = HttpRequest.newBuilder(
+                            gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build();
             http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
                 long micros = Math.max(1, (System.nanoTime() - intended) / 1_000);
                 if (error != null || response.statusCode() != 200) {
@@ -107,7 +111,12 @@ final class OpenLoad {
                 bucket.served.incrementAndGet();
                 bucket.latency.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(30)));
                 overall.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(30)));
-                bucket.depths.computeIfAbsent(response.headers().firstValue("X-Prediction-Depth").orElse("unknown"), d -> new AtomicLong())
+                bucket.depths
+                        .computeIfAbsent(
+                                response.headers()
+                                        .firstValue("X-Prediction-Depth")
+                                        .orElse("unknown"),
+                                d -> new AtomicLong())
                         .incrementAndGet();
             });
             due += (long) (1e9 / Math.max(1, rate.applyAsDouble((due - start) / 1e9)));

@@ -1,5 +1,10 @@
 package io.recsys.benchmarks;
 
+import io.recsys.localstack.LocalStack;
+import io.recsys.localstack.ServiceProcess;
+import io.recsys.localstack.StackConfig;
+import io.recsys.localstack.StackPorts;
+import io.recsys.localstack.demo.DemoDataSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,21 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-import io.recsys.localstack.LocalStack;
-import io.recsys.localstack.ServiceProcess;
-import io.recsys.localstack.StackConfig;
-import io.recsys.localstack.StackPorts;
-import io.recsys.localstack.demo.DemoDataSpec;
-
 /**
- * The whole platform on this machine, load from this process through the gateway: saturation at full
- * depth (closed loop), a steady run at half of it, an overload ramp to 4x and back, and the
- * inference-service stopped and restarted mid-run; per second offered and served rate, p99, depth
- * shares and errors, with PNG charts; each service's longest GC pause and resident memory.
+ * The whole platform on this machine, load from this process through the gateway: saturation at full depth (closed
+ * loop), a steady run at half of it, an overload ramp to 4x and back, and the inference-service stopped and restarted
+ * mid-run; per second offered and served rate, p99, depth shares and errors, with PNG charts; each service's longest GC
+ * pause and resident memory.
  */
 final class RecommendationBenchmark {
 
@@ -53,17 +51,28 @@ final class RecommendationBenchmark {
 
     BenchmarkReport run() throws Exception {
         Path work = root.resolve("benchmarks/target/bench-stack");
-        StackConfig config = new StackConfig(root, StackPorts.free(), Optional.empty(), Optional.of(DemoDataSpec.standard()), work,
-                Benchmarks.serviceJvm(), StackConfig.ALL_SERVICES);
+        StackConfig config = new StackConfig(
+                root,
+                StackPorts.free(),
+                Optional.empty(),
+                Optional.of(DemoDataSpec.standard()),
+                work,
+                Benchmarks.serviceJvm(),
+                StackConfig.ALL_SERVICES);
         try (LocalStack stack = LocalStack.start(config, System.out::println)) {
             URI gateway = stack.gatewayUrl();
             int users = DemoDataSpec.standard().users();
             Map<String, Object> setup = new LinkedHashMap<>();
             setup.put("demo_data", DemoDataSpec.standard().toString());
-            setup.put("client", "this process: closed loop of " + callers + " callers for saturation, open loop (requests on a schedule) otherwise");
+            setup.put(
+                    "client",
+                    "this process: closed loop of " + callers
+                            + " callers for saturation, open loop (requests on a schedule) otherwise");
             setup.put("service_jvm", Benchmarks.serviceJvm());
             BenchmarkReport report = new BenchmarkReport("recommendations", setup);
-            String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+            String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                    .withZone(ZoneOffset.UTC)
+                    .format(Instant.now());
             Path charts = Files.createDirectories(root.resolve("bench-results"));
 
             Map<String, Object> saturation = closedLoop(gateway, users);
@@ -73,20 +82,27 @@ final class RecommendationBenchmark {
 
             OpenLoad load = new OpenLoad(gateway, users);
             // saturation left the depth controller low; it climbs back only while requests flow
-            load.run(20, t -> steadyRate / 4, second -> { });
-            OpenLoad.Result steady = load.run(steadySeconds, t -> steadyRate, second -> { });
+            load.run(20, t -> steadyRate / 4, second -> {});
+            OpenLoad.Result steady = load.run(steadySeconds, t -> steadyRate, second -> {});
             report.add("steady_at_half_saturation", summary(steady, steadyRate));
 
             // overload: 10 s at half, 10 s ramp to 4x, 20 s at 4x, then 20 s at half again
             double high = 4 * full;
-            OpenLoad.Result overload = load.run(60, t -> t < 10 ? steadyRate : t < 20 ? steadyRate + (high - steadyRate) * (t - 10) / 10
-                    : t < 40 ? high : steadyRate, second -> { });
+            OpenLoad.Result overload = load.run(
+                    60,
+                    t -> t < 10
+                            ? steadyRate
+                            : t < 20 ? steadyRate + (high - steadyRate) * (t - 10) / 10 : t < 40 ? high : steadyRate,
+                    second -> {});
             Map<String, Object> overloadFigures = summary(overload, high);
             overloadFigures.put("p99_ms_during_4x", p99Between(overload, 20, 40));
             overloadFigures.put("seconds_after_drop_until_full", recovery(overload, 40));
             overloadFigures.put("per_second", perSecond(overload));
             report.add("overload_4x", overloadFigures);
-            Charts.write(charts.resolve("recommendations-overload-" + stamp + ".png"), "Overload: half -> 4x saturation -> half", overload.seconds());
+            Charts.write(
+                    charts.resolve("recommendations-overload-" + stamp + ".png"),
+                    "Overload: half -> 4x saturation -> half",
+                    overload.seconds());
 
             // dependency failure: the inference-service stopped at 10 s and started again at 25 s
             AtomicReference<ServiceProcess> restarted = new AtomicReference<>();
@@ -103,8 +119,10 @@ final class RecommendationBenchmark {
             failureFigures.put("p99_ms_while_stopped", p99Between(failure, 10, 25));
             failureFigures.put("per_second", perSecond(failure));
             report.add("inference_service_stopped_and_restarted", failureFigures);
-            Charts.write(charts.resolve("recommendations-dependency-failure-" + stamp + ".png"),
-                    "inference-service stopped at 10 s, started again at 25 s", failure.seconds());
+            Charts.write(
+                    charts.resolve("recommendations-dependency-failure-" + stamp + ".png"),
+                    "inference-service stopped at 10 s, started again at 25 s",
+                    failure.seconds());
 
             Map<String, Object> footprint = new LinkedHashMap<>();
             for (ServiceProcess service : stack.services()) {
@@ -121,7 +139,8 @@ final class RecommendationBenchmark {
     }
 
     private Map<String, Object> closedLoop(URI gateway, int users) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(30), 2);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong served = new AtomicLong();
@@ -134,13 +153,19 @@ final class RecommendationBenchmark {
                     String user = String.format("user-%05d", 1 + random.nextInt(users));
                     long started = System.nanoTime();
                     try {
-                        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                                gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse<Void> response = http.send(
+                                HttpRequest.newBuilder(
+                                                gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10"))
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
                                 HttpResponse.BodyHandlers.discarding());
                         if (response.statusCode() == 200) {
                             latency.recordValue(Math.max(1, (System.nanoTime() - started) / 1_000));
                             served.incrementAndGet();
-                            if (response.headers().firstValue("X-Prediction-Depth").filter("full"::equals).isPresent()) {
+                            if (response.headers()
+                                    .firstValue("X-Prediction-Depth")
+                                    .filter("full"::equals)
+                                    .isPresent()) {
                                 full.incrementAndGet();
                             }
                         }
@@ -167,12 +192,20 @@ final class RecommendationBenchmark {
     private static Map<String, Object> summary(OpenLoad.Result result, double peakRate) {
         Map<String, Object> figures = new LinkedHashMap<>(BenchmarkReport.latency(result.overall()));
         figures.put("peak_offered_per_second", Math.round(peakRate));
-        figures.put("offered", result.seconds().stream().mapToLong(s -> s.offered.get()).sum());
-        figures.put("served", result.seconds().stream().mapToLong(s -> s.served.get()).sum());
+        figures.put(
+                "offered",
+                result.seconds().stream().mapToLong(s -> s.offered.get()).sum());
+        figures.put(
+                "served",
+                result.seconds().stream().mapToLong(s -> s.served.get()).sum());
         figures.put("errors", result.errors());
-        long served = Math.max(1, result.seconds().stream().mapToLong(s -> s.served.get()).sum());
+        long served = Math.max(
+                1, result.seconds().stream().mapToLong(s -> s.served.get()).sum());
         for (String depth : OpenLoad.DEPTHS) {
-            long count = result.seconds().stream().mapToLong(s -> s.depths.getOrDefault(depth, new AtomicLong()).get()).sum();
+            long count = result.seconds().stream()
+                    .mapToLong(
+                            s -> s.depths.getOrDefault(depth, new AtomicLong()).get())
+                    .sum();
             figures.put("share_" + depth, Math.round(100.0 * count / served) / 100.0);
         }
         return figures;
@@ -188,7 +221,8 @@ final class RecommendationBenchmark {
     private static int recovery(OpenLoad.Result result, int from) {
         for (int s = from; s < result.seconds().size(); s++) {
             OpenLoad.Second second = result.seconds().get(s);
-            long fullAnswers = second.depths.getOrDefault("full", new AtomicLong()).get();
+            long fullAnswers =
+                    second.depths.getOrDefault("full", new AtomicLong()).get();
             if (second.served.get() > 0 && fullAnswers >= 0.95 * second.served.get()) {
                 return s - from;
             }
@@ -206,7 +240,11 @@ final class RecommendationBenchmark {
 
     private static ServiceProcess restart(ServiceProcess stopped, StackConfig config) {
         try {
-            ServiceProcess fresh = ServiceProcess.launch(stopped.spec(), config.root(), config.workDir(), config.serviceJvm(stopped.spec().module()));
+            ServiceProcess fresh = ServiceProcess.launch(
+                    stopped.spec(),
+                    config.root(),
+                    config.workDir(),
+                    config.serviceJvm(stopped.spec().module()));
             fresh.awaitReady(Duration.ofMinutes(1), HttpClient.newHttpClient());
             return fresh;
         } catch (IOException e) {

@@ -1,16 +1,15 @@
 package io.recsys.benchmarks;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** What a benchmark asks Redis directly: memory figures and key counts. */
 final class RedisProbe implements AutoCloseable {
@@ -47,7 +46,8 @@ final class RedisProbe implements AutoCloseable {
         List<String> keys = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+            KeyScanCursor<String> page =
+                    redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
             keys.addAll(page.getKeys());
             cursor = page;
         } while (!cursor.isFinished() && keys.size() < limit);
@@ -72,7 +72,8 @@ final class RedisProbe implements AutoCloseable {
         long count = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(10_000));
+            KeyScanCursor<String> page =
+                    redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(10_000));
             count += page.getKeys().size();
             cursor = page;
         } while (!cursor.isFinished());

@@ -27,10 +27,16 @@ final class ServiceMetrics {
         return samples(metric, labelFragment).max().orElse(0);
     }
 
-    private java.util.stream.DoubleStream samples(String metric, String labelFragment) throws IOException, InterruptedException {
-        String body = http.send(HttpRequest.newBuilder(prometheus).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(line -> line.startsWith(metric + "{") && line.contains(labelFragment))
+    private java.util.stream.DoubleStream samples(String metric, String labelFragment)
+            throws IOException, InterruptedException {
+        String body = http.send(
+                        HttpRequest.newBuilder(prometheus)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return body.lines()
+                .filter(line -> line.startsWith(metric + "{") && line.contains(labelFragment))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
     }
 }

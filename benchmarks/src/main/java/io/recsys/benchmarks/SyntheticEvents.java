@@ -1,14 +1,13 @@
 package io.recsys.benchmarks;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
-
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 
 /** Shop-like load: many users, Zipf-popular items, a funnel of types; ids unique per prefix. */
 final class SyntheticEvents {
@@ -55,15 +54,21 @@ final class SyntheticEvents {
 
     private Event event(String id, long now) {
         double roll = random.nextDouble();
-        EventType type = roll < 0.7 ? EventType.EVENT_TYPE_VIEW : roll < 0.85 ? EventType.EVENT_TYPE_CLICK
-                : roll < 0.95 ? EventType.EVENT_TYPE_ADD_TO_CART : EventType.EVENT_TYPE_PURCHASE;
+        EventType type = roll < 0.7
+                ? EventType.EVENT_TYPE_VIEW
+                : roll < 0.85
+                        ? EventType.EVENT_TYPE_CLICK
+                        : roll < 0.95 ? EventType.EVENT_TYPE_ADD_TO_CART : EventType.EVENT_TYPE_PURCHASE;
         return Event.newBuilder()
                 .setEventId(id)
                 .setUserId(user())
                 .setItemId(item())
                 .setType(type)
-                .setOccurredAt(EventLogCodec.toTimestamp(java.time.Instant.ofEpochMilli(now - random.nextInt(3_600_000))))
-                .setContext(EventContext.newBuilder().setSessionId("s" + random.nextInt(1_000_000)).setDevice("mobile"))
+                .setOccurredAt(
+                        EventLogCodec.toTimestamp(java.time.Instant.ofEpochMilli(now - random.nextInt(3_600_000))))
+                .setContext(EventContext.newBuilder()
+                        .setSessionId("s" + random.nextInt(1_000_000))
+                        .setDevice("mobile"))
                 .build();
     }
 }

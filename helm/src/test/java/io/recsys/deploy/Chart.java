@@ -1,5 +1,8 @@
 package io.recsys.deploy;
 
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,15 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.LintResult;
-import com.marcnuri.helm.TemplateCommand;
-
 /** The chart in this module, rendered and linted by Helm itself (helm-java runs Helm in-process). */
 final class Chart {
 
     /** this module's directory: the working directory in tests, its helm/ when run from the repository root */
     static final Path MODULE = module();
+
     static final Path DIRECTORY = MODULE.resolve("recsys-platform");
     static final Path REPOSITORY = MODULE.getParent();
     static final Path PLAIN_MANIFESTS = REPOSITORY.resolve("k8s");
@@ -26,8 +26,7 @@ final class Chart {
     /** the Kubernetes version rendered for (helm-java defaults to 1.20, older than the chart supports) */
     static final String KUBERNETES_VERSION = "1.33.0";
 
-    private Chart() {
-    }
+    private Chart() {}
 
     /** The objects Helm renders for these values (set with --set semantics), tests included. */
     static String render(Map<String, Object> values) {
@@ -35,14 +34,18 @@ final class Chart {
     }
 
     private static String render(Path chart, Map<String, Object> values) {
-        TemplateCommand template = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBERNETES_VERSION);
+        TemplateCommand template = new Helm(chart)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion(KUBERNETES_VERSION);
         values.forEach(template::set);
         return template.call();
     }
 
     /**
-     * The same objects plus the chart's hooks (the helm test Pod, the generated API-key Secret), which
-     * helm-java's template leaves out: rendered from a copy of the chart whose hook annotations are renamed.
+     * The same objects plus the chart's hooks (the helm test Pod, the generated API-key Secret), which helm-java's
+     * template leaves out: rendered from a copy of the chart whose hook annotations are renamed.
      */
     static String renderWithHooks(Map<String, Object> values) {
         Path copy = copy();
@@ -93,7 +96,9 @@ final class Chart {
 
     private static Path module() {
         Path workingDirectory = Path.of("").toAbsolutePath();
-        return Files.isDirectory(workingDirectory.resolve("recsys-platform")) ? workingDirectory : workingDirectory.resolve("helm");
+        return Files.isDirectory(workingDirectory.resolve("recsys-platform"))
+                ? workingDirectory
+                : workingDirectory.resolve("helm");
     }
 
     private static Path copy() {

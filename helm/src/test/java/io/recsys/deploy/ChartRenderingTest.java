@@ -3,16 +3,6 @@ package io.recsys.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,6 +14,14 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart rendered by Helm for each supported way of running it; every object strict and within policy. */
 class ChartRenderingTest {
@@ -31,18 +29,56 @@ class ChartRenderingTest {
     static Stream<Arguments> scenarios() {
         return Stream.of(
                 Arguments.of("defaults", Chart.values(), Policies.Externals.NONE),
-                Arguments.of("GPU inference", Chart.values("inference-service.gpu.enabled", true), Policies.Externals.NONE),
-                Arguments.of("external Redis", Chart.values("redis.enabled", false, "redis.external.existingSecret", "shared-redis"),
+                Arguments.of(
+                        "GPU inference", Chart.values("inference-service.gpu.enabled", true), Policies.Externals.NONE),
+                Arguments.of(
+                        "external Redis",
+                        Chart.values("redis.enabled", false, "redis.external.existingSecret", "shared-redis"),
                         new Policies.Externals(Set.of("shared-redis"), Set.of())),
-                Arguments.of("autoscaling off", Chart.values("serviceDefaults.autoscaling.enabled", false, "serviceDefaults.replicas", 3,
-                        "inference-service.replicas", 2), Policies.Externals.NONE),
-                Arguments.of("ingress on", Chart.values("ingress.enabled", true, "ingress.className", "nginx",
-                        "ingress.tls[0].secretName", "recsys-tls", "ingress.tls[0].hosts[0]", "recommendations.example.com"), Policies.Externals.NONE),
-                Arguments.of("everything on", Chart.values("models.persistence.enabled", true, "retrain.enabled", true,
-                        "models.initContainer.enabled", true, "models.initContainer.image", "registry.local/model-fetcher:1",
-                        "models.initContainer.command[0]", "fetch", "apiKeys.keys[0]", "first-key-0123456789abcdef",
-                        "networkPolicy.gatewayFrom[0].namespaceSelector.matchLabels.role", "edge",
-                        "inference-service.gpu.enabled", true, "ingress.enabled", true), Policies.Externals.NONE));
+                Arguments.of(
+                        "autoscaling off",
+                        Chart.values(
+                                "serviceDefaults.autoscaling.enabled",
+                                false,
+                                "serviceDefaults.replicas",
+                                3,
+                                "inference-service.replicas",
+                                2),
+                        Policies.Externals.NONE),
+                Arguments.of(
+                        "ingress on",
+                        Chart.values(
+                                "ingress.enabled",
+                                true,
+                                "ingress.className",
+                                "nginx",
+                                "ingress.tls[0].secretName",
+                                "recsys-tls",
+                                "ingress.tls[0].hosts[0]",
+                                "recommendations.example.com"),
+                        Policies.Externals.NONE),
+                Arguments.of(
+                        "everything on",
+                        Chart.values(
+                                "models.persistence.enabled",
+                                true,
+                                "retrain.enabled",
+                                true,
+                                "models.initContainer.enabled",
+                                true,
+                                "models.initContainer.image",
+                                "registry.local/model-fetcher:1",
+                                "models.initContainer.command[0]",
+                                "fetch",
+                                "apiKeys.keys[0]",
+                                "first-key-0123456789abcdef",
+                                "networkPolicy.gatewayFrom[0].namespaceSelector.matchLabels.role",
+                                "edge",
+                                "inference-service.gpu.enabled",
+                                true,
+                                "ingress.enabled",
+                                true),
+                        Policies.Externals.NONE));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -50,98 +86,147 @@ class ChartRenderingTest {
     void everyObjectIsValidAndWithinPolicy(String scenario, Map<String, Object> values, Policies.Externals externals) {
         List<HasMetadata> objects = Manifests.parse(Chart.renderWithHooks(values));
 
-        assertThat(Policies.ofKind(objects, Deployment.class)).extracting(d -> d.getMetadata().getName())
-                .containsExactlyInAnyOrder("recsys-gateway", "recsys-ingestion-service", "recsys-feature-service",
-                        "recsys-inference-service", "recsys-recommendation-service");
+        assertThat(Policies.ofKind(objects, Deployment.class))
+                .extracting(d -> d.getMetadata().getName())
+                .containsExactlyInAnyOrder(
+                        "recsys-gateway",
+                        "recsys-ingestion-service",
+                        "recsys-feature-service",
+                        "recsys-inference-service",
+                        "recsys-recommendation-service");
         assertThat(Policies.ofKind(objects, Pod.class)).as("the helm test hook").hasSize(1);
         assertThat(Policies.check(objects, externals)).isEmpty();
     }
 
     @Test
     void gpuInferenceRunsTheGpuImageOnGpuNodesWithAGpu() {
-        Deployment inference = deployment(Manifests.parse(Chart.render(Chart.values("inference-service.gpu.enabled", true))), "recsys-inference-service");
-        Container container = inference.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        Deployment inference = deployment(
+                Manifests.parse(Chart.render(Chart.values("inference-service.gpu.enabled", true))),
+                "recsys-inference-service");
+        Container container =
+                inference.getSpec().getTemplate().getSpec().getContainers().getFirst();
 
         assertThat(container.getImage()).isEqualTo("recsys/inference-service:0.1.0-gpu");
         assertThat(container.getResources().getLimits()).containsKey("nvidia.com/gpu");
-        assertThat(container.getResources().getLimits().get("nvidia.com/gpu").getAmount()).isEqualTo("1");
-        assertThat(inference.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
-        assertThat(inference.getSpec().getTemplate().getSpec().getTolerations()).anyMatch(t -> "nvidia.com/gpu".equals(t.getKey()));
+        assertThat(container.getResources().getLimits().get("nvidia.com/gpu").getAmount())
+                .isEqualTo("1");
+        assertThat(inference.getSpec().getTemplate().getSpec().getNodeSelector())
+                .containsEntry("nvidia.com/gpu.present", "true");
+        assertThat(inference.getSpec().getTemplate().getSpec().getTolerations())
+                .anyMatch(t -> "nvidia.com/gpu".equals(t.getKey()));
 
         Deployment cpu = deployment(Manifests.parse(Chart.render(Chart.values())), "recsys-inference-service");
-        assertThat(cpu.getSpec().getTemplate().getSpec().getContainers().getFirst().getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+        assertThat(cpu.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getResources()
+                        .getLimits())
+                .doesNotContainKey("nvidia.com/gpu");
         assertThat(cpu.getSpec().getTemplate().getSpec().getNodeSelector()).isNullOrEmpty();
     }
 
     @Test
     void eachServiceIsReachableOnItsGrpcPortOnlyFromItsCallers() {
         Map<String, Set<String>> callers = new java.util.TreeMap<>();
-        for (NetworkPolicy policy : Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), NetworkPolicy.class)) {
+        for (NetworkPolicy policy :
+                Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), NetworkPolicy.class)) {
             String service = policy.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name");
             for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
-                boolean grpcOrRedis = rule.getPorts().stream().anyMatch(p -> Set.of("grpc", "redis").contains(p.getPort().getStrVal()));
+                boolean grpcOrRedis = rule.getPorts().stream()
+                        .anyMatch(p ->
+                                Set.of("grpc", "redis").contains(p.getPort().getStrVal()));
                 if (grpcOrRedis && !rule.getFrom().isEmpty()) {
-                    rule.getFrom().forEach(peer -> callers.computeIfAbsent(service, s -> new java.util.TreeSet<>())
-                            .add(peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/name")));
+                    rule.getFrom()
+                            .forEach(peer -> callers.computeIfAbsent(service, s -> new java.util.TreeSet<>())
+                                    .add(peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/name")));
                 }
             }
         }
 
-        assertThat(callers).isEqualTo(Map.of(
-                "ingestion-service", Set.of("gateway", "health-check"),
-                "recommendation-service", Set.of("gateway", "health-check"),
-                "feature-service", Set.of("recommendation-service", "health-check"),
-                "inference-service", Set.of("recommendation-service", "health-check"),
-                "redis", Set.of("ingestion-service", "feature-service", "retrain")));
+        assertThat(callers)
+                .isEqualTo(Map.of(
+                        "ingestion-service", Set.of("gateway", "health-check"),
+                        "recommendation-service", Set.of("gateway", "health-check"),
+                        "feature-service", Set.of("recommendation-service", "health-check"),
+                        "inference-service", Set.of("recommendation-service", "health-check"),
+                        "redis", Set.of("ingestion-service", "feature-service", "retrain")));
     }
 
     @Test
     void anExternalRedisReplacesTheBundledOne() {
         List<HasMetadata> bundled = Manifests.parse(Chart.render(Chart.values()));
-        List<HasMetadata> external = Manifests.parse(Chart.render(Chart.values("redis.enabled", false, "redis.external.url", "rediss://cache.internal:6380")));
+        List<HasMetadata> external = Manifests.parse(Chart.render(
+                Chart.values("redis.enabled", false, "redis.external.url", "rediss://cache.internal:6380")));
 
         assertThat(Policies.ofKind(bundled, StatefulSet.class)).hasSize(1);
         assertThat(Policies.ofKind(external, StatefulSet.class)).isEmpty();
-        assertThat(Policies.ofKind(external, Secret.class)).filteredOn(s -> s.getMetadata().getName().equals("recsys-redis-url"))
-                .singleElement().satisfies(s -> assertThat(s.getStringData()).containsEntry("redis-url", "rediss://cache.internal:6380"));
+        assertThat(Policies.ofKind(external, Secret.class))
+                .filteredOn(s -> s.getMetadata().getName().equals("recsys-redis-url"))
+                .singleElement()
+                .satisfies(
+                        s -> assertThat(s.getStringData()).containsEntry("redis-url", "rediss://cache.internal:6380"));
     }
 
     @Test
     void withoutAutoscalingTheDeploymentsCarryTheirReplicas() {
-        List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values("serviceDefaults.autoscaling.enabled", false, "gateway.replicas", 4)));
+        List<HasMetadata> objects = Manifests.parse(
+                Chart.render(Chart.values("serviceDefaults.autoscaling.enabled", false, "gateway.replicas", 4)));
 
         assertThat(Policies.ofKind(objects, HorizontalPodAutoscaler.class)).isEmpty();
-        assertThat(deployment(objects, "recsys-gateway").getSpec().getReplicas()).isEqualTo(4);
-        assertThat(deployment(objects, "recsys-feature-service").getSpec().getReplicas()).isEqualTo(2);
-        assertThat(Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), HorizontalPodAutoscaler.class)).hasSize(5);
+        assertThat(deployment(objects, "recsys-gateway").getSpec().getReplicas())
+                .isEqualTo(4);
+        assertThat(deployment(objects, "recsys-feature-service").getSpec().getReplicas())
+                .isEqualTo(2);
+        assertThat(Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), HorizontalPodAutoscaler.class))
+                .hasSize(5);
     }
 
     @Test
     void theIngressExposesOnlyThePublicApi() {
         List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values("ingress.enabled", true)));
 
-        assertThat(Policies.ofKind(objects, Ingress.class)).singleElement().satisfies(ingress ->
-                assertThat(ingress.getSpec().getRules().getFirst().getHttp().getPaths()).singleElement()
+        assertThat(Policies.ofKind(objects, Ingress.class))
+                .singleElement()
+                .satisfies(ingress -> assertThat(ingress.getSpec()
+                                .getRules()
+                                .getFirst()
+                                .getHttp()
+                                .getPaths())
+                        .singleElement()
                         .satisfies(path -> assertThat(path.getPath()).isEqualTo("/api")));
-        assertThat(Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), Ingress.class)).isEmpty();
+        assertThat(Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), Ingress.class))
+                .isEmpty();
     }
 
     @Test
     void theRetrainJobPublishesIntoTheVolumeTheInferenceServiceReads() {
-        List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values("models.persistence.enabled", true, "retrain.enabled", true)));
+        List<HasMetadata> objects = Manifests.parse(
+                Chart.render(Chart.values("models.persistence.enabled", true, "retrain.enabled", true)));
 
         CronJob retrain = Policies.ofKind(objects, CronJob.class).getFirst();
         String written = retrain.getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> v.getName().equals("models")).findFirst().orElseThrow().getPersistentVolumeClaim().getClaimName();
-        String read = deployment(objects, "recsys-inference-service").getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> v.getName().equals("models")).findFirst().orElseThrow().getPersistentVolumeClaim().getClaimName();
+                .filter(v -> v.getName().equals("models"))
+                .findFirst()
+                .orElseThrow()
+                .getPersistentVolumeClaim()
+                .getClaimName();
+        String read =
+                deployment(objects, "recsys-inference-service").getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .filter(v -> v.getName().equals("models"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getPersistentVolumeClaim()
+                        .getClaimName();
         assertThat(written).isEqualTo(read).isEqualTo("recsys-models");
     }
 
     @Test
     void changedSettingsRollThePods() {
         String before = configChecksum(Chart.values());
-        String after = configChecksum(Chart.values("recommendation-service.config.recsys.recommendation.depth.target-latency", "30ms"));
+        String after = configChecksum(
+                Chart.values("recommendation-service.config.recsys.recommendation.depth.target-latency", "30ms"));
 
         assertThat(after).isNotEqualTo(before);
     }
@@ -169,19 +254,28 @@ class ChartRenderingTest {
                     spec:
                       containers: [{name: c, image: i, imagePullPolcy: Always}]
                 """;
-        assertThatThrownBy(() -> Manifests.parse(typo)).hasMessageContaining("spec.template.spec.containers[0].imagePullPolcy");
+        assertThatThrownBy(() -> Manifests.parse(typo))
+                .hasMessageContaining("spec.template.spec.containers[0].imagePullPolcy");
         assertThatThrownBy(() -> Manifests.parse("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"))
                 .hasMessageContaining("not a Kubernetes kind");
-        assertThatThrownBy(() -> Manifests.parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: two}\n"))
+        assertThatThrownBy(() -> Manifests.parse(
+                        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: two}\n"))
                 .isInstanceOf(RuntimeException.class);
     }
 
     private static String configChecksum(Map<String, Object> values) {
         return deployment(Manifests.parse(Chart.render(values)), "recsys-recommendation-service")
-                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get("checksum/config");
     }
 
     private static Deployment deployment(List<HasMetadata> objects, String name) {
-        return Policies.ofKind(objects, Deployment.class).stream().filter(d -> d.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+        return Policies.ofKind(objects, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,5 +1,9 @@
 package io.recsys.deploy;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -8,23 +12,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 /**
- * Parses YAML into fabric8's typed Kubernetes model and refuses what the API server would refuse or
- * silently drop: type errors (fabric8 throws) and unknown fields, which fabric8 keeps in each object's
- * {@code additionalProperties} and which this walk reports with their path. Kinds fabric8 does not
- * know are refused too.
+ * Parses YAML into fabric8's typed Kubernetes model and refuses what the API server would refuse or silently drop: type
+ * errors (fabric8 throws) and unknown fields, which fabric8 keeps in each object's {@code additionalProperties} and
+ * which this walk reports with their path. Kinds fabric8 does not know are refused too.
  */
 final class Manifests {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     static List<HasMetadata> parse(String yaml) {
         List<HasMetadata> objects = new ArrayList<>();
@@ -35,8 +32,8 @@ final class Manifests {
             }
             List<String> unknown = unknownFields(object);
             if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException(object.getKind() + " " + object.getMetadata().getName()
-                        + " has fields Kubernetes does not know: " + unknown);
+                throw new IllegalArgumentException(object.getKind() + " "
+                        + object.getMetadata().getName() + " has fields Kubernetes does not know: " + unknown);
             }
             objects.add(object);
         }
@@ -47,7 +44,8 @@ final class Manifests {
     static List<String> documents(String yaml) {
         List<String> documents = new ArrayList<>();
         for (String document : yaml.split("(?m)^---\\s*$")) {
-            boolean content = document.lines().anyMatch(line -> !line.isBlank() && !line.stripLeading().startsWith("#"));
+            boolean content = document.lines()
+                    .anyMatch(line -> !line.isBlank() && !line.stripLeading().startsWith("#"));
             if (content) {
                 documents.add(document);
             }
@@ -57,7 +55,12 @@ final class Manifests {
 
     static List<String> unknownFields(Object object) {
         List<String> unknown = new ArrayList<>();
-        walk(object, object instanceof HasMetadata h ? h.getKind() : object.getClass().getSimpleName(), unknown);
+        walk(
+                object,
+                object instanceof HasMetadata h
+                        ? h.getKind()
+                        : object.getClass().getSimpleName(),
+                unknown);
         return unknown;
     }
 
@@ -80,8 +83,10 @@ final class Manifests {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || getter.getDeclaringClass() == Object.class || !getter.getName().startsWith("get")) {
+            if (getter.getParameterCount() != 0
+                    || Modifier.isStatic(getter.getModifiers())
+                    || getter.getDeclaringClass() == Object.class
+                    || !getter.getName().startsWith("get")) {
                 continue;
             }
             Object property = invoke(getter, value);

@@ -1,5 +1,6 @@
 package io.recsys.deploy;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,23 +8,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-
 /**
- * The plain manifests in {@code k8s/}: the chart rendered with its defaults for release "recsys", one
- * file per component, without Helm's own labels. Regenerate with {@code ./recsys manifests}; a test
- * fails when the files drift from the chart.
+ * The plain manifests in {@code k8s/}: the chart rendered with its defaults for release "recsys", one file per
+ * component, without Helm's own labels. Regenerate with {@code ./recsys manifests}; a test fails when the files drift
+ * from the chart.
  */
 public final class PlainManifests {
 
     /** The API keys come from a Secret the operator creates (k8s/README.md), never from a committed file. */
     static final String API_KEY_SECRET = "recsys-api-keys";
+
     static final Map<String, Object> VALUES = Chart.values("apiKeys.existingSecret", API_KEY_SECRET);
-    static final String HEADER = "# Generated from helm/recsys-platform (default values, release \"recsys\") by ./recsys manifests; do not edit.\n";
+    static final String HEADER =
+            "# Generated from helm/recsys-platform (default values, release \"recsys\") by ./recsys manifests;"
+                    + " do not edit.\n";
     private static final String SHARED = "platform";
 
-    private PlainManifests() {
-    }
+    private PlainManifests() {}
 
     /** File name to content. */
     static Map<String, String> generate() {
@@ -34,7 +35,10 @@ public final class PlainManifests {
             String plain = document.strip()
                     .replaceAll("(?m)^\\s*helm\\.sh/chart: .*\\n", "")
                     .replace("app.kubernetes.io/managed-by: Helm", "app.kubernetes.io/managed-by: kubectl");
-            files.computeIfAbsent(component + ".yaml", name -> new StringBuilder(HEADER)).append("---\n").append(plain).append('\n');
+            files.computeIfAbsent(component + ".yaml", name -> new StringBuilder(HEADER))
+                    .append("---\n")
+                    .append(plain)
+                    .append('\n');
         }
         Map<String, String> contents = new LinkedHashMap<>();
         files.forEach((name, content) -> contents.put(name, content.toString()));
@@ -45,7 +49,9 @@ public final class PlainManifests {
     static Map<String, String> committed() throws IOException {
         Map<String, String> contents = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(Chart.PLAIN_MANIFESTS)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".yaml"))
+                    .sorted()
+                    .toList()) {
                 contents.put(file.getFileName().toString(), Files.readString(file));
             }
         }

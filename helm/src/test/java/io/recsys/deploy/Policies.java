@@ -1,13 +1,5 @@
 package io.recsys.deploy;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Stream;
-
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -35,10 +27,17 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * The rules every rendered object and every plain manifest must keep. Each check returns the
- * violations it found, as sentences naming the object, so that a failing test says what to fix.
+ * The rules every rendered object and every plain manifest must keep. Each check returns the violations it found, as
+ * sentences naming the object, so that a failing test says what to fix.
  */
 final class Policies {
 
@@ -58,8 +57,7 @@ final class Policies {
         }
     }
 
-    private Policies() {
-    }
+    private Policies() {}
 
     static List<String> check(List<HasMetadata> objects, Externals externals) {
         List<String> violations = new ArrayList<>();
@@ -78,15 +76,24 @@ final class Policies {
         List<Workload> workloads = new ArrayList<>();
         for (HasMetadata object : objects) {
             switch (object) {
-                case Deployment d -> workloads.add(new Workload(d, d.getSpec().getTemplate().getMetadata().getLabels(), d.getSpec().getTemplate().getSpec(), true));
-                case StatefulSet s -> workloads.add(new Workload(s, s.getSpec().getTemplate().getMetadata().getLabels(), s.getSpec().getTemplate().getSpec(), true));
+                case Deployment d ->
+                    workloads.add(new Workload(
+                            d,
+                            d.getSpec().getTemplate().getMetadata().getLabels(),
+                            d.getSpec().getTemplate().getSpec(),
+                            true));
+                case StatefulSet s ->
+                    workloads.add(new Workload(
+                            s,
+                            s.getSpec().getTemplate().getMetadata().getLabels(),
+                            s.getSpec().getTemplate().getSpec(),
+                            true));
                 case CronJob c -> {
                     var template = c.getSpec().getJobTemplate().getSpec().getTemplate();
                     workloads.add(new Workload(c, template.getMetadata().getLabels(), template.getSpec(), false));
                 }
                 case Pod p -> workloads.add(new Workload(p, p.getMetadata().getLabels(), p.getSpec(), false));
-                default -> {
-                }
+                default -> {}
             }
         }
         return workloads;
@@ -98,12 +105,16 @@ final class Policies {
             workload.allContainers().forEach(container -> {
                 ResourceRequirements resources = container.getResources();
                 for (String resource : List.of("cpu", "memory")) {
-                    Quantity request = resources == null ? null : resources.getRequests().get(resource);
-                    Quantity limit = resources == null ? null : resources.getLimits().get(resource);
+                    Quantity request =
+                            resources == null ? null : resources.getRequests().get(resource);
+                    Quantity limit =
+                            resources == null ? null : resources.getLimits().get(resource);
                     if (request == null || limit == null) {
-                        violations.add(workload.describe() + " container " + container.getName() + " lacks a " + resource + " request or limit");
+                        violations.add(workload.describe() + " container " + container.getName() + " lacks a "
+                                + resource + " request or limit");
                     } else if (request.getNumericalAmount().compareTo(limit.getNumericalAmount()) > 0) {
-                        violations.add(workload.describe() + " container " + container.getName() + " requests more " + resource + " than its limit");
+                        violations.add(workload.describe() + " container " + container.getName() + " requests more "
+                                + resource + " than its limit");
                     }
                 }
             });
@@ -118,8 +129,11 @@ final class Policies {
                 continue;
             }
             for (Container container : workload.spec().getContainers()) {
-                if (container.getStartupProbe() == null || container.getLivenessProbe() == null || container.getReadinessProbe() == null) {
-                    violations.add(workload.describe() + " container " + container.getName() + " lacks a startup, liveness or readiness probe");
+                if (container.getStartupProbe() == null
+                        || container.getLivenessProbe() == null
+                        || container.getReadinessProbe() == null) {
+                    violations.add(workload.describe() + " container " + container.getName()
+                            + " lacks a startup, liveness or readiness probe");
                 }
             }
         }
@@ -129,11 +143,14 @@ final class Policies {
     static List<String> containersRunAsNonRootOnAReadOnlyRoot(List<HasMetadata> objects) {
         List<String> violations = new ArrayList<>();
         for (Workload workload : workloads(objects)) {
-            PodSecurityContext pod = Optional.ofNullable(workload.spec().getSecurityContext()).orElse(new PodSecurityContext());
+            PodSecurityContext pod =
+                    Optional.ofNullable(workload.spec().getSecurityContext()).orElse(new PodSecurityContext());
             workload.allContainers().forEach(container -> {
-                SecurityContext own = Optional.ofNullable(container.getSecurityContext()).orElse(new SecurityContext());
+                SecurityContext own =
+                        Optional.ofNullable(container.getSecurityContext()).orElse(new SecurityContext());
                 String who = workload.describe() + " container " + container.getName();
-                boolean nonRoot = Boolean.TRUE.equals(own.getRunAsNonRoot()) || (own.getRunAsNonRoot() == null && Boolean.TRUE.equals(pod.getRunAsNonRoot()));
+                boolean nonRoot = Boolean.TRUE.equals(own.getRunAsNonRoot())
+                        || (own.getRunAsNonRoot() == null && Boolean.TRUE.equals(pod.getRunAsNonRoot()));
                 Long user = own.getRunAsUser() != null ? own.getRunAsUser() : pod.getRunAsUser();
                 if (!nonRoot || (user != null && user == 0)) {
                     violations.add(who + " may run as root");
@@ -144,11 +161,14 @@ final class Policies {
                 if (!Boolean.FALSE.equals(own.getAllowPrivilegeEscalation())) {
                     violations.add(who + " allows privilege escalation");
                 }
-                if (own.getCapabilities() == null || !own.getCapabilities().getDrop().contains("ALL") || !own.getCapabilities().getAdd().isEmpty()) {
+                if (own.getCapabilities() == null
+                        || !own.getCapabilities().getDrop().contains("ALL")
+                        || !own.getCapabilities().getAdd().isEmpty()) {
                     violations.add(who + " keeps Linux capabilities (drop ALL, add none)");
                 }
             });
-            if (workload.spec().getSecurityContext() == null || workload.spec().getSecurityContext().getSeccompProfile() == null) {
+            if (workload.spec().getSecurityContext() == null
+                    || workload.spec().getSecurityContext().getSeccompProfile() == null) {
                 violations.add(workload.describe() + " has no seccomp profile");
             }
         }
@@ -160,7 +180,9 @@ final class Policies {
         List<Workload> workloads = workloads(objects);
         for (Service service : ofKind(objects, Service.class)) {
             Map<String, String> selector = service.getSpec().getSelector();
-            List<Workload> selected = workloads.stream().filter(w -> w.longRunning() && matches(selector, w.labels())).toList();
+            List<Workload> selected = workloads.stream()
+                    .filter(w -> w.longRunning() && matches(selector, w.labels()))
+                    .toList();
             if (selector == null || selector.isEmpty() || selected.isEmpty()) {
                 violations.add("Service " + service.getMetadata().getName() + " selects no pods of this release");
                 continue;
@@ -168,8 +190,9 @@ final class Policies {
             for (ServicePort port : service.getSpec().getPorts()) {
                 for (Workload workload : selected) {
                     if (containerPort(workload.spec(), port.getTargetPort()).isEmpty()) {
-                        violations.add("Service " + service.getMetadata().getName() + " port " + port.getName() + " targets "
-                                + describe(port.getTargetPort()) + ", which " + workload.describe() + " does not expose");
+                        violations.add("Service " + service.getMetadata().getName() + " port " + port.getName()
+                                + " targets " + describe(port.getTargetPort()) + ", which " + workload.describe()
+                                + " does not expose");
                     }
                 }
             }
@@ -185,7 +208,8 @@ final class Policies {
             if (!workload.longRunning()) {
                 continue;
             }
-            if (workload.owner() instanceof Deployment && budgets.stream().noneMatch(b -> matches(b.getSpec().getSelector(), workload.labels()))) {
+            if (workload.owner() instanceof Deployment
+                    && budgets.stream().noneMatch(b -> matches(b.getSpec().getSelector(), workload.labels()))) {
                 violations.add(workload.describe() + " has no PodDisruptionBudget");
             }
             if (policies.stream().noneMatch(p -> matches(p.getSpec().getPodSelector(), workload.labels()))) {
@@ -195,34 +219,53 @@ final class Policies {
         return violations;
     }
 
-    /** Each service's container exposes the ports its application.yaml configures, and its probes ask for what it serves. */
+    /**
+     * Each service's container exposes the ports its application.yaml configures, and its probes ask for what it
+     * serves.
+     */
     static List<String> probesMatchWhatTheServicesServe(List<HasMetadata> objects) {
         List<String> violations = new ArrayList<>();
         for (Deployment deployment : ofKind(objects, Deployment.class)) {
             PodSpec spec = deployment.getSpec().getTemplate().getSpec();
             for (Container container : spec.getContainers()) {
                 if (!ServiceConfiguration.SERVICES.contains(container.getName())) {
-                    violations.add("Deployment " + deployment.getMetadata().getName() + " runs an unknown service " + container.getName());
+                    violations.add("Deployment " + deployment.getMetadata().getName() + " runs an unknown service "
+                            + container.getName());
                     continue;
                 }
                 ServiceConfiguration served = ServiceConfiguration.of(container.getName());
                 String who = "Deployment " + deployment.getMetadata().getName();
-                if (!Objects.equals(portNamed(container, "http"), served.httpPort()) || !Objects.equals(portNamed(container, "grpc"), served.grpcPort())) {
-                    violations.add(who + " exposes http/grpc " + portNamed(container, "http") + "/" + portNamed(container, "grpc")
-                            + " but the service listens on " + served.httpPort() + "/" + served.grpcPort());
+                if (!Objects.equals(portNamed(container, "http"), served.httpPort())
+                        || !Objects.equals(portNamed(container, "grpc"), served.grpcPort())) {
+                    violations.add(who + " exposes http/grpc " + portNamed(container, "http") + "/"
+                            + portNamed(container, "grpc") + " but the service listens on " + served.httpPort() + "/"
+                            + served.grpcPort());
                 }
-                for (Probe probe : Stream.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe()).filter(Objects::nonNull).toList()) {
+                for (Probe probe : Stream.of(
+                                container.getStartupProbe(),
+                                container.getLivenessProbe(),
+                                container.getReadinessProbe())
+                        .filter(Objects::nonNull)
+                        .toList()) {
                     if (probe.getHttpGet() != null) {
-                        Optional<Integer> port = containerPort(spec, probe.getHttpGet().getPort());
-                        if (!port.equals(Optional.of(served.httpPort())) || !served.httpProbePaths().contains(probe.getHttpGet().getPath())) {
-                            violations.add(who + " probes HTTP " + describe(probe.getHttpGet().getPort()) + probe.getHttpGet().getPath()
-                                    + ", which the service does not serve (it serves " + served.httpProbePaths() + " on " + served.httpPort() + ")");
+                        Optional<Integer> port =
+                                containerPort(spec, probe.getHttpGet().getPort());
+                        if (!port.equals(Optional.of(served.httpPort()))
+                                || !served.httpProbePaths()
+                                        .contains(probe.getHttpGet().getPath())) {
+                            violations.add(who + " probes HTTP "
+                                    + describe(probe.getHttpGet().getPort())
+                                    + probe.getHttpGet().getPath() + ", which the service does not serve (it serves "
+                                    + served.httpProbePaths() + " on " + served.httpPort() + ")");
                         }
                     } else if (probe.getGrpc() != null) {
-                        String service = Objects.requireNonNullElse(probe.getGrpc().getService(), "");
-                        if (probe.getGrpc().getPort() != served.grpcPort() || !served.grpcHealthServices().contains(service)) {
-                            violations.add(who + " probes gRPC health '" + service + "' on " + probe.getGrpc().getPort()
-                                    + "; the service answers " + served.grpcHealthServices() + " on " + served.grpcPort());
+                        String service =
+                                Objects.requireNonNullElse(probe.getGrpc().getService(), "");
+                        if (probe.getGrpc().getPort() != served.grpcPort()
+                                || !served.grpcHealthServices().contains(service)) {
+                            violations.add(who + " probes gRPC health '" + service + "' on "
+                                    + probe.getGrpc().getPort() + "; the service answers " + served.grpcHealthServices()
+                                    + " on " + served.grpcPort());
                         }
                     } else {
                         violations.add(who + " has a probe that is neither Actuator (HTTP) nor gRPC health");
@@ -245,34 +288,60 @@ final class Policies {
             if (!account.equals("default") && !accounts.contains(account)) {
                 violations.add(workload.describe() + " runs as a ServiceAccount that does not exist: " + account);
             }
-            workload.allContainers().flatMap(c -> c.getEnv().stream()).map(EnvVar::getValueFrom).filter(Objects::nonNull)
-                    .filter(from -> from.getSecretKeyRef() != null).map(from -> from.getSecretKeyRef().getName())
-                    .filter(name -> !secrets.contains(name) && !externals.secrets().contains(name))
-                    .forEach(name -> violations.add(workload.describe() + " reads a Secret that does not exist: " + name));
+            workload.allContainers()
+                    .flatMap(c -> c.getEnv().stream())
+                    .map(EnvVar::getValueFrom)
+                    .filter(Objects::nonNull)
+                    .filter(from -> from.getSecretKeyRef() != null)
+                    .map(from -> from.getSecretKeyRef().getName())
+                    .filter(name ->
+                            !secrets.contains(name) && !externals.secrets().contains(name))
+                    .forEach(name ->
+                            violations.add(workload.describe() + " reads a Secret that does not exist: " + name));
             for (Volume volume : workload.spec().getVolumes()) {
-                if (volume.getConfigMap() != null && !configMaps.contains(volume.getConfigMap().getName())) {
-                    violations.add(workload.describe() + " mounts a ConfigMap that does not exist: " + volume.getConfigMap().getName());
+                if (volume.getConfigMap() != null
+                        && !configMaps.contains(volume.getConfigMap().getName())) {
+                    violations.add(workload.describe() + " mounts a ConfigMap that does not exist: "
+                            + volume.getConfigMap().getName());
                 }
-                if (volume.getPersistentVolumeClaim() != null && !claims.contains(volume.getPersistentVolumeClaim().getClaimName())
-                        && !externals.claims().contains(volume.getPersistentVolumeClaim().getClaimName())) {
-                    violations.add(workload.describe() + " mounts a claim that does not exist: " + volume.getPersistentVolumeClaim().getClaimName());
+                if (volume.getPersistentVolumeClaim() != null
+                        && !claims.contains(volume.getPersistentVolumeClaim().getClaimName())
+                        && !externals
+                                .claims()
+                                .contains(volume.getPersistentVolumeClaim().getClaimName())) {
+                    violations.add(workload.describe() + " mounts a claim that does not exist: "
+                            + volume.getPersistentVolumeClaim().getClaimName());
                 }
             }
         }
         for (HorizontalPodAutoscaler autoscaler : ofKind(objects, HorizontalPodAutoscaler.class)) {
             String target = autoscaler.getSpec().getScaleTargetRef().getName();
             if (!deployments.contains(target)) {
-                violations.add("HorizontalPodAutoscaler " + autoscaler.getMetadata().getName() + " scales a Deployment that does not exist: " + target);
+                violations.add("HorizontalPodAutoscaler "
+                        + autoscaler.getMetadata().getName() + " scales a Deployment that does not exist: " + target);
             }
-            ofKind(objects, Deployment.class).stream().filter(d -> d.getMetadata().getName().equals(target) && d.getSpec().getReplicas() != null)
-                    .forEach(d -> violations.add("Deployment " + target + " sets replicas although an autoscaler owns them (every upgrade would reset them)"));
+            ofKind(objects, Deployment.class).stream()
+                    .filter(d -> d.getMetadata().getName().equals(target)
+                            && d.getSpec().getReplicas() != null)
+                    .forEach(d -> violations.add("Deployment " + target
+                            + " sets replicas although an autoscaler owns them (every upgrade would reset them)"));
         }
         for (Ingress ingress : ofKind(objects, Ingress.class)) {
-            ingress.getSpec().getRules().stream().flatMap(r -> r.getHttp().getPaths().stream()).map(p -> p.getBackend().getService())
-                    .filter(backend -> ofKind(objects, Service.class).stream().noneMatch(s -> s.getMetadata().getName().equals(backend.getName())
-                            && s.getSpec().getPorts().stream().anyMatch(p -> Objects.equals(p.getName(), backend.getPort().getName())
-                            || Objects.equals(p.getPort(), backend.getPort().getNumber()))))
-                    .forEach(backend -> violations.add("Ingress " + ingress.getMetadata().getName() + " routes to a missing Service port " + backend.getName()));
+            ingress.getSpec().getRules().stream()
+                    .flatMap(r -> r.getHttp().getPaths().stream())
+                    .map(p -> p.getBackend().getService())
+                    .filter(backend -> ofKind(objects, Service.class).stream()
+                            .noneMatch(s -> s.getMetadata().getName().equals(backend.getName())
+                                    && s.getSpec().getPorts().stream()
+                                            .anyMatch(p -> Objects.equals(
+                                                            p.getName(),
+                                                            backend.getPort().getName())
+                                                    || Objects.equals(
+                                                            p.getPort(),
+                                                            backend.getPort().getNumber()))))
+                    .forEach(backend ->
+                            violations.add("Ingress " + ingress.getMetadata().getName()
+                                    + " routes to a missing Service port " + backend.getName()));
         }
         return violations;
     }
@@ -280,10 +349,13 @@ final class Policies {
     static List<String> onlyTheGatewayIsOpenToAll(List<HasMetadata> objects) {
         List<String> violations = new ArrayList<>();
         for (NetworkPolicy policy : ofKind(objects, NetworkPolicy.class)) {
-            boolean gateway = "gateway".equals(policy.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
-            boolean openToAll = policy.getSpec().getIngress().stream().anyMatch(rule -> rule.getFrom() == null || rule.getFrom().isEmpty());
+            boolean gateway = "gateway"
+                    .equals(policy.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
+            boolean openToAll = policy.getSpec().getIngress().stream()
+                    .anyMatch(rule -> rule.getFrom() == null || rule.getFrom().isEmpty());
             if (openToAll && !gateway) {
-                violations.add("NetworkPolicy " + policy.getMetadata().getName() + " admits traffic from anywhere; only the gateway may");
+                violations.add("NetworkPolicy " + policy.getMetadata().getName()
+                        + " admits traffic from anywhere; only the gateway may");
             }
         }
         return violations;
@@ -294,7 +366,9 @@ final class Policies {
     }
 
     private static Set<String> names(List<HasMetadata> objects, Class<? extends HasMetadata> kind) {
-        return ofKind(objects, kind).stream().map(o -> o.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
+        return ofKind(objects, kind).stream()
+                .map(o -> o.getMetadata().getName())
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     static boolean matches(LabelSelector selector, Map<String, String> labels) {
@@ -305,11 +379,18 @@ final class Policies {
     }
 
     private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-        return selector != null && !selector.isEmpty() && labels != null && labels.entrySet().containsAll(selector.entrySet());
+        return selector != null
+                && !selector.isEmpty()
+                && labels != null
+                && labels.entrySet().containsAll(selector.entrySet());
     }
 
     private static Integer portNamed(Container container, String name) {
-        return container.getPorts().stream().filter(p -> name.equals(p.getName())).map(ContainerPort::getContainerPort).findFirst().orElse(null);
+        return container.getPorts().stream()
+                .filter(p -> name.equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElse(null);
     }
 
     private static String describe(IntOrString port) {
@@ -317,8 +398,12 @@ final class Policies {
     }
 
     private static Optional<Integer> containerPort(PodSpec spec, IntOrString port) {
-        return spec.getContainers().stream().flatMap(c -> c.getPorts().stream())
-                .filter(p -> port.getStrVal() != null ? port.getStrVal().equals(p.getName()) : Objects.equals(port.getIntVal(), p.getContainerPort()))
-                .map(ContainerPort::getContainerPort).findFirst();
+        return spec.getContainers().stream()
+                .flatMap(c -> c.getPorts().stream())
+                .filter(p -> port.getStrVal() != null
+                        ? port.getStrVal().equals(p.getName())
+                        : Objects.equals(port.getIntVal(), p.getContainerPort()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst();
     }
 }

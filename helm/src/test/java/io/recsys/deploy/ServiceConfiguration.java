@@ -1,5 +1,6 @@
 package io.recsys.deploy;
 
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,15 +10,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 /**
- * What a service really serves, read from its own {@code application.yaml}: the ports, whether
- * Actuator's probe endpoints exist and are exposed, and the named gRPC health services.
+ * What a service really serves, read from its own {@code application.yaml}: the ports, whether Actuator's probe
+ * endpoints exist and are exposed, and the named gRPC health services.
  */
-record ServiceConfiguration(String service, int httpPort, int grpcPort, Set<String> httpProbePaths, Set<String> grpcHealthServices) {
+record ServiceConfiguration(
+        String service, int httpPort, int grpcPort, Set<String> httpProbePaths, Set<String> grpcHealthServices) {
 
-    static final List<String> SERVICES = List.of("gateway", "ingestion-service", "feature-service", "inference-service", "recommendation-service");
+    static final List<String> SERVICES =
+            List.of("gateway", "ingestion-service", "feature-service", "inference-service", "recommendation-service");
 
     static ServiceConfiguration of(String service) {
         Path file = Chart.REPOSITORY.resolve(service).resolve("src/main/resources/application.yaml");
@@ -30,16 +31,24 @@ record ServiceConfiguration(String service, int httpPort, int grpcPort, Set<Stri
         Set<String> paths = new TreeSet<>();
         boolean probes = Boolean.TRUE.equals(at(yaml, "management", "endpoint", "health", "probes", "enabled"));
         Object exposed = at(yaml, "management", "endpoints", "web", "exposure", "include");
-        boolean healthExposed = exposed != null && List.of(exposed.toString().replace(" ", "").split(",")).contains("health");
+        boolean healthExposed = exposed != null
+                && List.of(exposed.toString().replace(" ", "").split(",")).contains("health");
         if (probes && healthExposed) {
             paths.add("/actuator/health/liveness");
             paths.add("/actuator/health/readiness");
         }
         Object named = at(yaml, "spring", "grpc", "server", "health", "service");
-        Set<String> healthServices = new TreeSet<>(named instanceof Map<?, ?> m ? m.keySet().stream().map(Object::toString).toList() : List.of());
+        Set<String> healthServices = new TreeSet<>(
+                named instanceof Map<?, ?> m
+                        ? m.keySet().stream().map(Object::toString).toList()
+                        : List.of());
         healthServices.add(""); // the overall health, always served
-        return new ServiceConfiguration(service, number(at(yaml, "server", "port"), file), number(at(yaml, "spring", "grpc", "server", "port"), file),
-                paths, healthServices);
+        return new ServiceConfiguration(
+                service,
+                number(at(yaml, "server", "port"), file),
+                number(at(yaml, "spring", "grpc", "server", "port"), file),
+                paths,
+                healthServices);
     }
 
     private static Object at(Map<String, Object> yaml, String... keys) {

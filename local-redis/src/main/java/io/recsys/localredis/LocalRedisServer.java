@@ -13,14 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A throwaway redis-server child process on loopback: no persistence, its own working directory,
- * stopped (and its files removed) by {@link #close()}. Used by the local stack and by tests, so that
- * neither needs a Redis installed by hand.
+ * A throwaway redis-server child process on loopback: no persistence, its own working directory, stopped (and its files
+ * removed) by {@link #close()}. Used by the local stack and by tests, so that neither needs a Redis installed by hand.
  */
 public final class LocalRedisServer implements AutoCloseable {
 
@@ -55,7 +53,8 @@ public final class LocalRedisServer implements AutoCloseable {
 
     public static LocalRedisServer start(RedisBinary binary, int port, Persistence persistence) throws IOException {
         int chosenPort = port == 0 ? freePort() : port;
-        LocalRedisServer server = new LocalRedisServer(binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence);
+        LocalRedisServer server =
+                new LocalRedisServer(binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence);
         server.startProcess();
         return server;
     }
@@ -120,13 +119,20 @@ public final class LocalRedisServer implements AutoCloseable {
     private synchronized void startProcess() throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 binary.path().toString(),
-                "--port", Integer.toString(port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", persistence == Persistence.AOF_ALWAYS ? "yes" : "no",
-                "--appendfsync", "always",
-                "--dir", workDir.toString(),
-                "--logfile", workDir.resolve("redis.log").toString()));
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                persistence == Persistence.AOF_ALWAYS ? "yes" : "no",
+                "--appendfsync",
+                "always",
+                "--dir",
+                workDir.toString(),
+                "--logfile",
+                workDir.resolve("redis.log").toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -181,7 +187,8 @@ public final class LocalRedisServer implements AutoCloseable {
 
     private static void deleteRecursively(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             log.debug("could not remove {}", dir, e);
         }

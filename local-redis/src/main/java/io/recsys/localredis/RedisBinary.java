@@ -10,9 +10,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Where a redis-server executable comes from: an explicit path, the {@code PATH}, or the binaries that
- * the embedded-redis artifact carries (extracted once into a cache directory), so that nothing has to
- * be installed by hand.
+ * Where a redis-server executable comes from: an explicit path, the {@code PATH}, or the binaries that the
+ * embedded-redis artifact carries (extracted once into a cache directory), so that nothing has to be installed by hand.
  */
 public record RedisBinary(Path path, String description) {
 

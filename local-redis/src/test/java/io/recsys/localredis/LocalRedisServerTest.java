@@ -21,6 +21,7 @@ class LocalRedisServerTest {
 
     @Test
     void pingFailsWhereNothingListens() throws Exception {
-        assertThat(LocalRedisServer.ping("127.0.0.1", LocalRedisServer.freePort())).isFalse();
+        assertThat(LocalRedisServer.ping("127.0.0.1", LocalRedisServer.freePort()))
+                .isFalse();
     }
 }

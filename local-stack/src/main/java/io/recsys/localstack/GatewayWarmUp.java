@@ -11,10 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Requests through the whole chain before the stack is announced, so that the first person trying
- * it does not pay for cold JIT and connection set-up: newcomers and, when the shop is seeded, a known
- * shopper (the model path), until answers come at full depth again (the depth controller steps down
- * while everything is cold). Also tells which item a newcomer sees first, for the welcome text.
+ * Requests through the whole chain before the stack is announced, so that the first person trying it does not pay for
+ * cold JIT and connection set-up: newcomers and, when the shop is seeded, a known shopper (the model path), until
+ * answers come at full depth again (the depth controller steps down while everything is cold). Also tells which item a
+ * newcomer sees first, for the welcome text.
  */
 final class GatewayWarmUp {
 
@@ -22,22 +22,28 @@ final class GatewayWarmUp {
     private static final int ROUNDS = 30;
     private static final Duration LONGEST = Duration.ofSeconds(45);
 
-    private GatewayWarmUp() {
-    }
+    private GatewayWarmUp() {}
 
-    static Optional<String> firstItemForNewcomer(URI gateway, Optional<String> knownShopper) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static Optional<String> firstItemForNewcomer(URI gateway, Optional<String> knownShopper)
+            throws InterruptedException {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Optional<String> first = Optional.empty();
         long until = System.nanoTime() + LONGEST.toNanos();
         int fullInARow = 0;
         for (int round = 0; (round < ROUNDS || fullInARow < 5) && System.nanoTime() < until; round++) {
-            Optional<String> item = get(http, gateway.resolve("/api/v1/users/warm-up-" + round + "/recommendations?limit=10"))
-                    .map(FIRST_ITEM::matcher).filter(Matcher::find).map(m -> m.group(1));
+            Optional<String> item = get(
+                            http, gateway.resolve("/api/v1/users/warm-up-" + round + "/recommendations?limit=10"))
+                    .map(FIRST_ITEM::matcher)
+                    .filter(Matcher::find)
+                    .map(m -> m.group(1));
             if (item.isPresent()) {
                 first = item;
             }
-            Optional<String> known = knownShopper.flatMap(user -> get(http, gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10")));
-            boolean full = knownShopper.isEmpty() || known.filter(body -> body.contains("\"depth\":\"full\"")).isPresent();
+            Optional<String> known = knownShopper.flatMap(
+                    user -> get(http, gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10")));
+            boolean full = knownShopper.isEmpty()
+                    || known.filter(body -> body.contains("\"depth\":\"full\"")).isPresent();
             fullInARow = full ? fullInARow + 1 : 0;
             if (!full) {
                 Thread.sleep(100); // the controller climbs back as answers get fast; give it time
@@ -48,7 +54,8 @@ final class GatewayWarmUp {
 
     private static Optional<String> get(HttpClient http, URI uri) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
         } catch (IOException e) {

@@ -1,5 +1,9 @@
 package io.recsys.localstack;
 
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
+import io.recsys.localstack.demo.DemoDataGenerator;
+import io.recsys.localstack.demo.DemoSeeder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,15 +18,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import io.recsys.localredis.LocalRedisServer;
-import io.recsys.localredis.RedisBinary;
-import io.recsys.localstack.demo.DemoDataGenerator;
-import io.recsys.localstack.demo.DemoSeeder;
-
 /**
- * The whole platform on one machine: a Redis (started here unless one is given), the five services
- * as separate JVMs talking gRPC over loopback, and optionally seeded demo data. {@link #close()}
- * stops everything it started, services first.
+ * The whole platform on one machine: a Redis (started here unless one is given), the five services as separate JVMs
+ * talking gRPC over loopback, and optionally seeded demo data. {@link #close()} stops everything it started, services
+ * first.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -39,7 +38,8 @@ public final class LocalStack implements AutoCloseable {
         this.config = config;
     }
 
-    public static LocalStack start(StackConfig config, Consumer<String> progress) throws IOException, InterruptedException {
+    public static LocalStack start(StackConfig config, Consumer<String> progress)
+            throws IOException, InterruptedException {
         LocalStack stack = new LocalStack(config);
         try {
             stack.startAll(progress);
@@ -54,17 +54,39 @@ public final class LocalStack implements AutoCloseable {
         StackPorts ports = config.ports();
         List<String> redisArguments = redisArguments(progress);
         List<ServiceSpec> specs = Stream.of(
-                new ServiceSpec("ingestion-service", ports.ingestionHttp(), ports.ingestionGrpc(), redisArguments),
-                new ServiceSpec("feature-service", ports.featureHttp(), ports.featureGrpc(), concat(redisArguments,
-                        "--recsys.features.consumer.consumer-name=local-feature-service")),
-                new ServiceSpec("inference-service", ports.inferenceHttp(), ports.inferenceGrpc(), List.of(
-                        "--recsys.inference.model-dir=" + config.root().resolve("models"))),
-                new ServiceSpec("recommendation-service", ports.recommendationHttp(), ports.recommendationGrpc(), List.of(
-                        "--spring.grpc.client.channel.feature-service.target=static://127.0.0.1:" + ports.featureGrpc(),
-                        "--spring.grpc.client.channel.inference-service.target=static://127.0.0.1:" + ports.inferenceGrpc())),
-                new ServiceSpec("gateway", ports.gatewayHttp(), ports.gatewayGrpc(), List.of(
-                        "--spring.grpc.client.channel.recommendation-service.target=static://127.0.0.1:" + ports.recommendationGrpc(),
-                        "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:" + ports.ingestionGrpc())))
+                        new ServiceSpec(
+                                "ingestion-service", ports.ingestionHttp(), ports.ingestionGrpc(), redisArguments),
+                        new ServiceSpec(
+                                "feature-service",
+                                ports.featureHttp(),
+                                ports.featureGrpc(),
+                                concat(
+                                        redisArguments,
+                                        "--recsys.features.consumer.consumer-name=local-feature-service")),
+                        new ServiceSpec(
+                                "inference-service",
+                                ports.inferenceHttp(),
+                                ports.inferenceGrpc(),
+                                List.of("--recsys.inference.model-dir="
+                                        + config.root().resolve("models"))),
+                        new ServiceSpec(
+                                "recommendation-service",
+                                ports.recommendationHttp(),
+                                ports.recommendationGrpc(),
+                                List.of(
+                                        "--spring.grpc.client.channel.feature-service.target=static://127.0.0.1:"
+                                                + ports.featureGrpc(),
+                                        "--spring.grpc.client.channel.inference-service.target=static://127.0.0.1:"
+                                                + ports.inferenceGrpc())),
+                        new ServiceSpec(
+                                "gateway",
+                                ports.gatewayHttp(),
+                                ports.gatewayGrpc(),
+                                List.of(
+                                        "--spring.grpc.client.channel.recommendation-service.target=static://127.0.0.1:"
+                                                + ports.recommendationGrpc(),
+                                        "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:"
+                                                + ports.ingestionGrpc())))
                 .filter(spec -> config.services().contains(spec.module()))
                 .toList();
         for (ServiceSpec spec : specs) {
@@ -73,25 +95,30 @@ public final class LocalStack implements AutoCloseable {
         }
         // all at once: on few cores the JVMs' start-up overlaps I/O and JIT work
         for (ServiceSpec spec : specs) {
-            services.add(ServiceProcess.launch(spec, config.root(), config.workDir(), config.serviceJvm(spec.module())));
+            services.add(
+                    ServiceProcess.launch(spec, config.root(), config.workDir(), config.serviceJvm(spec.module())));
         }
-        progress.accept("starting " + specs.size() + " services (logs in " + config.workDir().resolve("logs") + ") ...");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        progress.accept("starting " + specs.size() + " services (logs in "
+                + config.workDir().resolve("logs") + ") ...");
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (ServiceProcess service : services) {
             service.awaitReady(READY_TIMEOUT, http);
-            progress.accept("  " + service.spec().module() + " ready: http :" + service.spec().httpPort()
-                    + ", grpc :" + service.spec().grpcPort());
+            progress.accept("  " + service.spec().module() + " ready: http :"
+                    + service.spec().httpPort() + ", grpc :" + service.spec().grpcPort());
         }
         if (config.demoData().isPresent()) {
             progress.accept("seeding demo data " + config.demoData().get() + " through the ingestion API ...");
-            DemoDataGenerator.DemoData data = DemoDataGenerator.generate(config.demoData().get(), Clock.systemUTC().instant());
+            DemoDataGenerator.DemoData data = DemoDataGenerator.generate(
+                    config.demoData().get(), Clock.systemUTC().instant());
             demoData = Optional.of(data);
-            seedReport = Optional.of(DemoSeeder.seed(data, ports.ingestionGrpc(), ports.featureGrpc(), Duration.ofMinutes(2)));
+            seedReport = Optional.of(
+                    DemoSeeder.seed(data, ports.ingestionGrpc(), ports.featureGrpc(), Duration.ofMinutes(2)));
             progress.accept("  " + seedReport.get());
         }
         if (config.services().contains("gateway")) {
-            newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(gatewayUrl(),
-                    demoData.map(data -> data.events().getFirst().getUserId()));
+            newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(
+                    gatewayUrl(), demoData.map(data -> data.events().getFirst().getUserId()));
         }
     }
 
@@ -106,7 +133,8 @@ public final class LocalStack implements AutoCloseable {
             port = 0;
         }
         redis = LocalRedisServer.start(RedisBinary.locate(), port);
-        progress.accept("started Redis on 127.0.0.1:" + redis.port() + " (" + redis.binary().description() + ", no persistence)");
+        progress.accept("started Redis on 127.0.0.1:" + redis.port() + " ("
+                + redis.binary().description() + ", no persistence)");
         return List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
     }
 
@@ -148,7 +176,8 @@ public final class LocalStack implements AutoCloseable {
 
     private static void requireFree(int port, String what) throws IOException {
         if (!isFree(port)) {
-            throw new IOException("port " + port + " for " + what + " is in use; stop what holds it (another ./recsys start?)");
+            throw new IOException(
+                    "port " + port + " for " + what + " is in use; stop what holds it (another ./recsys start?)");
         }
     }
 

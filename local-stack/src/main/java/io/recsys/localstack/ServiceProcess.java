@@ -29,14 +29,21 @@ public final class ServiceProcess {
         this.logFile = logFile;
     }
 
-    public static ServiceProcess launch(ServiceSpec spec, Path root, Path workDir, List<String> jvmOptions) throws IOException {
+    public static ServiceProcess launch(ServiceSpec spec, Path root, Path workDir, List<String> jvmOptions)
+            throws IOException {
         // human-readable logs locally; the services log structured JSON by default (containers)
-        return launch(spec, root, workDir, jvmOptions, Map.of("LOG_FORMAT", System.getenv().getOrDefault("LOG_FORMAT", "")));
+        return launch(
+                spec,
+                root,
+                workDir,
+                jvmOptions,
+                Map.of("LOG_FORMAT", System.getenv().getOrDefault("LOG_FORMAT", "")));
     }
 
     /** The same with these environment variables (on top of this process's own), as a container would set them. */
-    public static ServiceProcess launch(ServiceSpec spec, Path root, Path workDir, List<String> jvmOptions,
-            Map<String, String> environment) throws IOException {
+    public static ServiceProcess launch(
+            ServiceSpec spec, Path root, Path workDir, List<String> jvmOptions, Map<String, String> environment)
+            throws IOException {
         Path jar = executableJar(root, spec.module());
         Path logFile = workDir.resolve("logs").resolve(spec.module() + ".log");
         Files.createDirectories(logFile.getParent());
@@ -63,7 +70,8 @@ public final class ServiceProcess {
         Path target = root.resolve(module).resolve("target");
         if (Files.isDirectory(target)) {
             try (Stream<Path> files = Files.list(target)) {
-                var jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst();
+                var jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
+                        .findFirst();
                 if (jar.isPresent()) {
                     return jar.get();
                 }
@@ -81,7 +89,10 @@ public final class ServiceProcess {
                 throw new IOException(spec.module() + " exited with code " + process.exitValue() + ":\n" + logTail());
             }
             try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(readiness)
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;

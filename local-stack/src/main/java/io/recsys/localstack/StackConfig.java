@@ -1,26 +1,31 @@
 package io.recsys.localstack;
 
+import io.recsys.localstack.demo.DemoDataSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.recsys.localstack.demo.DemoDataSpec;
-
 /**
  * Everything the local stack needs to know.
  *
- * @param root        the repository checkout (holds each module's target/*-exec.jar)
- * @param ports       where everything listens
- * @param redisUrl    a running Redis to use instead of starting one
- * @param demoData    what to seed, or empty to seed nothing
- * @param workDir     logs and class-data archives go here
- * @param serviceJvm  JVM options of each service process
- * @param services    which services to run (benchmarks run only what they measure)
+ * @param root the repository checkout (holds each module's target/*-exec.jar)
+ * @param ports where everything listens
+ * @param redisUrl a running Redis to use instead of starting one
+ * @param demoData what to seed, or empty to seed nothing
+ * @param workDir logs and class-data archives go here
+ * @param serviceJvm JVM options of each service process
+ * @param services which services to run (benchmarks run only what they measure)
  */
-public record StackConfig(Path root, StackPorts ports, Optional<String> redisUrl, Optional<DemoDataSpec> demoData, Path workDir,
-        List<String> serviceJvm, Set<String> services) {
+public record StackConfig(
+        Path root,
+        StackPorts ports,
+        Optional<String> redisUrl,
+        Optional<DemoDataSpec> demoData,
+        Path workDir,
+        List<String> serviceJvm,
+        Set<String> services) {
 
     // a heap that is not resized under load, and generational ZGC for short pauses: measured on feature reads
     // (./recsys bench features), p99 at 100 items went from 22 ms (-Xms64m, SerialGC) to 10 ms, at 1,000 items
@@ -57,6 +62,7 @@ public record StackConfig(Path root, StackPorts ports, Optional<String> redisUrl
                 return dir;
             }
         }
-        throw new IllegalStateException("run from the repository checkout: no gateway/ module found above " + start.toAbsolutePath());
+        throw new IllegalStateException(
+                "run from the repository checkout: no gateway/ module found above " + start.toAbsolutePath());
     }
 }

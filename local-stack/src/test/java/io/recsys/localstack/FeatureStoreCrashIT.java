@@ -2,6 +2,18 @@ package io.recsys.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.eventlog.EventTypeNames;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.IngestEventsRequest;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.contracts.features.v1.GetFeaturesResponse;
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,35 +27,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.recsys.contracts.common.v1.EventType;
-import io.recsys.contracts.eventlog.EventTypeNames;
-import io.recsys.contracts.events.v1.Event;
-import io.recsys.contracts.events.v1.IngestEventsRequest;
-import io.recsys.contracts.events.v1.IngestionServiceGrpc;
-import io.recsys.contracts.features.v1.FeatureServiceGrpc;
-import io.recsys.contracts.features.v1.GetFeaturesRequest;
-import io.recsys.contracts.features.v1.GetFeaturesResponse;
-import io.recsys.localredis.LocalRedisServer;
-import io.recsys.localredis.RedisBinary;
-
 /**
- * A feature-service killed with SIGKILL in the middle of a large backlog, and another one taking
- * over: afterwards every counter equals what the event log says. Nothing lost, nothing doubled.
+ * A feature-service killed with SIGKILL in the middle of a large backlog, and another one taking over: afterwards every
+ * counter equals what the event log says. Nothing lost, nothing doubled.
  */
 class FeatureStoreCrashIT {
 
     private static final int USERS = 300;
     private static final int ITEMS = 150;
     private static final int EVENTS = 40_000;
-    private static final Map<EventType, Double> WEIGHTS = Map.of(EventType.EVENT_TYPE_VIEW, 1.0, EventType.EVENT_TYPE_CLICK, 2.0,
-            EventType.EVENT_TYPE_ADD_TO_CART, 4.0, EventType.EVENT_TYPE_PURCHASE, 8.0);
+    private static final Map<EventType, Double> WEIGHTS = Map.of(
+            EventType.EVENT_TYPE_VIEW,
+            1.0,
+            EventType.EVENT_TYPE_CLICK,
+            2.0,
+            EventType.EVENT_TYPE_ADD_TO_CART,
+            4.0,
+            EventType.EVENT_TYPE_PURCHASE,
+            8.0);
 
     private final List<ServiceProcess> processes = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -63,8 +68,10 @@ class FeatureStoreCrashIT {
         Path root = StackConfig.findRoot(Path.of(""));
         Path workDir = root.resolve("local-stack/target/crash-test");
         redis = LocalRedisServer.start(RedisBinary.locate(), 0);
-        List<String> redisArgs = List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
-        ServiceSpec ingestionSpec = new ServiceSpec("ingestion-service", LocalRedisServer.freePort(), LocalRedisServer.freePort(), redisArgs);
+        List<String> redisArgs =
+                List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
+        ServiceSpec ingestionSpec = new ServiceSpec(
+                "ingestion-service", LocalRedisServer.freePort(), LocalRedisServer.freePort(), redisArgs);
         ServiceProcess ingestion = launch(ingestionSpec, root, workDir);
 
         // the backlog, and the truth it implies
@@ -72,54 +79,83 @@ class FeatureStoreCrashIT {
         Map<String, Map<String, Long>> countsByUser = new HashMap<>();
         Map<String, Double> popularityByItem = new HashMap<>();
         for (Event event : events) {
-            countsByUser.computeIfAbsent(event.getUserId(), u -> new HashMap<>())
+            countsByUser
+                    .computeIfAbsent(event.getUserId(), u -> new HashMap<>())
                     .merge(EventTypeNames.nameOf(event.getType()), 1L, Long::sum);
             popularityByItem.merge(event.getItemId(), WEIGHTS.get(event.getType()), Double::sum);
         }
-        IngestionServiceGrpc.IngestionServiceBlockingStub ingest = IngestionServiceGrpc.newBlockingStub(channel(ingestion));
+        IngestionServiceGrpc.IngestionServiceBlockingStub ingest =
+                IngestionServiceGrpc.newBlockingStub(channel(ingestion));
         for (int from = 0; from < events.size(); from += 1000) {
-            assertThat(ingest.withDeadlineAfter(30, TimeUnit.SECONDS).ingestEvents(IngestEventsRequest.newBuilder()
-                    .addAllEvents(events.subList(from, from + 1000)).build()).getAccepted()).isEqualTo(1000);
+            assertThat(ingest.withDeadlineAfter(30, TimeUnit.SECONDS)
+                            .ingestEvents(IngestEventsRequest.newBuilder()
+                                    .addAllEvents(events.subList(from, from + 1000))
+                                    .build())
+                            .getAccepted())
+                    .isEqualTo(1000);
         }
 
         ServiceProcess doomed = launch(featureSpec("crash-a", redisArgs), root, workDir);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> applied(doomed) >= 4_000);
         doomed.kill();
         assertThat(doomed.handle().isAlive()).isFalse();
 
         ServiceProcess survivor = launch(featureSpec("crash-b", redisArgs), root, workDir);
         FeatureServiceGrpc.FeatureServiceBlockingStub features = FeatureServiceGrpc.newBlockingStub(channel(survivor));
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertFeaturesMatch(features, countsByUser, popularityByItem));
-        assertThat(applied(survivor)).as("the survivor applied the rest, including what the dead one held").isPositive();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertFeaturesMatch(features, countsByUser, popularityByItem));
+        assertThat(applied(survivor))
+                .as("the survivor applied the rest, including what the dead one held")
+                .isPositive();
         // and it stays so: nothing is applied a second time later
         Thread.sleep(3_000);
         assertFeaturesMatch(features, countsByUser, popularityByItem);
     }
 
-    private static void assertFeaturesMatch(FeatureServiceGrpc.FeatureServiceBlockingStub features,
-            Map<String, Map<String, Long>> countsByUser, Map<String, Double> popularityByItem) {
+    private static void assertFeaturesMatch(
+            FeatureServiceGrpc.FeatureServiceBlockingStub features,
+            Map<String, Map<String, Long>> countsByUser,
+            Map<String, Double> popularityByItem) {
         for (var user : countsByUser.entrySet()) {
             GetFeaturesResponse response = features.withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .getFeatures(GetFeaturesRequest.newBuilder().setUserId(user.getKey()).setRecentLimit(1).build());
+                    .getFeatures(GetFeaturesRequest.newBuilder()
+                            .setUserId(user.getKey())
+                            .setRecentLimit(1)
+                            .build());
             assertThat(response.getUser().getEventCountsMap()).as(user.getKey()).isEqualTo(user.getValue());
         }
         GetFeaturesResponse items = features.withDeadlineAfter(5, TimeUnit.SECONDS)
-                .getFeatures(GetFeaturesRequest.newBuilder().addAllItemIds(popularityByItem.keySet()).build());
+                .getFeatures(GetFeaturesRequest.newBuilder()
+                        .addAllItemIds(popularityByItem.keySet())
+                        .build());
         for (var item : items.getItemsList()) {
-            assertThat(item.getPopularity().getAllTime()).as(item.getItemId()).isEqualTo(popularityByItem.get(item.getItemId()));
+            assertThat(item.getPopularity().getAllTime())
+                    .as(item.getItemId())
+                    .isEqualTo(popularityByItem.get(item.getItemId()));
         }
     }
 
     private static List<Event> events() {
         SplittableRandom random = new SplittableRandom(5);
-        EventType[] types = {EventType.EVENT_TYPE_VIEW, EventType.EVENT_TYPE_CLICK, EventType.EVENT_TYPE_ADD_TO_CART,
-                EventType.EVENT_TYPE_PURCHASE};
+        EventType[] types = {
+            EventType.EVENT_TYPE_VIEW,
+            EventType.EVENT_TYPE_CLICK,
+            EventType.EVENT_TYPE_ADD_TO_CART,
+            EventType.EVENT_TYPE_PURCHASE
+        };
         List<Event> events = new ArrayList<>(EVENTS);
         for (int i = 0; i < EVENTS; i++) {
-            events.add(Event.newBuilder().setEventId("crash-" + i).setUserId("u" + random.nextInt(USERS))
-                    .setItemId("i" + random.nextInt(ITEMS)).setType(types[random.nextInt(types.length)]).build());
+            events.add(Event.newBuilder()
+                    .setEventId("crash-" + i)
+                    .setUserId("u" + random.nextInt(USERS))
+                    .setItemId("i" + random.nextInt(ITEMS))
+                    .setType(types[random.nextInt(types.length)])
+                    .build());
         }
         return events;
     }
@@ -142,16 +178,25 @@ class FeatureStoreCrashIT {
     }
 
     private ManagedChannel channel(ServiceProcess process) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", process.spec().grpcPort()).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "127.0.0.1", process.spec().grpcPort())
+                .usePlaintext()
+                .build();
         channels.add(channel);
         return channel;
     }
 
     private static double applied(ServiceProcess featureService) throws IOException, InterruptedException {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + featureService.spec().httpPort() + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith("recsys_features_log_entries_total{") && l.contains("result=\"applied\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String body = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + featureService.spec().httpPort() + "/actuator/prometheus"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return body.lines()
+                .filter(l -> l.startsWith("recsys_features_log_entries_total{") && l.contains("result=\"applied\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

@@ -3,6 +3,19 @@ package io.recsys.localstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
+import io.recsys.contracts.recommend.v1.RecommendRequest;
+import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,42 +30,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.MetadataUtils;
-import io.recsys.contracts.recommend.v1.RecommendRequest;
-import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
-import io.recsys.localredis.LocalRedisServer;
-import io.recsys.localredis.RedisBinary;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The five services started exactly as the plain Kubernetes manifests (k8s/, generated from the Helm
- * chart) configure them: each service's ConfigMap as its additional application.yaml, each container's
- * environment, and the Secrets' values where the manifests reference them. Only what a cluster would
- * provide is replaced: Service DNS names become localhost (with this machine's free ports) and the
- * model volume is the repository's models/. This proves that the chart's settings bind in the real
- * services, that its probes' endpoints answer, and that the API keys guard the public API.
+ * The five services started exactly as the plain Kubernetes manifests (k8s/, generated from the Helm chart) configure
+ * them: each service's ConfigMap as its additional application.yaml, each container's environment, and the Secrets'
+ * values where the manifests reference them. Only what a cluster would provide is replaced: Service DNS names become
+ * localhost (with this machine's free ports) and the model volume is the repository's models/. This proves that the
+ * chart's settings bind in the real services, that its probes' endpoints answer, and that the API keys guard the public
+ * API.
  */
 class KubernetesConfigurationIT {
 
-    private static final List<String> SERVICES = List.of("ingestion-service", "feature-service", "inference-service", "recommendation-service", "gateway");
+    private static final List<String> SERVICES =
+            List.of("ingestion-service", "feature-service", "inference-service", "recommendation-service", "gateway");
     private static final String API_KEYS = "old-key-0123456789abcdef,new-key-0123456789abcdef";
-    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final JsonMapper json = JsonMapper.builder().build();
 
     private static final Map<String, ServiceProcess> running = new LinkedHashMap<>();
@@ -70,11 +70,17 @@ class KubernetesConfigurationIT {
             ports.put(service, new int[] {LocalRedisServer.freePort(), LocalRedisServer.freePort()});
         }
         for (String service : SERVICES) {
-            JsonNode container = manifests.get("Deployment").get("recsys-" + service).at("/spec/template/spec/containers/0");
+            JsonNode container =
+                    manifests.get("Deployment").get("recsys-" + service).at("/spec/template/spec/containers/0");
             Path configDir = Files.createDirectories(workDir.resolve("config").resolve(service));
-            String applicationYaml = manifests.get("ConfigMap").get("recsys-" + service).at("/data/application.yaml").asString();
+            String applicationYaml = manifests
+                    .get("ConfigMap")
+                    .get("recsys-" + service)
+                    .at("/data/application.yaml")
+                    .asString();
             for (String backend : SERVICES) {
-                applicationYaml = applicationYaml.replaceAll("dns:///recsys-" + backend + ":\\d+", "dns:///localhost:" + ports.get(backend)[1]);
+                applicationYaml = applicationYaml.replaceAll(
+                        "dns:///recsys-" + backend + ":\\d+", "dns:///localhost:" + ports.get(backend)[1]);
             }
             applicationYaml = applicationYaml.replace("model-dir: /models", "model-dir: " + root.resolve("models"));
             Files.writeString(configDir.resolve("application.yaml"), applicationYaml);
@@ -83,20 +89,26 @@ class KubernetesConfigurationIT {
             for (JsonNode variable : container.get("env")) {
                 String name = variable.get("name").asString();
                 if (variable.has("value")) {
-                    environment.put(name, variable.get("value").asString().replace("file:/config/", "file:" + configDir + "/"));
+                    environment.put(
+                            name, variable.get("value").asString().replace("file:/config/", "file:" + configDir + "/"));
                 } else {
                     String key = variable.at("/valueFrom/secretKeyRef/key").asString();
-                    environment.put(name, switch (key) {
-                        case "redis-url" -> "redis://127.0.0.1:" + redis.port();
-                        case "api-keys" -> API_KEYS;
-                        default -> throw new IllegalStateException("a Secret key this test does not know: " + key);
-                    });
+                    environment.put(
+                            name,
+                            switch (key) {
+                                case "redis-url" -> "redis://127.0.0.1:" + redis.port();
+                                case "api-keys" -> API_KEYS;
+                                default ->
+                                    throw new IllegalStateException("a Secret key this test does not know: " + key);
+                            });
                 }
             }
             assertThat(environment).containsKey("SPRING_CONFIG_ADDITIONAL_LOCATION");
             // the container's own ports are the services' defaults; here they must be free ones
             ServiceSpec spec = new ServiceSpec(service, ports.get(service)[0], ports.get(service)[1], List.of());
-            running.put(service, ServiceProcess.launch(spec, root, workDir, StackConfig.defaultServiceJvm(service), environment));
+            running.put(
+                    service,
+                    ServiceProcess.launch(spec, root, workDir, StackConfig.defaultServiceJvm(service), environment));
         }
         for (ServiceProcess service : running.values()) {
             service.awaitReady(Duration.ofMinutes(3), http);
@@ -115,12 +127,22 @@ class KubernetesConfigurationIT {
     @Test
     void everyServiceAnswersTheGrpcHealthServiceItsReadinessProbeAsksFor() {
         for (ServiceProcess service : running.values()) {
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.spec().grpcPort()).usePlaintext().build();
+            ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                            "localhost", service.spec().grpcPort())
+                    .usePlaintext()
+                    .build();
             try {
                 // the gRPC health status follows the application's on a 5 s schedule
-                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
-                        HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                                .check(HealthCheckRequest.newBuilder().setService("readiness").build()).getStatus()
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(500))
+                        .ignoreExceptions()
+                        .until(() -> HealthGrpc.newBlockingStub(channel)
+                                        .withDeadlineAfter(2, TimeUnit.SECONDS)
+                                        .check(HealthCheckRequest.newBuilder()
+                                                .setService("readiness")
+                                                .build())
+                                        .getStatus()
                                 == HealthCheckResponse.ServingStatus.SERVING);
             } finally {
                 channel.shutdownNow();
@@ -130,30 +152,48 @@ class KubernetesConfigurationIT {
 
     @Test
     void thePublicApiWantsAKeyAndServesThroughTheBackendsTheConfigMapsName() throws Exception {
-        String events = "[{\"event_id\":\"k8s-1\",\"user_id\":\"u1\",\"item_id\":\"i1\",\"type\":\"purchase\",\"timestamp\":\"" + java.time.Instant.now() + "\"}]";
+        String events =
+                "[{\"event_id\":\"k8s-1\",\"user_id\":\"u1\",\"item_id\":\"i1\",\"type\":\"purchase\",\"timestamp\":\""
+                        + java.time.Instant.now() + "\"}]";
         assertThat(send(post("/api/v1/events", events).build()).statusCode()).isEqualTo(401);
 
-        HttpResponse<String> ingested = send(post("/api/v1/events", events).header("X-Api-Key", "old-key-0123456789abcdef").build());
+        HttpResponse<String> ingested = send(post("/api/v1/events", events)
+                .header("X-Api-Key", "old-key-0123456789abcdef")
+                .build());
         assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
         assertThat(json.readTree(ingested.body()).get("accepted").asInt()).isEqualTo(1);
 
-        HttpResponse<String> recommended = send(HttpRequest.newBuilder(gateway("/api/v1/users/u1/recommendations?limit=5"))
-                .header("Authorization", "Bearer new-key-0123456789abcdef").build());
+        HttpResponse<String> recommended =
+                send(HttpRequest.newBuilder(gateway("/api/v1/users/u1/recommendations?limit=5"))
+                        .header("Authorization", "Bearer new-key-0123456789abcdef")
+                        .build());
         assertThat(recommended.statusCode()).as(recommended.body()).isEqualTo(200);
         assertThat(json.readTree(recommended.body()).has("items")).isTrue();
     }
 
     @Test
     void theGrpcEdgeWantsTheKeyToo() throws InterruptedException {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", running.get("gateway").spec().grpcPort()).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(
+                        "localhost", running.get("gateway").spec().grpcPort())
+                .usePlaintext()
+                .build();
         try {
-            RecommendRequest request = RecommendRequest.newBuilder().setUserId("u1").setLimit(3).build();
-            assertThatThrownBy(() -> RecommendationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).recommend(request))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            RecommendRequest request =
+                    RecommendRequest.newBuilder().setUserId("u1").setLimit(3).build();
+            assertThatThrownBy(() -> RecommendationServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .recommend(request))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
             Metadata key = new Metadata();
             key.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), "new-key-0123456789abcdef");
-            assertThat(RecommendationServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
-                    .withDeadlineAfter(5, TimeUnit.SECONDS).recommend(request).getUserId()).isEqualTo("u1");
+            assertThat(RecommendationServiceGrpc.newBlockingStub(channel)
+                            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .recommend(request)
+                            .getUserId())
+                    .isEqualTo("u1");
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -168,7 +208,8 @@ class KubernetesConfigurationIT {
             files = listing.filter(p -> p.toString().endsWith(".yaml")).toList();
         }
         for (Path file : files) {
-            for (JsonNode object : yaml.readValues(yaml.createParser(file.toFile()), JsonNode.class).readAll()) {
+            for (JsonNode object : yaml.readValues(yaml.createParser(file.toFile()), JsonNode.class)
+                    .readAll()) {
                 if (object != null && object.has("kind")) {
                     objects.computeIfAbsent(object.get("kind").asString(), kind -> new HashMap<>())
                             .put(object.at("/metadata/name").asString(), object);
@@ -179,7 +220,9 @@ class KubernetesConfigurationIT {
     }
 
     private static HttpRequest.Builder post(String path, String body) {
-        return HttpRequest.newBuilder(gateway(path)).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        return HttpRequest.newBuilder(gateway(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     private static URI gateway(String path) {

@@ -1,22 +1,20 @@
 package io.recsys.servicekit;
 
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.recsys.contracts.errors.GrpcErrors;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 
-import io.grpc.Status;
-import io.grpc.StatusException;
-import io.grpc.StatusRuntimeException;
-import io.recsys.contracts.errors.GrpcErrors;
-
 /**
- * Turns what a service throws into the status its callers should see: statuses pass through; a store
- * that cannot be reached becomes UNAVAILABLE with a retry hint (callers degrade or retry, never hang);
- * anything unexpected becomes INTERNAL without leaking internals.
+ * Turns what a service throws into the status its callers should see: statuses pass through; a store that cannot be
+ * reached becomes UNAVAILABLE with a retry hint (callers degrade or retry, never hang); anything unexpected becomes
+ * INTERNAL without leaking internals.
  */
 public class GrpcErrorTranslation implements GrpcExceptionHandler {
 
@@ -54,7 +52,9 @@ public class GrpcErrorTranslation implements GrpcExceptionHandler {
         long now = System.nanoTime();
         long next = nextOutageLog.get();
         if (now - next >= 0 && nextOutageLog.compareAndSet(next, now + OUTAGE_LOG_INTERVAL_NANOS)) {
-            log.warn("store unavailable ({} more such failures since the last report): {}", quietOutages.getAndSet(0),
+            log.warn(
+                    "store unavailable ({} more such failures since the last report): {}",
+                    quietOutages.getAndSet(0),
                     e.getMostSpecificCause().toString());
         } else {
             quietOutages.incrementAndGet();
@@ -72,7 +72,11 @@ public class GrpcErrorTranslation implements GrpcExceptionHandler {
         if (message == null) {
             return false;
         }
-        return message.startsWith("LOADING") || message.startsWith("BUSY") || message.startsWith("TRYAGAIN")
-                || message.startsWith("MASTERDOWN") || message.startsWith("READONLY") || message.startsWith("OOM");
+        return message.startsWith("LOADING")
+                || message.startsWith("BUSY")
+                || message.startsWith("TRYAGAIN")
+                || message.startsWith("MASTERDOWN")
+                || message.startsWith("READONLY")
+                || message.startsWith("OOM");
     }
 }

@@ -1,8 +1,10 @@
 package io.recsys.servicekit;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import java.time.Clock;
 import java.time.Duration;
-
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -10,10 +12,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 
 /** What every service of the platform shares. */
 @AutoConfiguration
@@ -32,9 +30,9 @@ public class ServiceKitAutoConfiguration {
     }
 
     /**
-     * Lettuce by default queues commands while disconnected, so a Redis outage turns into requests
-     * that hang until their timeout. Rejecting at once lets the service answer UNAVAILABLE promptly;
-     * Lettuce still reconnects in the background, so the service recovers by itself.
+     * Lettuce by default queues commands while disconnected, so a Redis outage turns into requests that hang until
+     * their timeout. Rejecting at once lets the service answer UNAVAILABLE promptly; Lettuce still reconnects in the
+     * background, so the service recovers by itself.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
@@ -42,7 +40,8 @@ public class ServiceKitAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        io.recsys.servicekit.redis.RedisLink redisLink(org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
+        io.recsys.servicekit.redis.RedisLink redisLink(
+                org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
             return new io.recsys.servicekit.redis.RedisLink(factory);
         }
 
@@ -52,7 +51,10 @@ public class ServiceKitAutoConfiguration {
             return builder -> builder.clientOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
+                    .socketOptions(SocketOptions.builder()
+                            .connectTimeout(connectTimeout)
+                            .keepAlive(true)
+                            .build())
                     .timeoutOptions(TimeoutOptions.enabled())
                     .build());
         }

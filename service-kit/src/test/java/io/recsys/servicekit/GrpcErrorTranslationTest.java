@@ -2,17 +2,15 @@ package io.recsys.servicekit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.data.redis.RedisSystemException;
-
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.recsys.contracts.errors.GrpcErrors;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
 
 class GrpcErrorTranslationTest {
 
@@ -23,15 +21,18 @@ class GrpcErrorTranslationTest {
         StatusException e = translation.handleException(GrpcErrors.invalidArgument("limit", "too big"));
 
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(GrpcErrors.fieldViolations(e)).singleElement().satisfies(v -> assertThat(v.getField()).isEqualTo("limit"));
+        assertThat(GrpcErrors.fieldViolations(e))
+                .singleElement()
+                .satisfies(v -> assertThat(v.getField()).isEqualTo("limit"));
     }
 
     @Test
     void anUnreachableStoreIsUnavailableWithARetryHint() {
         for (RuntimeException outage : new RuntimeException[] {
-                new RedisConnectionFailureException("connection refused"),
-                new QueryTimeoutException("command timed out"),
-                new RedisSystemException("busy", new RedisCommandExecutionException("LOADING Redis is loading the dataset"))}) {
+            new RedisConnectionFailureException("connection refused"),
+            new QueryTimeoutException("command timed out"),
+            new RedisSystemException("busy", new RedisCommandExecutionException("LOADING Redis is loading the dataset"))
+        }) {
             StatusException e = translation.handleException(outage);
 
             assertThat(e.getStatus().getCode()).as(outage.toString()).isEqualTo(Status.Code.UNAVAILABLE);

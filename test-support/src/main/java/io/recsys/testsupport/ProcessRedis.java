@@ -1,10 +1,9 @@
 package io.recsys.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** A redis-server child process: the installed binary when there is one, else the embedded one. */
 final class ProcessRedis implements RedisBackend {

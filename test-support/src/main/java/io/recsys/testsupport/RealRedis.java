@@ -1,7 +1,6 @@
 package io.recsys.testsupport;
 
 import java.io.IOException;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -9,13 +8,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Redis for one test class, wherever the tests run:
+ *
  * <ol>
- *   <li>{@code RECSYS_TEST_REDIS_URL}, when set: an already running server (host:port only);</li>
- *   <li>a Testcontainers Redis, when a Docker engine answers;</li>
- *   <li>otherwise a redis-server child process: the installed binary, else the embedded one.</li>
+ *   <li>{@code RECSYS_TEST_REDIS_URL}, when set: an already running server (host:port only);
+ *   <li>a Testcontainers Redis, when a Docker engine answers;
+ *   <li>otherwise a redis-server child process: the installed binary, else the embedded one.
  * </ol>
- * When none can be had the tests are skipped, except under {@code CI=true}, where they fail loudly:
- * a CI run that quietly skips its Redis tests proves nothing.
+ *
+ * When none can be had the tests are skipped, except under {@code CI=true}, where they fail loudly: a CI run that
+ * quietly skips its Redis tests proves nothing.
  *
  * <pre>
  * &#64;RegisterExtension static final RealRedis redis = new RealRedis();

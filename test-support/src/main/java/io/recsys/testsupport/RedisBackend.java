@@ -21,12 +21,27 @@ interface RedisBackend extends AutoCloseable {
     static RedisBackend external(String url) {
         URI uri = URI.create(url.contains("://") ? url : "redis://" + url);
         return new RedisBackend() {
-            public String host() { return uri.getHost(); }
-            public int port() { return uri.getPort() > 0 ? uri.getPort() : 6379; }
-            public String description() { return "external " + uri; }
-            public void interrupt() { throw new UnsupportedOperationException("cannot stop an external Redis"); }
-            public void resume() { throw new UnsupportedOperationException("cannot restart an external Redis"); }
-            public void close() { }
+            public String host() {
+                return uri.getHost();
+            }
+
+            public int port() {
+                return uri.getPort() > 0 ? uri.getPort() : 6379;
+            }
+
+            public String description() {
+                return "external " + uri;
+            }
+
+            public void interrupt() {
+                throw new UnsupportedOperationException("cannot stop an external Redis");
+            }
+
+            public void resume() {
+                throw new UnsupportedOperationException("cannot restart an external Redis");
+            }
+
+            public void close() {}
         };
     }
 }

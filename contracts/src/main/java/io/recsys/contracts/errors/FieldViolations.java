@@ -1,9 +1,8 @@
 package io.recsys.contracts.errors;
 
+import com.google.rpc.BadRequest;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.google.rpc.BadRequest;
 
 /** Collects field-level problems of one request, named by their path (e.g. {@code events[3].user_id}). */
 public final class FieldViolations {
@@ -11,7 +10,10 @@ public final class FieldViolations {
     private final List<BadRequest.FieldViolation> violations = new ArrayList<>();
 
     public FieldViolations add(String field, String description) {
-        violations.add(BadRequest.FieldViolation.newBuilder().setField(field).setDescription(description).build());
+        violations.add(BadRequest.FieldViolation.newBuilder()
+                .setField(field)
+                .setDescription(description)
+                .build());
         return this;
     }
 

@@ -1,28 +1,25 @@
 package io.recsys.contracts.errors;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
-
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import com.google.rpc.Status;
-
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * The platform's error conventions on gRPC: rich {@code google.rpc.Status} with standard details, so
- * that every caller (the gateway, internal services, Python) can read field violations and retry hints.
+ * The platform's error conventions on gRPC: rich {@code google.rpc.Status} with standard details, so that every caller
+ * (the gateway, internal services, Python) can read field violations and retry hints.
  */
 public final class GrpcErrors {
 
-    private GrpcErrors() {
-    }
+    private GrpcErrors() {}
 
     public static StatusRuntimeException invalidArgument(List<BadRequest.FieldViolation> violations) {
         String message = violations.stream()
@@ -31,7 +28,9 @@ public final class GrpcErrors {
         Status status = Status.newBuilder()
                 .setCode(Code.INVALID_ARGUMENT_VALUE)
                 .setMessage(message)
-                .addDetails(Any.pack(BadRequest.newBuilder().addAllFieldViolations(violations).build()))
+                .addDetails(Any.pack(BadRequest.newBuilder()
+                        .addAllFieldViolations(violations)
+                        .build()))
                 .build();
         return StatusProto.toStatusRuntimeException(status);
     }
@@ -66,13 +65,16 @@ public final class GrpcErrors {
 
     /** The field violations a failed call carried, if any. */
     public static List<BadRequest.FieldViolation> fieldViolations(Throwable error) {
-        return detail(error, BadRequest.class).map(BadRequest::getFieldViolationsList).orElse(List.of());
+        return detail(error, BadRequest.class)
+                .map(BadRequest::getFieldViolationsList)
+                .orElse(List.of());
     }
 
     /** The retry delay a failed call suggested, if any. */
     public static Optional<Duration> retryDelay(Throwable error) {
-        return detail(error, RetryInfo.class).map(info -> Duration.ofSeconds(
-                info.getRetryDelay().getSeconds(), info.getRetryDelay().getNanos()));
+        return detail(error, RetryInfo.class)
+                .map(info -> Duration.ofSeconds(
+                        info.getRetryDelay().getSeconds(), info.getRetryDelay().getNanos()));
     }
 
     private static <T extends com.google.protobuf.Message> Optional<T> detail(Throwable error, Class<T> type) {

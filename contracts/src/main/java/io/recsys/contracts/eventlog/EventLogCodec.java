@@ -1,20 +1,18 @@
 package io.recsys.contracts.eventlog;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import com.google.protobuf.Timestamp;
-
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The layout of one entry of the event log (a Redis Stream): flat string fields, readable with
- * {@code redis-cli XRANGE} and from Python without generated code. Written by the ingestion-service,
- * read by the feature-service and the python-worker; documented in docs/event-log.md.
+ * The layout of one entry of the event log (a Redis Stream): flat string fields, readable with {@code redis-cli XRANGE}
+ * and from Python without generated code. Written by the ingestion-service, read by the feature-service and the
+ * python-worker; documented in docs/event-log.md.
  */
 public final class EventLogCodec {
 
@@ -44,22 +42,17 @@ public final class EventLogCodec {
     private static final String AVAILABLE = "available";
     private static final String ITEM_ATTRIBUTE = "attr.";
 
-    private EventLogCodec() {
-    }
+    private EventLogCodec() {}
 
     /** A decoded log entry. */
-    public sealed interface Entry permits LoggedEvent, LoggedItem, Unknown {
-    }
+    public sealed interface Entry permits LoggedEvent, LoggedItem, Unknown {}
 
-    public record LoggedEvent(Event event, Instant ingestedAt) implements Entry {
-    }
+    public record LoggedEvent(Event event, Instant ingestedAt) implements Entry {}
 
-    public record LoggedItem(Item item, Instant ingestedAt) implements Entry {
-    }
+    public record LoggedItem(Item item, Instant ingestedAt) implements Entry {}
 
     /** An entry of a kind or version this reader does not know; skipped, never guessed at. */
-    public record Unknown(String kind, String version) implements Entry {
-    }
+    public record Unknown(String kind, String version) implements Entry {}
 
     /** The event must be valid; a missing occurred_at is taken as {@code ingestedAt}. */
     public static Map<String, String> encode(Event event, Instant ingestedAt) {
@@ -177,7 +170,10 @@ public final class EventLogCodec {
     }
 
     public static Timestamp toTimestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 
     private static void putIfNotEmpty(Map<String, String> fields, String key, String value) {

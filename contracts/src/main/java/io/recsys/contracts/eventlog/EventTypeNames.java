@@ -1,27 +1,26 @@
 package io.recsys.contracts.eventlog;
 
+import io.recsys.contracts.common.v1.EventType;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.recsys.contracts.common.v1.EventType;
-
 /**
- * The public, lower-case names of event types ({@code view}, {@code add_to_cart}, ...), used in the
- * JSON API, in the event log and as feature keys, so that one spelling holds everywhere.
+ * The public, lower-case names of event types ({@code view}, {@code add_to_cart}, ...), used in the JSON API, in the
+ * event log and as feature keys, so that one spelling holds everywhere.
  */
 public final class EventTypeNames {
 
     private static final Map<EventType, String> NAMES = Stream.of(EventType.values())
             .filter(t -> t != EventType.EVENT_TYPE_UNSPECIFIED && t != EventType.UNRECOGNIZED)
-            .collect(Collectors.toUnmodifiableMap(t -> t, t -> t.name().substring("EVENT_TYPE_".length()).toLowerCase(Locale.ROOT)));
-    private static final Map<String, EventType> TYPES = NAMES.entrySet().stream()
-            .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
+            .collect(Collectors.toUnmodifiableMap(
+                    t -> t, t -> t.name().substring("EVENT_TYPE_".length()).toLowerCase(Locale.ROOT)));
+    private static final Map<String, EventType> TYPES =
+            NAMES.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
 
-    private EventTypeNames() {
-    }
+    private EventTypeNames() {}
 
     /** e.g. {@code add_to_cart}; custom events are named by their custom type when one is given. */
     public static String nameOf(EventType type, String customType) {

@@ -3,16 +3,15 @@ package io.recsys.contracts.validation;
 import java.util.Optional;
 
 /**
- * The rule every user, item and event id follows across the platform: 1 to 128 characters of letters,
- * digits and {@code . _ : @ -}, starting with a letter or digit. Ids end up in Redis keys and log
- * lines, so whitespace, braces (Redis Cluster hash tags) and control characters are kept out.
+ * The rule every user, item and event id follows across the platform: 1 to 128 characters of letters, digits and
+ * {@code . _ : @ -}, starting with a letter or digit. Ids end up in Redis keys and log lines, so whitespace, braces
+ * (Redis Cluster hash tags) and control characters are kept out.
  */
 public final class Identifiers {
 
     public static final int MAX_LENGTH = 128;
 
-    private Identifiers() {
-    }
+    private Identifiers() {}
 
     /** Why {@code value} is not a valid id, or empty when it is. */
     public static Optional<String> problem(String value) {

@@ -3,25 +3,26 @@ package io.recsys.contracts.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 class GrpcErrorsTest {
 
     @Test
     void fieldViolationsTravelAsBadRequestDetails() {
-        FieldViolations violations = new FieldViolations().add("limit", "must be between 1 and 200").add("user_id", "is required");
+        FieldViolations violations =
+                new FieldViolations().add("limit", "must be between 1 and 200").add("user_id", "is required");
 
-        assertThatThrownBy(violations::throwIfAny)
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("limit: must be between 1 and 200; user_id: is required");
-                    assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("limit", "user_id");
-                });
+        assertThatThrownBy(violations::throwIfAny).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription())
+                    .isEqualTo("limit: must be between 1 and 200; user_id: is required");
+            assertThat(GrpcErrors.fieldViolations(e))
+                    .extracting(v -> v.getField())
+                    .containsExactly("limit", "user_id");
+        });
     }
 
     @Test

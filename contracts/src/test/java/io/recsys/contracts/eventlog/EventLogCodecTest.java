@@ -2,15 +2,13 @@ package io.recsys.contracts.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class EventLogCodecTest {
 
@@ -19,26 +17,42 @@ class EventLogCodecTest {
     @Test
     void eventSurvivesTheRoundTripWithEveryOptionalField() {
         Event event = Event.newBuilder()
-                .setEventId("e-1").setUserId("u-1").setItemId("i-1")
-                .setType(EventType.EVENT_TYPE_CUSTOM).setCustomType("wishlist")
-                .setValue(4.5).setQuantity(2)
+                .setEventId("e-1")
+                .setUserId("u-1")
+                .setItemId("i-1")
+                .setType(EventType.EVENT_TYPE_CUSTOM)
+                .setCustomType("wishlist")
+                .setValue(4.5)
+                .setQuantity(2)
                 .setOccurredAt(EventLogCodec.toTimestamp(Instant.parse("2026-11-27T10:00:00Z")))
-                .setContext(EventContext.newBuilder().setSessionId("s").setDevice("mobile").setPage("home")
+                .setContext(EventContext.newBuilder()
+                        .setSessionId("s")
+                        .setDevice("mobile")
+                        .setPage("home")
                         .putAttributes("campaign", "bf"))
                 .build();
 
         Map<String, String> fields = EventLogCodec.encode(event, INGESTED);
         EventLogCodec.Entry decoded = EventLogCodec.decode(fields);
 
-        assertThat(fields).containsEntry("type", "custom").containsEntry("ctype", "wishlist").containsEntry("ctx.campaign", "bf");
+        assertThat(fields)
+                .containsEntry("type", "custom")
+                .containsEntry("ctype", "wishlist")
+                .containsEntry("ctx.campaign", "bf");
         assertThat(decoded).isEqualTo(new EventLogCodec.LoggedEvent(event, INGESTED));
     }
 
     @Test
     void missingOccurredAtIsTheIngestionTimeAndAbsentOptionalsStayAbsent() {
-        Event event = Event.newBuilder().setEventId("e").setUserId("u").setItemId("i").setType(EventType.EVENT_TYPE_VIEW).build();
+        Event event = Event.newBuilder()
+                .setEventId("e")
+                .setUserId("u")
+                .setItemId("i")
+                .setType(EventType.EVENT_TYPE_VIEW)
+                .build();
 
-        EventLogCodec.LoggedEvent decoded = (EventLogCodec.LoggedEvent) EventLogCodec.decode(EventLogCodec.encode(event, INGESTED));
+        EventLogCodec.LoggedEvent decoded =
+                (EventLogCodec.LoggedEvent) EventLogCodec.decode(EventLogCodec.encode(event, INGESTED));
 
         assertThat(EventLogCodec.toInstant(decoded.event().getOccurredAt())).isEqualTo(INGESTED);
         assertThat(decoded.event().hasValue()).isFalse();
@@ -47,13 +61,21 @@ class EventLogCodecTest {
 
     @Test
     void itemKeepsAvailabilityTriState() {
-        Item unknownStock = Item.newBuilder().setItemId("i").setTitle("Mug").setCategory("kitchen").setPrice(3.5).setCurrency("GBP")
-                .putAttributes("colour", "red").setUpdatedAt(EventLogCodec.toTimestamp(INGESTED)).build();
+        Item unknownStock = Item.newBuilder()
+                .setItemId("i")
+                .setTitle("Mug")
+                .setCategory("kitchen")
+                .setPrice(3.5)
+                .setCurrency("GBP")
+                .putAttributes("colour", "red")
+                .setUpdatedAt(EventLogCodec.toTimestamp(INGESTED))
+                .build();
         Item soldOut = unknownStock.toBuilder().setAvailable(false).build();
 
         assertThat(EventLogCodec.decode(EventLogCodec.encode(unknownStock, INGESTED)))
                 .isEqualTo(new EventLogCodec.LoggedItem(unknownStock, INGESTED));
-        EventLogCodec.LoggedItem decodedSoldOut = (EventLogCodec.LoggedItem) EventLogCodec.decode(EventLogCodec.encode(soldOut, INGESTED));
+        EventLogCodec.LoggedItem decodedSoldOut =
+                (EventLogCodec.LoggedItem) EventLogCodec.decode(EventLogCodec.encode(soldOut, INGESTED));
         assertThat(decodedSoldOut.item().hasAvailable()).isTrue();
         assertThat(decodedSoldOut.item().getAvailable()).isFalse();
     }

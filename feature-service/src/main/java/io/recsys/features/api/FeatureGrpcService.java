@@ -1,12 +1,5 @@
 package io.recsys.features.api;
 
-import java.time.Clock;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
-import org.springframework.stereotype.Service;
-
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
@@ -21,6 +14,11 @@ import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.features.store.DecayWindow;
 import io.recsys.features.store.FeatureReader;
 import io.recsys.features.store.FeatureStoreProperties;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.stereotype.Service;
 
 /** The feature store's gRPC face. */
 @Service
@@ -33,7 +31,8 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
     private final FeatureStoreProperties properties;
     private final Clock clock;
 
-    public FeatureGrpcService(FeatureReader reader, FeatureRequestValidator validator, FeatureStoreProperties properties, Clock clock) {
+    public FeatureGrpcService(
+            FeatureReader reader, FeatureRequestValidator validator, FeatureStoreProperties properties, Clock clock) {
         this.reader = reader;
         this.validator = validator;
         this.properties = properties;
@@ -45,7 +44,10 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
         validator.check(request);
         int recentLimit = request.getRecentLimit() == 0 ? properties.recentItemsServed() : request.getRecentLimit();
         FeatureReader.Features features = reader.read(request.getUserId(), recentLimit, request.getItemIdsList());
-        responses.onNext(GetFeaturesResponse.newBuilder().setUser(features.user()).addAllItems(features.items()).build());
+        responses.onNext(GetFeaturesResponse.newBuilder()
+                .setUser(features.user())
+                .addAllItems(features.items())
+                .build());
         responses.onCompleted();
     }
 
@@ -53,7 +55,8 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
     public void getPopularItems(GetPopularItemsRequest request, StreamObserver<GetPopularItemsResponse> responses) {
         validator.check(request);
         PopularityWindow window = request.getWindow() == PopularityWindow.POPULARITY_WINDOW_UNSPECIFIED
-                ? PopularityWindow.POPULARITY_WINDOW_ALL_TIME : request.getWindow();
+                ? PopularityWindow.POPULARITY_WINDOW_ALL_TIME
+                : request.getWindow();
         Set<String> excluded = new HashSet<>(request.getExcludeItemIdsList());
         List<ScoredItem> items = switch (window) {
             case POPULARITY_WINDOW_LAST_HOUR -> reader.popular(DecayWindow.LAST_HOUR, request.getLimit(), excluded);
@@ -75,7 +78,8 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
         validator.check(request);
         int limit = request.getLimitPerItem() == 0 ? DEFAULT_NEIGHBOURS : request.getLimitPerItem();
         responses.onNext(GetItemNeighborsResponse.newBuilder()
-                .addAllItems(reader.neighbours(request.getItemIdsList(), limit)).build());
+                .addAllItems(reader.neighbours(request.getItemIdsList(), limit))
+                .build());
         responses.onCompleted();
     }
 }

@@ -1,7 +1,5 @@
 package io.recsys.features.api;
 
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
@@ -9,6 +7,7 @@ import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.validation.Identifiers;
 import io.recsys.features.store.FeatureStoreProperties;
+import org.springframework.stereotype.Component;
 
 /** Rejects malformed reads with INVALID_ARGUMENT naming the field. */
 @Component
@@ -26,7 +25,10 @@ public class FeatureRequestValidator {
             Identifiers.problem(request.getUserId()).ifPresent(p -> violations.add("user_id", p));
         }
         if (request.getItemIdsCount() > properties.maxItemsPerRequest()) {
-            violations.add("item_ids", "at most " + properties.maxItemsPerRequest() + " items per request, got " + request.getItemIdsCount());
+            violations.add(
+                    "item_ids",
+                    "at most " + properties.maxItemsPerRequest() + " items per request, got "
+                            + request.getItemIdsCount());
         } else {
             for (int i = 0; i < request.getItemIdsCount(); i++) {
                 int index = i;
@@ -61,8 +63,10 @@ public class FeatureRequestValidator {
             }
         }
         if (request.getLimitPerItem() < 0 || request.getLimitPerItem() > properties.neighboursKept()) {
-            violations.add("limit_per_item", "must be between 0 (default " + FeatureGrpcService.DEFAULT_NEIGHBOURS
-                    + ") and " + properties.neighboursKept());
+            violations.add(
+                    "limit_per_item",
+                    "must be between 0 (default " + FeatureGrpcService.DEFAULT_NEIGHBOURS + ") and "
+                            + properties.neighboursKept());
         }
         violations.throwIfAny();
     }

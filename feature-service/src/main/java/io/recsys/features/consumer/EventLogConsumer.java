@@ -1,5 +1,14 @@
 package io.recsys.features.consumer;
 
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.features.store.FeatureWriter;
+import io.recsys.features.store.PopularityLandmark;
+import io.recsys.servicekit.redis.RedisLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -7,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -23,22 +31,11 @@ import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.recsys.contracts.eventlog.EventLogCodec;
-import io.lettuce.core.models.stream.ClaimedMessages;
-import io.lettuce.core.XAutoClaimArgs;
-import io.recsys.features.store.FeatureWriter;
-import io.recsys.features.store.PopularityLandmark;
-import io.recsys.servicekit.redis.RedisLink;
-
 /**
- * Follows the event log with a consumer group. Each batch is applied and acknowledged in one atomic
- * script, entry by entry, so every entry is applied exactly once: what this consumer read but did not
- * get to apply stays pending and is re-read after a restart; what a consumer that never came back
- * left pending is claimed (XAUTOCLAIM) after {@code claim-idle}. Survives Redis outages by backing
- * off and resuming.
+ * Follows the event log with a consumer group. Each batch is applied and acknowledged in one atomic script, entry by
+ * entry, so every entry is applied exactly once: what this consumer read but did not get to apply stays pending and is
+ * re-read after a restart; what a consumer that never came back left pending is claimed (XAUTOCLAIM) after
+ * {@code claim-idle}. Survives Redis outages by backing off and resuming.
  */
 @Component
 public class EventLogConsumer implements SmartLifecycle {
@@ -61,8 +58,14 @@ public class EventLogConsumer implements SmartLifecycle {
     private final AtomicLong pending = new AtomicLong(-1);
     private Thread worker;
 
-    public EventLogConsumer(StringRedisTemplate redis, RedisLink link, FeatureWriter writer, PopularityLandmark landmark,
-            ConsumerProperties properties, Clock clock, MeterRegistry meters) {
+    public EventLogConsumer(
+            StringRedisTemplate redis,
+            RedisLink link,
+            FeatureWriter writer,
+            PopularityLandmark landmark,
+            ConsumerProperties properties,
+            Clock clock,
+            MeterRegistry meters) {
         if (properties.blockFor().compareTo(link.commandTimeout()) >= 0) {
             // a read that waits as long as the client's timeout would time out whenever the log is idle
             throw new IllegalStateException("recsys.features.consumer.block-for (" + properties.blockFor()
@@ -74,14 +77,22 @@ public class EventLogConsumer implements SmartLifecycle {
         this.landmark = landmark;
         this.properties = properties;
         this.clock = clock;
-        this.applied = Counter.builder("recsys.features.log.entries").tag("result", "applied").register(meters);
-        this.skipped = Counter.builder("recsys.features.log.entries").tag("result", "skipped").register(meters);
-        this.alreadyApplied = Counter.builder("recsys.features.log.entries").tag("result", "already_applied").register(meters);
+        this.applied = Counter.builder("recsys.features.log.entries")
+                .tag("result", "applied")
+                .register(meters);
+        this.skipped = Counter.builder("recsys.features.log.entries")
+                .tag("result", "skipped")
+                .register(meters);
+        this.alreadyApplied = Counter.builder("recsys.features.log.entries")
+                .tag("result", "already_applied")
+                .register(meters);
         this.claimed = Counter.builder("recsys.features.log.claimed").register(meters);
         Gauge.builder("recsys.features.log.lag", lag, AtomicLong::get)
-                .description("log entries the consumer group has not read yet (-1: unknown; Redis 7+ reports it)").register(meters);
+                .description("log entries the consumer group has not read yet (-1: unknown; Redis 7+ reports it)")
+                .register(meters);
         Gauge.builder("recsys.features.log.pending", pending, AtomicLong::get)
-                .description("log entries read by the group but not yet applied and acknowledged (-1: unknown)").register(meters);
+                .description("log entries read by the group but not yet applied and acknowledged (-1: unknown)")
+                .register(meters);
         this.failures = Counter.builder("recsys.features.log.failures").register(meters);
     }
 
@@ -142,7 +153,10 @@ public class EventLogConsumer implements SmartLifecycle {
                 if (isMissingGroup(e)) {
                     groupReady = false;
                 }
-                log.warn("event log unavailable, retrying in {}: {}", properties.retryBackoff(), e.getMostSpecificCause().toString());
+                log.warn(
+                        "event log unavailable, retrying in {}: {}",
+                        properties.retryBackoff(),
+                        e.getMostSpecificCause().toString());
                 pause();
             } catch (RuntimeException e) {
                 failures.increment();
@@ -156,11 +170,14 @@ public class EventLogConsumer implements SmartLifecycle {
     /** The group's backlog, for operators: read but unapplied entries, and entries not read at all. */
     private void sampleBacklog() {
         StreamInfo.XInfoGroups groups = redis.opsForStream().groups(properties.streamKey());
-        groups.stream().filter(group -> properties.group().equals(group.groupName())).findFirst().ifPresent(group -> {
-            pending.set(group.pendingCount());
-            Object reported = group.getRaw().get("lag");
-            lag.set(reported == null ? -1 : Long.parseLong(reported.toString()));
-        });
+        groups.stream()
+                .filter(group -> properties.group().equals(group.groupName()))
+                .findFirst()
+                .ifPresent(group -> {
+                    pending.set(group.pendingCount());
+                    Object reported = group.getRaw().get("lag");
+                    lag.set(reported == null ? -1 : Long.parseLong(reported.toString()));
+                });
     }
 
     private void ensureGroup() {
@@ -183,8 +200,11 @@ public class EventLogConsumer implements SmartLifecycle {
         if (!pending) {
             options = options.block(properties.blockFor());
         }
-        List records = redis.opsForStream().read(Consumer.from(properties.group(), properties.consumerName()), options,
-                StreamOffset.create(properties.streamKey(), offset));
+        List records = redis.opsForStream()
+                .read(
+                        Consumer.from(properties.group(), properties.consumerName()),
+                        options,
+                        StreamOffset.create(properties.streamKey(), offset));
         return records == null ? List.of() : records;
     }
 
@@ -197,17 +217,24 @@ public class EventLogConsumer implements SmartLifecycle {
             EventLogCodec.Entry entry = decode(record);
             if (entry instanceof EventLogCodec.Unknown unknown) {
                 skipped.increment();
-                log.warn("skipping log entry {} of unknown kind {} / schema version {}", record.getId(), unknown.kind(), unknown.version());
+                log.warn(
+                        "skipping log entry {} of unknown kind {} / schema version {}",
+                        record.getId(),
+                        unknown.kind(),
+                        unknown.version());
             }
             entries.add(new FeatureWriter.LogEntry(record.getId().getValue(), entry));
         }
-        long appliedNow = writer.applyAndAcknowledge(properties.streamKey(), properties.group(), entries, clock.instant());
+        long appliedNow =
+                writer.applyAndAcknowledge(properties.streamKey(), properties.group(), entries, clock.instant());
         applied.increment(appliedNow);
         alreadyApplied.increment(entries.size() - appliedNow - countUnknown(entries));
     }
 
     private static long countUnknown(List<FeatureWriter.LogEntry> entries) {
-        return entries.stream().filter(e -> e.entry() instanceof EventLogCodec.Unknown).count();
+        return entries.stream()
+                .filter(e -> e.entry() instanceof EventLogCodec.Unknown)
+                .count();
     }
 
     /** Takes over entries another consumer left pending for longer than {@code claim-idle}; returns how many. */
@@ -216,9 +243,14 @@ public class EventLogConsumer implements SmartLifecycle {
         String cursor = "0-0";
         do {
             String start = cursor;
-            ClaimedMessages<String, String> page = link.call(redis -> redis.xautoclaim(properties.streamKey(),
-                    XAutoClaimArgs.Builder.xautoclaim(io.lettuce.core.Consumer.from(properties.group(), properties.consumerName()),
-                            properties.claimIdle(), start).count(properties.batchSize()).justid()));
+            ClaimedMessages<String, String> page = link.call(redis -> redis.xautoclaim(
+                    properties.streamKey(),
+                    XAutoClaimArgs.Builder.xautoclaim(
+                                    io.lettuce.core.Consumer.from(properties.group(), properties.consumerName()),
+                                    properties.claimIdle(),
+                                    start)
+                            .count(properties.batchSize())
+                            .justid()));
             total += page.getMessages().size();
             cursor = page.getId();
         } while (!"0-0".equals(cursor) && running.get());
@@ -235,7 +267,8 @@ public class EventLogConsumer implements SmartLifecycle {
         try {
             return EventLogCodec.decode(fields);
         } catch (RuntimeException e) {
-            return new EventLogCodec.Unknown(fields.getOrDefault("kind", "?") + " (malformed: " + e + ")", fields.getOrDefault("v", "?"));
+            return new EventLogCodec.Unknown(
+                    fields.getOrDefault("kind", "?") + " (malformed: " + e + ")", fields.getOrDefault("v", "?"));
         }
     }
 

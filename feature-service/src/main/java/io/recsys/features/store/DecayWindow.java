@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A popularity window: exponential decay with time constant {@code tau}, so that an event's weight
- * counts fully now, about a third after one {@code tau}, and fades out after a few.
+ * A popularity window: exponential decay with time constant {@code tau}, so that an event's weight counts fully now,
+ * about a third after one {@code tau}, and fades out after a few.
  */
 public enum DecayWindow {
     LAST_HOUR("1h", Duration.ofHours(1)),

@@ -1,8 +1,8 @@
 package io.recsys.features.store;
 
 /**
- * The Redis key layout of the feature store (documented in docs/feature-store.md). Every key of one
- * user or one item shares a hash tag, so that a Redis Cluster keeps an entity's keys in one slot.
+ * The Redis key layout of the feature store (documented in docs/feature-store.md). Every key of one user or one item
+ * shares a hash tag, so that a Redis Cluster keeps an entity's keys in one slot.
  */
 final class FeatureKeys {
 
@@ -11,14 +11,14 @@ final class FeatureKeys {
     static final String POPULARITY_LANDMARK = "recsys:{global}:popular:landmark";
     /** HASH field of an item: the landmark its decayed values ("d:1h", "d:24h", "d:7d") are relative to. */
     static final String ITEM_LANDMARK = "dL";
+
     static final String COUNT_PREFIX = "n:";
     static final String CATALOG = "cat";
     static final String POPULARITY = "pop";
     static final String LAST_ACTIVE = "last_active";
     static final String UPDATED = "updated";
 
-    private FeatureKeys() {
-    }
+    private FeatureKeys() {}
 
     /** ZSET of decayed popularity scores of one window (see {@link DecayWindow}). */
     static String popular(DecayWindow window) {
@@ -41,9 +41,9 @@ final class FeatureKeys {
     }
 
     /**
-     * HASH: "n:<type>" counters, "pop" (all-time weighted popularity), "updated" (epoch millis) and
-     * "cat", the catalog entry (base64 of the protobuf {@code Item}): one short read per item serves
-     * both, and a catalog upsert replaces the entry whole.
+     * HASH: "n:<type>" counters, "pop" (all-time weighted popularity), "updated" (epoch millis) and "cat", the catalog
+     * entry (base64 of the protobuf {@code Item}): one short read per item serves both, and a catalog upsert replaces
+     * the entry whole.
      */
     static String item(String itemId) {
         return "recsys:i:{" + itemId + "}";

@@ -1,20 +1,7 @@
 package io.recsys.features.store;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
-
-import org.springframework.stereotype.Component;
-
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.MapOutput;
@@ -33,6 +20,16 @@ import io.recsys.contracts.features.v1.ItemNeighbors;
 import io.recsys.contracts.features.v1.Popularity;
 import io.recsys.contracts.features.v1.UserFeatures;
 import io.recsys.servicekit.redis.RedisLink;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.springframework.stereotype.Component;
 
 /** Reads features: one user and many items in a single round trip. */
 @Component
@@ -48,8 +45,7 @@ public class FeatureReader {
         this.properties = properties;
     }
 
-    public record Features(UserFeatures user, List<ItemFeatures> items) {
-    }
+    public record Features(UserFeatures user, List<ItemFeatures> items) {}
 
     /** {@code userId} may be empty (items only); items come back in the order asked. One round trip. */
     public Features read(String userId, int recentLimit, List<String> itemIds) {
@@ -58,19 +54,31 @@ public class FeatureReader {
         AsyncCommand<String, String, List<String>> recent = null;
         AsyncCommand<String, String, Map<String, String>> profile = null;
         if (withUser) {
-            recent = RedisLink.async(new Command<>(CommandType.LRANGE, new ValueListOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.userRecent(userId)).add(0).add(recentLimit - 1)));
+            recent = RedisLink.async(new Command<>(
+                    CommandType.LRANGE,
+                    new ValueListOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8)
+                            .addKey(FeatureKeys.userRecent(userId))
+                            .add(0)
+                            .add(recentLimit - 1)));
             profile = hashOf(FeatureKeys.userProfile(userId));
             commands.add(recent);
             commands.add(profile);
         }
         List<AsyncCommand<String, String, List<String>>> itemFields = new ArrayList<>(itemIds.size());
         for (String itemId : itemIds) {
-            AsyncCommand<String, String, List<String>> fields = RedisLink.async(new Command<>(CommandType.HMGET,
-                    new ValueListOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.item(itemId))
-                    .add(FeatureKeys.POPULARITY).add(FeatureKeys.UPDATED).add(FeatureKeys.CATALOG)
-                    .add(DecayWindow.LAST_HOUR.itemField()).add(DecayWindow.LAST_DAY.itemField()).add(DecayWindow.LAST_WEEK.itemField())
-                    .add(FeatureKeys.ITEM_LANDMARK)));
+            AsyncCommand<String, String, List<String>> fields = RedisLink.async(new Command<>(
+                    CommandType.HMGET,
+                    new ValueListOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8)
+                            .addKey(FeatureKeys.item(itemId))
+                            .add(FeatureKeys.POPULARITY)
+                            .add(FeatureKeys.UPDATED)
+                            .add(FeatureKeys.CATALOG)
+                            .add(DecayWindow.LAST_HOUR.itemField())
+                            .add(DecayWindow.LAST_DAY.itemField())
+                            .add(DecayWindow.LAST_WEEK.itemField())
+                            .add(FeatureKeys.ITEM_LANDMARK)));
             itemFields.add(fields);
             commands.add(fields);
         }
@@ -78,7 +86,8 @@ public class FeatureReader {
         long now = clock.millis();
 
         long staleBefore = now - properties.staleAfter().toMillis();
-        UserFeatures user = withUser ? userFeatures(userId, valueOf(recent, List.of()), valueOf(profile, Map.of()), staleBefore)
+        UserFeatures user = withUser
+                ? userFeatures(userId, valueOf(recent, List.of()), valueOf(profile, Map.of()), staleBefore)
                 : UserFeatures.getDefaultInstance();
         List<ItemFeatures> items = new ArrayList<>(itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
@@ -88,7 +97,9 @@ public class FeatureReader {
     }
 
     private static AsyncCommand<String, String, Map<String, String>> hashOf(String key) {
-        return RedisLink.async(new Command<>(CommandType.HGETALL, new MapOutput<>(StringCodec.UTF8),
+        return RedisLink.async(new Command<>(
+                CommandType.HGETALL,
+                new MapOutput<>(StringCodec.UTF8),
                 new CommandArgs<>(StringCodec.UTF8).addKey(key)));
     }
 
@@ -104,7 +115,9 @@ public class FeatureReader {
     /** All-time popularity, best first, skipping {@code excluded}. */
     public List<ScoredItem> popular(int limit, Set<String> excluded) {
         return top(FeatureKeys.POPULAR_ALL_TIME, limit + excluded.size(), 1.0).stream()
-                .filter(item -> !excluded.contains(item.getItemId())).limit(limit).toList();
+                .filter(item -> !excluded.contains(item.getItemId()))
+                .limit(limit)
+                .toList();
     }
 
     /** Decayed popularity over {@code window} as of now, best first, skipping {@code excluded}. */
@@ -116,12 +129,14 @@ public class FeatureReader {
         }
         double scale = window.valueAt(1.0, landmark.getAsLong(), now);
         return top(FeatureKeys.popular(window), limit + excluded.size(), scale).stream()
-                .filter(item -> !excluded.contains(item.getItemId())).limit(limit).toList();
+                .filter(item -> !excluded.contains(item.getItemId()))
+                .limit(limit)
+                .toList();
     }
 
     /**
-     * Items rising fastest: weighted events per hour over the last hour minus their rate over the last
-     * week, among the hour's most popular; only items above their usual rate qualify.
+     * Items rising fastest: weighted events per hour over the last hour minus their rate over the last week, among the
+     * hour's most popular; only items above their usual rate qualify.
      */
     public List<ScoredItem> trending(int limit, Set<String> excluded) {
         long now = clock.millis();
@@ -129,7 +144,9 @@ public class FeatureReader {
         if (landmark.isEmpty()) {
             return List.of();
         }
-        List<ScoredItem> candidates = top(FeatureKeys.popular(DecayWindow.LAST_HOUR), 4 * limit + excluded.size(),
+        List<ScoredItem> candidates = top(
+                FeatureKeys.popular(DecayWindow.LAST_HOUR),
+                4 * limit + excluded.size(),
                 DecayWindow.LAST_HOUR.valueAt(1.0, landmark.getAsLong(), now));
         if (candidates.isEmpty()) {
             return List.of();
@@ -143,9 +160,13 @@ public class FeatureReader {
             ScoredItem candidate = candidates.get(i);
             Double stored = weekly.get(i);
             double week = (stored == null ? 0.0 : stored) * weekScale;
-            double surplus = (DecayWindow.LAST_HOUR.rate(candidate.getScore()) - DecayWindow.LAST_WEEK.rate(week)) * millisPerHour;
+            double surplus = (DecayWindow.LAST_HOUR.rate(candidate.getScore()) - DecayWindow.LAST_WEEK.rate(week))
+                    * millisPerHour;
             if (surplus > 0 && !excluded.contains(candidate.getItemId())) {
-                rising.add(ScoredItem.newBuilder().setItemId(candidate.getItemId()).setScore(surplus).build());
+                rising.add(ScoredItem.newBuilder()
+                        .setItemId(candidate.getItemId())
+                        .setScore(surplus)
+                        .build());
             }
         }
         rising.sort(java.util.Comparator.comparingDouble(ScoredItem::getScore).reversed());
@@ -156,16 +177,27 @@ public class FeatureReader {
     public List<ItemNeighbors> neighbours(List<String> itemIds, int limitPerItem) {
         List<AsyncCommand<String, String, List<ScoredValue<String>>>> commands = new ArrayList<>(itemIds.size());
         for (String itemId : itemIds) {
-            commands.add(RedisLink.async(new Command<>(CommandType.ZREVRANGE, new ScoredValueListOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).addKey(FeatureKeys.neighbours(itemId)).add(0).add(limitPerItem - 1).add("WITHSCORES"))));
+            commands.add(RedisLink.async(new Command<>(
+                    CommandType.ZREVRANGE,
+                    new ScoredValueListOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8)
+                            .addKey(FeatureKeys.neighbours(itemId))
+                            .add(0)
+                            .add(limitPerItem - 1)
+                            .add("WITHSCORES"))));
         }
         link.run(commands);
         List<ItemNeighbors> answer = new ArrayList<>(itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
             List<ScoredValue<String>> neighbours = valueOf(commands.get(i), List.of());
-            ItemNeighbors.Builder item = ItemNeighbors.newBuilder().setItemId(itemIds.get(i))
-                    .setStatus(neighbours.isEmpty() ? FeatureStatus.FEATURE_STATUS_NOT_FOUND : FeatureStatus.FEATURE_STATUS_PRESENT);
-            neighbours.forEach(n -> item.addNeighbors(ScoredItem.newBuilder().setItemId(n.getValue()).setScore(n.getScore())));
+            ItemNeighbors.Builder item = ItemNeighbors.newBuilder()
+                    .setItemId(itemIds.get(i))
+                    .setStatus(
+                            neighbours.isEmpty()
+                                    ? FeatureStatus.FEATURE_STATUS_NOT_FOUND
+                                    : FeatureStatus.FEATURE_STATUS_PRESENT);
+            neighbours.forEach(n -> item.addNeighbors(
+                    ScoredItem.newBuilder().setItemId(n.getValue()).setScore(n.getScore())));
             answer.add(item.build());
         }
         return answer;
@@ -175,7 +207,10 @@ public class FeatureReader {
         List<ScoredValue<String>> top = link.call(redis -> redis.zrevrangeWithScores(key, 0, count - 1));
         List<ScoredItem> items = new ArrayList<>(top.size());
         for (ScoredValue<String> entry : top) {
-            items.add(ScoredItem.newBuilder().setItemId(entry.getValue()).setScore(entry.getScore() * scale).build());
+            items.add(ScoredItem.newBuilder()
+                    .setItemId(entry.getValue())
+                    .setScore(entry.getScore() * scale)
+                    .build());
         }
         return items;
     }
@@ -187,10 +222,12 @@ public class FeatureReader {
 
     private static FeatureStatus freshness(String updatedMillis, long staleBefore) {
         return updatedMillis != null && Long.parseLong(updatedMillis) < staleBefore
-                ? FeatureStatus.FEATURE_STATUS_STALE : FeatureStatus.FEATURE_STATUS_PRESENT;
+                ? FeatureStatus.FEATURE_STATUS_STALE
+                : FeatureStatus.FEATURE_STATUS_PRESENT;
     }
 
-    private static UserFeatures userFeatures(String userId, List<String> recent, Map<String, String> profile, long staleBefore) {
+    private static UserFeatures userFeatures(
+            String userId, List<String> recent, Map<String, String> profile, long staleBefore) {
         UserFeatures.Builder user = UserFeatures.newBuilder().setUserId(userId);
         if (recent.isEmpty() && profile.isEmpty()) {
             return user.setStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND).build();
@@ -228,7 +265,8 @@ public class FeatureReader {
         }
         if (catalog != null) {
             try {
-                item.setCatalog(Item.parseFrom(Base64.getDecoder().decode(catalog))).setCatalogStatus(FeatureStatus.FEATURE_STATUS_PRESENT);
+                item.setCatalog(Item.parseFrom(Base64.getDecoder().decode(catalog)))
+                        .setCatalogStatus(FeatureStatus.FEATURE_STATUS_PRESENT);
             } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
                 throw new IllegalStateException("unreadable catalog entry of item " + itemId, e);
             }
@@ -244,8 +282,8 @@ public class FeatureReader {
 
     private static Optional<Timestamp> timestamp(Map<String, String> hash, String field) {
         String millis = hash.get(field);
-        return millis == null ? Optional.empty()
+        return millis == null
+                ? Optional.empty()
                 : Optional.of(EventLogCodec.toTimestamp(Instant.ofEpochMilli(Long.parseLong(millis))));
     }
-
 }

@@ -1,12 +1,10 @@
 package io.recsys.features.store;
 
-import java.time.Duration;
-import java.util.Map;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -14,16 +12,16 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How features are kept and served.
  *
- * @param recentItemsKept      interactions kept per user (newest first)
- * @param recentItemsServed    interactions returned when a request does not say how many
- * @param maxItemsPerRequest   most items one GetFeatures call may ask for
- * @param maxPopularLimit      most items one GetPopularItems call may ask for
- * @param userTtl              a user's features expire after this long without activity
- * @param eventWeights         popularity weight per event type name; unlisted (custom) types weigh {@code defaultWeight}
- * @param defaultWeight        weight of event types not listed in {@code eventWeights}
+ * @param recentItemsKept interactions kept per user (newest first)
+ * @param recentItemsServed interactions returned when a request does not say how many
+ * @param maxItemsPerRequest most items one GetFeatures call may ask for
+ * @param maxPopularLimit most items one GetPopularItems call may ask for
+ * @param userTtl a user's features expire after this long without activity
+ * @param eventWeights popularity weight per event type name; unlisted (custom) types weigh {@code defaultWeight}
+ * @param defaultWeight weight of event types not listed in {@code eventWeights}
  * @param cooccurrenceRecentItems how many of the user's most recent other items an event pairs its item with (0: off)
- * @param neighboursKept       co-occurrence neighbours kept per item (the strongest)
- * @param staleAfter           features not updated for this long are reported STALE rather than PRESENT
+ * @param neighboursKept co-occurrence neighbours kept per item (the strongest)
+ * @param staleAfter features not updated for this long are reported STALE rather than PRESENT
  */
 @Validated
 @ConfigurationProperties("recsys.features")

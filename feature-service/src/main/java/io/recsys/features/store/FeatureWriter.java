@@ -1,17 +1,15 @@
 package io.recsys.features.store;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.springframework.stereotype.Component;
 
 /**
  * Applies a batch of log entries to the features and acknowledges them, in one atomic script
@@ -30,8 +28,7 @@ public class FeatureWriter {
     }
 
     /** One entry of the log as read: its stream id and what it says. */
-    public record LogEntry(String streamId, EventLogCodec.Entry entry) {
-    }
+    public record LogEntry(String streamId, EventLogCodec.Entry entry) {}
 
     /** Applies and acknowledges the entries; returns how many were applied (not applied before). */
     public long applyAndAcknowledge(String stream, String group, List<LogEntry> entries, Instant now) {
@@ -74,13 +71,15 @@ public class FeatureWriter {
         args.add("e");
         args.add(streamId);
         args.add(event.getItemId());
-        args.add(RecentInteraction.encode(event.getItemId(), type, occurredAt, event.hasValue() ? event.getValue() : null));
+        args.add(RecentInteraction.encode(
+                event.getItemId(), type, occurredAt, event.hasValue() ? event.getValue() : null));
         args.add(type);
         args.add(Long.toString(occurredAt));
         args.add(Double.toString(properties.weightOf(type)));
     }
 
-    private static void addItem(List<String> keys, List<String> args, String streamId, EventLogCodec.LoggedItem logged) {
+    private static void addItem(
+            List<String> keys, List<String> args, String streamId, EventLogCodec.LoggedItem logged) {
         keys.add(FeatureKeys.item(logged.item().getItemId()));
         args.add("i");
         args.add(streamId);

@@ -1,20 +1,18 @@
 package io.recsys.features.store;
 
+import io.recsys.servicekit.redis.LuaScript;
+import io.recsys.servicekit.redis.RedisLink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-
 import org.springframework.stereotype.Component;
 
-import io.recsys.servicekit.redis.LuaScript;
-import io.recsys.servicekit.redis.RedisLink;
-
 /**
- * Keeps the decayed popularity scores' landmark recent (see {@code features/rebase-popularity.lua}):
- * once it is more than a day old, scores are rescaled and the landmark moves to now. A day keeps the
- * largest exponent (one-hour window) around 24, far from overflow.
+ * Keeps the decayed popularity scores' landmark recent (see {@code features/rebase-popularity.lua}): once it is more
+ * than a day old, scores are rescaled and the landmark moves to now. A day keeps the largest exponent (one-hour window)
+ * around 24, far from overflow.
  */
 @Component
 public class PopularityLandmark {

@@ -8,8 +8,7 @@ import io.recsys.contracts.features.v1.Interaction;
 /** One element of a user's recent list: "item|type|epochMillis|value" (ids cannot contain '|'). */
 final class RecentInteraction {
 
-    private RecentInteraction() {
-    }
+    private RecentInteraction() {}
 
     static String encode(String itemId, String typeName, long occurredAtMillis, Double value) {
         return itemId + '|' + typeName + '|' + occurredAtMillis + '|' + (value == null ? "" : value.toString());

@@ -3,22 +3,6 @@ package io.recsys.features.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -37,10 +21,30 @@ import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
 import io.recsys.testsupport.RealRedis;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /** The consumer applies what is in a real Redis Stream; reads go through the real gRPC server. */
-@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.features.consumer.block-for=200ms",
-        "recsys.features.consumer.retry-backoff=200ms", "recsys.features.consumer.claim-every=200ms"})
+@SpringBootTest(
+        properties = {
+            "spring.grpc.server.port=0",
+            "server.port=0",
+            "recsys.features.consumer.block-for=200ms",
+            "recsys.features.consumer.retry-backoff=200ms",
+            "recsys.features.consumer.claim-every=200ms"
+        })
 class FeatureGrpcIntegrationTest {
 
     private static final String LOG = "recsys:{events}:log";
@@ -69,8 +73,14 @@ class FeatureGrpcIntegrationTest {
     @BeforeEach
     void connect() {
         // the consumer recreates its group when the log disappears, as after a Redis data loss
-        redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        redisTemplate
+                .getRequiredConnectionFactory()
+                .getConnection()
+                .serverCommands()
+                .flushAll();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
         features = FeatureServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
@@ -80,13 +90,22 @@ class FeatureGrpcIntegrationTest {
     }
 
     private void log(String user, String item, EventType type) {
-        Event event = Event.newBuilder().setEventId("e" + (++eventCounter)).setUserId(user).setItemId(item).setType(type)
-                .setOccurredAt(EventLogCodec.toTimestamp(Instant.parse("2026-11-27T10:00:00Z").plusSeconds(eventCounter))).build();
+        Event event = Event.newBuilder()
+                .setEventId("e" + (++eventCounter))
+                .setUserId(user)
+                .setItemId(item)
+                .setType(type)
+                .setOccurredAt(EventLogCodec.toTimestamp(
+                        Instant.parse("2026-11-27T10:00:00Z").plusSeconds(eventCounter)))
+                .build();
         redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, Instant.now()));
     }
 
     private GetFeaturesResponse read(String user, String... items) {
-        return features.getFeatures(GetFeaturesRequest.newBuilder().setUserId(user).addAllItemIds(java.util.List.of(items)).build());
+        return features.getFeatures(GetFeaturesRequest.newBuilder()
+                .setUserId(user)
+                .addAllItemIds(java.util.List.of(items))
+                .build());
     }
 
     @Test
@@ -95,27 +114,52 @@ class FeatureGrpcIntegrationTest {
         log("alice", "tea", EventType.EVENT_TYPE_PURCHASE);
         log("bob", "mug", EventType.EVENT_TYPE_ADD_TO_CART);
         log("carol", "mug", EventType.EVENT_TYPE_VIEW);
-        redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(
-                Item.newBuilder().setItemId("mug").setTitle("Blue mug").setCategory("kitchen").setAvailable(true).build(), Instant.now()));
+        redisTemplate
+                .opsForStream()
+                .add(
+                        LOG,
+                        EventLogCodec.encode(
+                                Item.newBuilder()
+                                        .setItemId("mug")
+                                        .setTitle("Blue mug")
+                                        .setCategory("kitchen")
+                                        .setAvailable(true)
+                                        .build(),
+                                Instant.now()));
 
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(read("alice", "mug").getItems(0).getCatalogStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_PRESENT));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(read("alice", "mug").getItems(0).getCatalogStatus())
+                        .isEqualTo(FeatureStatus.FEATURE_STATUS_PRESENT));
 
         GetFeaturesResponse response = read("alice", "mug", "tea", "ghost");
         assertThat(response.getUser().getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_PRESENT);
-        assertThat(response.getUser().getRecentList()).extracting(Interaction::getItemId).containsExactly("tea", "mug");
-        assertThat(response.getUser().getEventCountsMap()).containsEntry("view", 1L).containsEntry("purchase", 1L);
+        assertThat(response.getUser().getRecentList())
+                .extracting(Interaction::getItemId)
+                .containsExactly("tea", "mug");
+        assertThat(response.getUser().getEventCountsMap())
+                .containsEntry("view", 1L)
+                .containsEntry("purchase", 1L);
         assertThat(response.getItemsList()).extracting(i -> i.getItemId()).containsExactly("mug", "tea", "ghost");
         assertThat(response.getItems(0).getPopularity().getAllTime()).isEqualTo(1 + 4 + 1);
         assertThat(response.getItems(0).getCatalog().getTitle()).isEqualTo("Blue mug");
         assertThat(response.getItems(1).getCatalogStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
         assertThat(response.getItems(2).getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
 
-        assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(5).build()).getItemsList())
-                .extracting(ScoredItem::getItemId).containsExactly("tea", "mug");
-        assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(1).addExcludeItemIds("tea").build()).getItemsList())
-                .extracting(ScoredItem::getItemId).containsExactly("mug");
-        assertThat(redisTemplate.opsForStream().pending(LOG, "feature-service").getTotalPendingMessages()).isZero();
+        assertThat(features.getPopularItems(
+                                GetPopularItemsRequest.newBuilder().setLimit(5).build())
+                        .getItemsList())
+                .extracting(ScoredItem::getItemId)
+                .containsExactly("tea", "mug");
+        assertThat(features.getPopularItems(GetPopularItemsRequest.newBuilder()
+                                .setLimit(1)
+                                .addExcludeItemIds("tea")
+                                .build())
+                        .getItemsList())
+                .extracting(ScoredItem::getItemId)
+                .containsExactly("mug");
+        assertThat(redisTemplate.opsForStream().pending(LOG, "feature-service").getTotalPendingMessages())
+                .isZero();
     }
 
     @Test
@@ -125,7 +169,8 @@ class FeatureGrpcIntegrationTest {
 
         // Redis 7 reports the group's lag; the older embedded 6.2 binary does not (-1 = unknown)
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(meters.get("recsys.features.log.pending").gauge().value()).isZero();
+            assertThat(meters.get("recsys.features.log.pending").gauge().value())
+                    .isZero();
             assertThat(meters.get("recsys.features.log.lag").gauge().value()).isIn(0.0, -1.0);
             assertThat(read("bob", "tea").getUser().getRecentCount()).isEqualTo(1);
         });
@@ -141,11 +186,20 @@ class FeatureGrpcIntegrationTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             var response = features.getItemNeighbors(GetItemNeighborsRequest.newBuilder()
-                    .addItemIds("tea").addItemIds("mug").addItemIds("ghost").setLimitPerItem(5).build());
+                    .addItemIds("tea")
+                    .addItemIds("mug")
+                    .addItemIds("ghost")
+                    .setLimitPerItem(5)
+                    .build());
             // tea: with mug (alice's purchase 8, bob's view 1) and lamp (bob's view 1)
-            assertThat(response.getItems(0).getNeighborsList()).extracting(ScoredItem::getItemId, ScoredItem::getScore)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("mug", 9.0), org.assertj.core.groups.Tuple.tuple("lamp", 1.0));
-            assertThat(response.getItems(1).getNeighborsList()).extracting(ScoredItem::getItemId).containsExactly("tea", "lamp");
+            assertThat(response.getItems(0).getNeighborsList())
+                    .extracting(ScoredItem::getItemId, ScoredItem::getScore)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("mug", 9.0),
+                            org.assertj.core.groups.Tuple.tuple("lamp", 1.0));
+            assertThat(response.getItems(1).getNeighborsList())
+                    .extracting(ScoredItem::getItemId)
+                    .containsExactly("tea", "lamp");
             assertThat(response.getItems(2).getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
         });
     }
@@ -160,21 +214,28 @@ class FeatureGrpcIntegrationTest {
 
     @Test
     void malformedReadsAreInvalidArgumentsNamingTheField() {
-        assertThatThrownBy(() -> read("bad user", "ok", ""))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("user_id", "item_ids[1]");
-                });
-        assertThatThrownBy(() -> features.getPopularItems(GetPopularItemsRequest.newBuilder().setLimit(0).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("limit"));
+        assertThatThrownBy(() -> read("bad user", "ok", "")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(GrpcErrors.fieldViolations(e))
+                    .extracting(v -> v.getField())
+                    .containsExactly("user_id", "item_ids[1]");
+        });
+        assertThatThrownBy(() -> features.getPopularItems(
+                        GetPopularItemsRequest.newBuilder().setLimit(0).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(GrpcErrors.fieldViolations(e))
+                                .extracting(v -> v.getField())
+                                .containsExactly("limit"));
     }
 
     @Test
     void anIdleConsumerWaitsForNewEntriesInsteadOfPolling() throws InterruptedException {
         log("erin", "kettle", EventType.EVENT_TYPE_VIEW);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(read("erin").getUser().getRecentCount()).isEqualTo(1));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(read("erin").getUser().getRecentCount()).isEqualTo(1));
 
         long before = streamReads();
         Thread.sleep(1_000);
@@ -185,7 +246,11 @@ class FeatureGrpcIntegrationTest {
     }
 
     private long streamReads() {
-        java.util.Properties stats = redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().info("commandstats");
+        java.util.Properties stats = redisTemplate
+                .getRequiredConnectionFactory()
+                .getConnection()
+                .serverCommands()
+                .info("commandstats");
         String calls = stats.getProperty("cmdstat_xreadgroup", "calls=0,").split(",")[0];
         return Long.parseLong(calls.substring("calls=".length()));
     }
@@ -195,14 +260,17 @@ class FeatureGrpcIntegrationTest {
         redis.stop();
         try {
             assertThatThrownBy(() -> read("alice"))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         } finally {
             redis.restart();
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             log("dave", "lamp", EventType.EVENT_TYPE_CLICK);
-            assertThat(read("dave").getUser().getRecentList()).extracting(Interaction::getItemId).contains("lamp");
+            assertThat(read("dave").getUser().getRecentList())
+                    .extracting(Interaction::getItemId)
+                    .contains("lamp");
         });
     }
 }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class FeatureStorePropertiesTest {
 
     @Test
     void unlistedTypesWeighTheDefaultAndAnEmptyMapMeansBuiltInWeights() {
-        FeatureStoreProperties properties = new FeatureStoreProperties(100, 50, 1000, 1000, Duration.ofDays(1), Map.of(), 0.5, 5, 50, Duration.ofDays(30));
+        FeatureStoreProperties properties = new FeatureStoreProperties(
+                100, 50, 1000, 1000, Duration.ofDays(1), Map.of(), 0.5, 5, 50, Duration.ofDays(30));
 
         assertThat(properties.weightOf("purchase")).isEqualTo(8.0);
         assertThat(properties.weightOf("wishlist")).isEqualTo(0.5);
@@ -20,7 +20,8 @@ class FeatureStorePropertiesTest {
 
     @Test
     void servingMoreRecentItemsThanKeptIsAConfigurationError() {
-        assertThatThrownBy(() -> new FeatureStoreProperties(10, 20, 1000, 1000, Duration.ofDays(1), Map.of(), 1.0, 5, 50, Duration.ofDays(30)))
+        assertThatThrownBy(() -> new FeatureStoreProperties(
+                        10, 20, 1000, 1000, Duration.ofDays(1), Map.of(), 1.0, 5, 50, Duration.ofDays(30)))
                 .hasMessageContaining("recent-items-served");
     }
 }

@@ -3,6 +3,12 @@ package io.recsys.features.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.features.v1.Popularity;
+import io.recsys.testsupport.RealRedis;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +17,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,13 +31,6 @@ import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.recsys.contracts.common.v1.EventType;
-import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.eventlog.EventLogCodec;
-import io.recsys.contracts.events.v1.Event;
-import io.recsys.contracts.features.v1.Popularity;
-import io.recsys.testsupport.RealRedis;
 
 /** Decayed popularity windows and trending against a real Redis, with a clock the test moves. */
 @SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.features.consumer.enabled=false"})
@@ -98,25 +96,36 @@ class PopularityWindowsTest {
 
     @BeforeEach
     void freshStore() {
-        redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
+        redisTemplate
+                .getRequiredConnectionFactory()
+                .getConnection()
+                .serverCommands()
+                .flushAll();
         redisTemplate.opsForStream().createGroup(LOG, ReadOffset.from("0"), GROUP);
         clock.set(T0);
     }
 
     private void purchase(String item, Instant at, int times) {
         for (int i = 0; i < times; i++) {
-            Event event = Event.newBuilder().setEventId(item + at + i).setUserId("u" + i).setItemId(item)
-                    .setType(EventType.EVENT_TYPE_PURCHASE).setOccurredAt(EventLogCodec.toTimestamp(at)).build();
+            Event event = Event.newBuilder()
+                    .setEventId(item + at + i)
+                    .setUserId("u" + i)
+                    .setItemId(item)
+                    .setType(EventType.EVENT_TYPE_PURCHASE)
+                    .setOccurredAt(EventLogCodec.toTimestamp(at))
+                    .build();
             redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, at));
         }
     }
 
     private void applyAll() {
         @SuppressWarnings({"unchecked", "rawtypes"})
-        List<MapRecord<String, String, String>> records = (List) redisTemplate.opsForStream()
+        List<MapRecord<String, String, String>> records = (List) redisTemplate
+                .opsForStream()
                 .read(Consumer.from(GROUP, "test"), StreamOffset.create(LOG, ReadOffset.lastConsumed()));
         List<FeatureWriter.LogEntry> entries = new ArrayList<>();
-        records.forEach(r -> entries.add(new FeatureWriter.LogEntry(r.getId().getValue(), EventLogCodec.decode(r.getValue()))));
+        records.forEach(
+                r -> entries.add(new FeatureWriter.LogEntry(r.getId().getValue(), EventLogCodec.decode(r.getValue()))));
         writer.applyAndAcknowledge(LOG, GROUP, entries, clock.instant());
     }
 
@@ -140,10 +149,13 @@ class PopularityWindowsTest {
         assertThat(old.getLastDay()).isCloseTo(decayed(8, Duration.ofHours(2), Duration.ofDays(1)), within(1e-9));
         assertThat(old.getLastWeek()).isCloseTo(decayed(8, Duration.ofHours(2), Duration.ofDays(7)), within(1e-9));
         assertThat(popularityOf("fresh").getLastHour()).isCloseTo(8.0, within(1e-9));
-        assertThat(reader.popular(DecayWindow.LAST_HOUR, 2, Set.of())).extracting(ScoredItem::getItemId).containsExactly("fresh", "old");
+        assertThat(reader.popular(DecayWindow.LAST_HOUR, 2, Set.of()))
+                .extracting(ScoredItem::getItemId)
+                .containsExactly("fresh", "old");
 
         clock.set(T0.plus(Duration.ofHours(1)));
-        assertThat(popularityOf("fresh").getLastHour()).isCloseTo(decayed(8, Duration.ofHours(1), Duration.ofHours(1)), within(1e-9));
+        assertThat(popularityOf("fresh").getLastHour())
+                .isCloseTo(decayed(8, Duration.ofHours(1), Duration.ofHours(1)), within(1e-9));
     }
 
     @Test
@@ -156,9 +168,16 @@ class PopularityWindowsTest {
         purchase("gone", T0.minus(Duration.ofDays(3)), 40);
         applyAll();
 
-        assertThat(reader.trending(5, Set.of())).extracting(ScoredItem::getItemId).first().isEqualTo("surging");
-        assertThat(reader.trending(5, Set.of())).extracting(ScoredItem::getItemId).doesNotContain("gone");
-        assertThat(reader.trending(5, Set.of("surging"))).extracting(ScoredItem::getItemId).doesNotContain("surging");
+        assertThat(reader.trending(5, Set.of()))
+                .extracting(ScoredItem::getItemId)
+                .first()
+                .isEqualTo("surging");
+        assertThat(reader.trending(5, Set.of()))
+                .extracting(ScoredItem::getItemId)
+                .doesNotContain("gone");
+        assertThat(reader.trending(5, Set.of("surging")))
+                .extracting(ScoredItem::getItemId)
+                .doesNotContain("surging");
     }
 
     @Test
@@ -170,8 +189,10 @@ class PopularityWindowsTest {
 
         clock.set(T0.plus(Duration.ofDays(31)));
         var stale = reader.read("u0", 5, List.of("mug"));
-        assertThat(stale.items().getFirst().getStatus()).isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_STALE);
-        assertThat(stale.user().getStatus()).isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_STALE);
+        assertThat(stale.items().getFirst().getStatus())
+                .isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_STALE);
+        assertThat(stale.user().getStatus())
+                .isEqualTo(io.recsys.contracts.features.v1.FeatureStatus.FEATURE_STATUS_STALE);
     }
 
     @Test

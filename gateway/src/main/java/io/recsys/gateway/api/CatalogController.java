@@ -1,15 +1,5 @@
 package io.recsys.gateway.api;
 
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RestController;
-
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
@@ -20,6 +10,14 @@ import io.recsys.gateway.backend.GatewayProperties;
 import io.recsys.gateway.backend.GrpcMono;
 import io.recsys.gateway.errors.ApiError;
 import io.recsys.gateway.errors.ApiException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /** {@code PUT /api/v1/catalog/items}: a JSON array of items, each replacing what was known of it. */
@@ -30,17 +28,20 @@ public class CatalogController {
     private final Deadlines deadlines;
     private final GatewayProperties properties;
 
-    public CatalogController(IngestionServiceGrpc.IngestionServiceStub ingestion, Deadlines deadlines, GatewayProperties properties) {
+    public CatalogController(
+            IngestionServiceGrpc.IngestionServiceStub ingestion, Deadlines deadlines, GatewayProperties properties) {
         this.ingestion = ingestion;
         this.deadlines = deadlines;
         this.properties = properties;
     }
 
     @PutMapping("/api/v1/catalog/items")
-    public Mono<ResponseEntity<UpsertResultJson>> upsert(@RequestBody List<CatalogItemJson> items,
+    public Mono<ResponseEntity<UpsertResultJson>> upsert(
+            @RequestBody List<CatalogItemJson> items,
             @RequestHeader(name = Deadlines.HEADER, required = false) String deadlineHeader) {
         if (items.size() > properties.maxBatchSize()) {
-            throw ApiException.badRequest("items", "at most " + properties.maxBatchSize() + " items per batch, got " + items.size());
+            throw ApiException.badRequest(
+                    "items", "at most " + properties.maxBatchSize() + " items per batch, got " + items.size());
         }
         UpsertItemsRequest.Builder request = UpsertItemsRequest.newBuilder();
         for (int i = 0; i < items.size(); i++) {
@@ -50,16 +51,21 @@ public class CatalogController {
             request.addItems(toProto(items.get(i)));
         }
         long deadlineNanos = deadlines.ingest(deadlineHeader).toNanos();
-        return GrpcMono.<UpsertItemsRequest, UpsertItemsResponse>unary(request.build(),
-                        ingestion.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)::upsertItems)
+        return GrpcMono.<UpsertItemsRequest, UpsertItemsResponse>unary(
+                        request.build(), ingestion.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)::upsertItems)
                 .map(response -> {
                     List<UpsertResultJson.Result> results = response.getResultsList().stream()
-                            .map(r -> new UpsertResultJson.Result(r.getIndex(), r.getItemId(),
+                            .map(r -> new UpsertResultJson.Result(
+                                    r.getIndex(),
+                                    r.getItemId(),
                                     PublicNames.of(r.getOutcome(), "ITEM_OUTCOME_"),
-                                    r.getViolationsList().stream().map(v -> new ApiError.Violation(v.getField(), v.getDescription())).toList()))
+                                    r.getViolationsList().stream()
+                                            .map(v -> new ApiError.Violation(v.getField(), v.getDescription()))
+                                            .toList()))
                             .toList();
                     HttpStatus status = response.getUpserted() == 0 ? HttpStatus.BAD_REQUEST : HttpStatus.OK;
-                    return ResponseEntity.status(status).body(new UpsertResultJson(response.getUpserted(), response.getRejected(), results));
+                    return ResponseEntity.status(status)
+                            .body(new UpsertResultJson(response.getUpserted(), response.getRejected(), results));
                 });
     }
 

@@ -12,5 +12,4 @@ public record CatalogItemJson(
         String currency,
         Boolean available,
         Map<String, String> attributes,
-        Instant updatedAt) {
-}
+        Instant updatedAt) {}

@@ -15,6 +15,5 @@ public record EventJson(
         Instant occurredAt,
         Context context) {
 
-    public record Context(String sessionId, String device, String page, Map<String, String> attributes) {
-    }
+    public record Context(String sessionId, String device, String page, Map<String, String> attributes) {}
 }

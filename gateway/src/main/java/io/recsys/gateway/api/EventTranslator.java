@@ -1,21 +1,19 @@
 package io.recsys.gateway.api;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
 import io.recsys.gateway.errors.ApiError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
 
 /**
- * JSON events to protobuf. Only what JSON cannot express in protobuf is judged here (the type's name);
- * every other rule lives in the ingestion-service, so gRPC and JSON clients get the same verdicts.
+ * JSON events to protobuf. Only what JSON cannot express in protobuf is judged here (the type's name); every other rule
+ * lives in the ingestion-service, so gRPC and JSON clients get the same verdicts.
  */
 @Component
 public class EventTranslator {
@@ -67,12 +65,14 @@ public class EventTranslator {
 
     private static Optional<EventType> typeOf(String name, String path, List<ApiError.Violation> violations) {
         if (name == null || name.isBlank()) {
-            violations.add(new ApiError.Violation(path + ".type", "is required; one of " + EventTypeNames.knownNames()));
+            violations.add(
+                    new ApiError.Violation(path + ".type", "is required; one of " + EventTypeNames.knownNames()));
             return Optional.empty();
         }
         Optional<EventType> type = EventTypeNames.typeOf(name);
         if (type.isEmpty()) {
-            violations.add(new ApiError.Violation(path + ".type",
+            violations.add(new ApiError.Violation(
+                    path + ".type",
                     "unknown event type '" + name + "'; one of " + EventTypeNames.knownNames()
                             + " (custom behaviours: type custom with a custom_type)"));
         }

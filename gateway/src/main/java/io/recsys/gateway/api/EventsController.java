@@ -1,15 +1,5 @@
 package io.recsys.gateway.api;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RestController;
-
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventResult;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
@@ -20,11 +10,19 @@ import io.recsys.gateway.backend.GatewayProperties;
 import io.recsys.gateway.backend.GrpcMono;
 import io.recsys.gateway.errors.ApiError;
 import io.recsys.gateway.errors.ApiException;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code POST /api/v1/events}: a JSON array of events. Each event is judged on its own; the answer is
- * 200 with a result per event, or 400 when not a single event could be taken.
+ * {@code POST /api/v1/events}: a JSON array of events. Each event is judged on its own; the answer is 200 with a result
+ * per event, or 400 when not a single event could be taken.
  */
 @RestController
 public class EventsController {
@@ -34,7 +32,10 @@ public class EventsController {
     private final Deadlines deadlines;
     private final GatewayProperties properties;
 
-    public EventsController(IngestionServiceGrpc.IngestionServiceStub ingestion, EventTranslator translator, Deadlines deadlines,
+    public EventsController(
+            IngestionServiceGrpc.IngestionServiceStub ingestion,
+            EventTranslator translator,
+            Deadlines deadlines,
             GatewayProperties properties) {
         this.ingestion = ingestion;
         this.translator = translator;
@@ -43,13 +44,15 @@ public class EventsController {
     }
 
     @PostMapping("/api/v1/events")
-    public Mono<ResponseEntity<IngestResultJson>> ingest(@RequestBody List<EventJson> events,
+    public Mono<ResponseEntity<IngestResultJson>> ingest(
+            @RequestBody List<EventJson> events,
             @RequestHeader(name = Deadlines.HEADER, required = false) String deadlineHeader) {
         if (events.isEmpty()) {
             throw ApiException.badRequest("events", "must contain at least one event");
         }
         if (events.size() > properties.maxBatchSize()) {
-            throw ApiException.badRequest("events", "at most " + properties.maxBatchSize() + " events per batch, got " + events.size());
+            throw ApiException.badRequest(
+                    "events", "at most " + properties.maxBatchSize() + " events per batch, got " + events.size());
         }
         var deadline = deadlines.ingest(deadlineHeader);
         IngestResultJson.Result[] results = new IngestResultJson.Result[events.size()];
@@ -62,15 +65,19 @@ public class EventsController {
                 positions.add(i);
             } else {
                 EventJson json = events.get(i);
-                results[i] = new IngestResultJson.Result(i, json == null ? null : json.eventId(), "rejected", translation.violations());
+                results[i] = new IngestResultJson.Result(
+                        i, json == null ? null : json.eventId(), "rejected", translation.violations());
             }
         }
         if (translated.isEmpty()) {
             return Mono.just(answer(results));
         }
-        IngestEventsRequest request = IngestEventsRequest.newBuilder().addAllEvents(translated).build();
-        return GrpcMono.<IngestEventsRequest, IngestEventsResponse>unary(request,
-                        ingestion.withDeadlineAfter(deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)::ingestEvents)
+        IngestEventsRequest request =
+                IngestEventsRequest.newBuilder().addAllEvents(translated).build();
+        return GrpcMono.<IngestEventsRequest, IngestEventsResponse>unary(
+                        request,
+                        ingestion.withDeadlineAfter(deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                                ::ingestEvents)
                 .map(response -> {
                     for (EventResult result : response.getResultsList()) {
                         int original = positions.get(result.getIndex());
@@ -92,7 +99,8 @@ public class EventsController {
             }
         }
         HttpStatus status = rejected == results.length ? HttpStatus.BAD_REQUEST : HttpStatus.OK;
-        return ResponseEntity.status(status).body(new IngestResultJson(accepted, duplicates, rejected, List.of(results)));
+        return ResponseEntity.status(status)
+                .body(new IngestResultJson(accepted, duplicates, rejected, List.of(results)));
     }
 
     // the backend numbered the events it was sent; field paths are renumbered to the caller's positions
@@ -100,8 +108,11 @@ public class EventsController {
         String sentPrefix = "events[" + result.getIndex() + "]";
         String originalPrefix = "events[" + original + "]";
         List<ApiError.Violation> violations = result.getViolationsList().stream()
-                .map(v -> new ApiError.Violation(v.getField().startsWith(sentPrefix)
-                        ? originalPrefix + v.getField().substring(sentPrefix.length()) : v.getField(), v.getDescription()))
+                .map(v -> new ApiError.Violation(
+                        v.getField().startsWith(sentPrefix)
+                                ? originalPrefix + v.getField().substring(sentPrefix.length())
+                                : v.getField(),
+                        v.getDescription()))
                 .toList();
         String outcome = PublicNames.of(result.getOutcome(), "EVENT_OUTCOME_");
         return new IngestResultJson.Result(original, result.getEventId(), outcome, violations);

@@ -5,8 +5,7 @@ import java.util.Locale;
 /** How protobuf values appear in public JSON: enum names without their prefix, lower case; absent text empty. */
 final class PublicNames {
 
-    private PublicNames() {
-    }
+    private PublicNames() {}
 
     /** {@code PREDICTION_DEPTH_FULL} with prefix {@code PREDICTION_DEPTH_} becomes {@code full}. */
     static String of(Enum<?> value, String prefix) {

@@ -1,18 +1,5 @@
 package io.recsys.gateway.api;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RestController;
-
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
@@ -20,11 +7,22 @@ import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GrpcMono;
 import io.recsys.gateway.errors.ApiException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code GET /api/v1/users/{userId}/recommendations?limit=&exclude=a,b&max_depth=}. Bounds on the
- * values are the recommendation-service's; this only turns text into typed fields.
+ * {@code GET /api/v1/users/{userId}/recommendations?limit=&exclude=a,b&max_depth=}. Bounds on the values are the
+ * recommendation-service's; this only turns text into typed fields.
  */
 @RestController
 public class RecommendationsController {
@@ -34,13 +32,15 @@ public class RecommendationsController {
     private final RecommendationServiceGrpc.RecommendationServiceStub recommendations;
     private final Deadlines deadlines;
 
-    public RecommendationsController(RecommendationServiceGrpc.RecommendationServiceStub recommendations, Deadlines deadlines) {
+    public RecommendationsController(
+            RecommendationServiceGrpc.RecommendationServiceStub recommendations, Deadlines deadlines) {
         this.recommendations = recommendations;
         this.deadlines = deadlines;
     }
 
     @GetMapping("/api/v1/users/{userId}/recommendations")
-    public Mono<ResponseEntity<RecommendationsJson>> recommend(@PathVariable String userId,
+    public Mono<ResponseEntity<RecommendationsJson>> recommend(
+            @PathVariable String userId,
             @RequestParam(required = false) String limit,
             @RequestParam(required = false) String exclude,
             @RequestParam(name = "max_depth", required = false) String maxDepth,
@@ -52,8 +52,8 @@ public class RecommendationsController {
                 .setMaxDepth(parseDepth(maxDepth))
                 .build();
         long deadlineNanos = deadlines.recommend(deadlineHeader).toNanos();
-        return GrpcMono.<RecommendRequest, RecommendResponse>unary(request,
-                        recommendations.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)::recommend)
+        return GrpcMono.<RecommendRequest, RecommendResponse>unary(
+                        request, recommendations.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)::recommend)
                 .map(response -> ResponseEntity.ok()
                         .header(DEPTH_HEADER, RecommendationsJson.name(response.getDepth()))
                         .body(RecommendationsJson.from(response)));
@@ -87,7 +87,10 @@ public class RecommendationsController {
         if (csv == null || csv.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(csv.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private static PredictionDepth parseDepth(String depth) {
@@ -95,7 +98,8 @@ public class RecommendationsController {
             return PredictionDepth.PREDICTION_DEPTH_UNSPECIFIED;
         }
         try {
-            PredictionDepth parsed = PredictionDepth.valueOf("PREDICTION_DEPTH_" + depth.trim().toUpperCase(Locale.ROOT));
+            PredictionDepth parsed =
+                    PredictionDepth.valueOf("PREDICTION_DEPTH_" + depth.trim().toUpperCase(Locale.ROOT));
             if (parsed != PredictionDepth.PREDICTION_DEPTH_UNSPECIFIED) {
                 return parsed;
             }

@@ -1,11 +1,10 @@
 package io.recsys.gateway.api;
 
-import java.util.List;
-
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.contracts.recommend.v1.DepthReason;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
+import java.util.List;
 
 /** What a front end shows: items best first, and how deep the prediction went (and why, when not full). */
 public record RecommendationsJson(
@@ -17,17 +16,27 @@ public record RecommendationsJson(
         String depthDetail,
         boolean coldStart) {
 
-    public record Item(String itemId, double score, List<String> sources) {
-    }
+    public record Item(String itemId, double score, List<String> sources) {}
 
     static RecommendationsJson from(RecommendResponse response) {
         List<Item> items = response.getItemsList().stream()
-                .map(item -> new Item(item.getItemId(), item.getScore(),
-                        item.getSourcesList().stream().map(RecommendationsJson::name).toList()))
+                .map(item -> new Item(
+                        item.getItemId(),
+                        item.getScore(),
+                        item.getSourcesList().stream()
+                                .map(RecommendationsJson::name)
+                                .toList()))
                 .toList();
-        return new RecommendationsJson(response.getUserId(), items, response.getModelVersion(), name(response.getDepth()),
-                response.getDepthReasonsList().stream().map(RecommendationsJson::name).toList(),
-                response.getDepthDetail(), response.getColdStart());
+        return new RecommendationsJson(
+                response.getUserId(),
+                items,
+                response.getModelVersion(),
+                name(response.getDepth()),
+                response.getDepthReasonsList().stream()
+                        .map(RecommendationsJson::name)
+                        .toList(),
+                response.getDepthDetail(),
+                response.getColdStart());
     }
 
     static String name(PredictionDepth depth) {

@@ -1,8 +1,5 @@
 package io.recsys.gateway.auth;
 
-import org.springframework.grpc.server.GlobalServerInterceptor;
-import org.springframework.stereotype.Component;
-
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -10,17 +7,20 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.stereotype.Component;
 
 /**
- * The same keys for the gRPC edge, in the {@code x-api-key} (or {@code authorization: Bearer}) metadata.
- * Health checks and reflection stay open: the kubelet's gRPC probes carry no metadata.
+ * The same keys for the gRPC edge, in the {@code x-api-key} (or {@code authorization: Bearer}) metadata. Health checks
+ * and reflection stay open: the kubelet's gRPC probes carry no metadata.
  */
 @Component
 @GlobalServerInterceptor
 public class ApiKeyServerInterceptor implements ServerInterceptor {
 
     private static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ApiKeys keys;
     private final Counter rejections;
@@ -31,16 +31,19 @@ public class ApiKeyServerInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         String service = call.getMethodDescriptor().getServiceName();
-        if (!keys.required() || isInfrastructure(service)
+        if (!keys.required()
+                || isInfrastructure(service)
                 || keys.accepts(ApiKeys.presented(headers.get(API_KEY), headers.get(AUTHORIZATION)))) {
             return next.startCall(call, headers);
         }
         rejections.increment();
-        call.close(Status.UNAUTHENTICATED.withDescription("a valid API key is required (metadata x-api-key)"), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        call.close(
+                Status.UNAUTHENTICATED.withDescription("a valid API key is required (metadata x-api-key)"),
+                new Metadata());
+        return new ServerCall.Listener<>() {};
     }
 
     private static boolean isInfrastructure(String service) {

@@ -1,8 +1,10 @@
 package io.recsys.gateway.auth;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recsys.gateway.errors.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -13,17 +15,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.ObjectMapper;
 
-import io.recsys.gateway.errors.ApiError;
-
 /**
- * The public API ({@code /api/**}) answers only callers with an accepted key; Actuator (probes, metrics)
- * stays reachable for the cluster, whose network policy keeps it from the outside.
+ * The public API ({@code /api/**}) answers only callers with an accepted key; Actuator (probes, metrics) stays
+ * reachable for the cluster, whose network policy keeps it from the outside.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -38,8 +35,12 @@ public class ApiKeyWebFilter implements WebFilter {
     public ApiKeyWebFilter(ApiKeys keys, MeterRegistry meters, ObjectMapper json) {
         this.keys = keys;
         this.rejections = ApiKeys.rejections(meters, "http");
-        this.unauthorizedBody = json.writeValueAsString(new ApiError(HttpStatus.UNAUTHORIZED.value(), "unauthenticated",
-                "a valid API key is required (header " + API_KEY_HEADER + ")", List.of())).getBytes(StandardCharsets.UTF_8);
+        this.unauthorizedBody = json.writeValueAsString(new ApiError(
+                        HttpStatus.UNAUTHORIZED.value(),
+                        "unauthenticated",
+                        "a valid API key is required (header " + API_KEY_HEADER + ")",
+                        List.of()))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -48,7 +49,8 @@ public class ApiKeyWebFilter implements WebFilter {
             return chain.filter(exchange);
         }
         HttpHeaders headers = exchange.getRequest().getHeaders();
-        if (keys.accepts(ApiKeys.presented(headers.getFirst(API_KEY_HEADER), headers.getFirst(HttpHeaders.AUTHORIZATION)))) {
+        if (keys.accepts(
+                ApiKeys.presented(headers.getFirst(API_KEY_HEADER), headers.getFirst(HttpHeaders.AUTHORIZATION)))) {
             return chain.filter(exchange);
         }
         rejections.increment();

@@ -1,20 +1,17 @@
 package io.recsys.gateway.auth;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
-
 import org.springframework.stereotype.Component;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-
 /**
- * The accepted API keys. Keys are compared as SHA-256 digests with a constant-time comparison against
- * every key, so the time an answer takes says nothing about how much of a guess was right or which key
- * it came close to.
+ * The accepted API keys. Keys are compared as SHA-256 digests with a constant-time comparison against every key, so the
+ * time an answer takes says nothing about how much of a guess was right or which key it came close to.
  */
 @Component
 public class ApiKeys {
@@ -60,8 +57,10 @@ public class ApiKeys {
 
     /** Calls refused for a missing or unknown key, one series per protocol of the edge. */
     static Counter rejections(MeterRegistry meters, String protocol) {
-        return Counter.builder("recsys.gateway.auth.rejections").tag("protocol", protocol)
-                .description("requests refused for a missing or unknown API key").register(meters);
+        return Counter.builder("recsys.gateway.auth.rejections")
+                .tag("protocol", protocol)
+                .description("requests refused for a missing or unknown API key")
+                .register(meters);
     }
 
     private static byte[] sha256(String key) {

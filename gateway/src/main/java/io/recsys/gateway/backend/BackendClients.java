@@ -1,13 +1,11 @@
 package io.recsys.gateway.backend;
 
+import io.grpc.ManagedChannel;
+import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.client.GrpcChannelFactory;
-
-import io.grpc.ManagedChannel;
-
-import io.recsys.contracts.events.v1.IngestionServiceGrpc;
-import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 
 /** Channels are configured under {@code spring.grpc.client.channel.<service>}. */
 @Configuration(proxyBeanMethods = false)

@@ -1,13 +1,11 @@
 package io.recsys.gateway.backend;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
-import org.springframework.stereotype.Component;
-
 import io.grpc.Context;
 import io.grpc.stub.AbstractStub;
 import io.recsys.gateway.errors.ApiException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
 
 /** The deadline of a backend call: the caller's {@code X-Request-Deadline-Ms} when given, else the default. */
 @Component
@@ -31,7 +29,9 @@ public class Deadlines {
 
     /** The stub as is when the incoming gRPC call has a deadline (it travels along), else with {@code fallback}. */
     public static <S extends AbstractStub<S>> S callersDeadlineOr(S stub, Duration fallback) {
-        return Context.current().getDeadline() == null ? stub.withDeadlineAfter(fallback.toNanos(), TimeUnit.NANOSECONDS) : stub;
+        return Context.current().getDeadline() == null
+                ? stub.withDeadlineAfter(fallback.toNanos(), TimeUnit.NANOSECONDS)
+                : stub;
     }
 
     private Duration resolve(String header, Duration fallback) {

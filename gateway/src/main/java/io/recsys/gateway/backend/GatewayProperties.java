@@ -1,11 +1,9 @@
 package io.recsys.gateway.backend;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -14,9 +12,9 @@ import org.springframework.validation.annotation.Validated;
  * The public edge's limits.
  *
  * @param recommendDeadline default deadline of a recommendation call to the backend
- * @param ingestDeadline    default deadline of an event or catalog call to the backend
- * @param maxDeadline       longest deadline a caller may ask for with {@code X-Request-Deadline-Ms}
- * @param maxBatchSize      most events or items in one request (the ingestion-service enforces its own bound too)
+ * @param ingestDeadline default deadline of an event or catalog call to the backend
+ * @param maxDeadline longest deadline a caller may ask for with {@code X-Request-Deadline-Ms}
+ * @param maxBatchSize most events or items in one request (the ingestion-service enforces its own bound too)
  */
 @Validated
 @ConfigurationProperties("recsys.gateway")
@@ -24,5 +22,4 @@ public record GatewayProperties(
         @DefaultValue("500ms") @NotNull Duration recommendDeadline,
         @DefaultValue("5s") @NotNull Duration ingestDeadline,
         @DefaultValue("30s") @NotNull Duration maxDeadline,
-        @DefaultValue("1000") @Min(1) @Max(100_000) int maxBatchSize) {
-}
+        @DefaultValue("1000") @Min(1) @Max(100_000) int maxBatchSize) {}

@@ -1,17 +1,15 @@
 package io.recsys.gateway.backend;
 
-import java.util.function.BiConsumer;
-
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.function.BiConsumer;
 import reactor.core.publisher.Mono;
 
 /** A unary gRPC call as a Mono, without blocking the event loop; cancelling the Mono cancels the call. */
 public final class GrpcMono {
 
-    private GrpcMono() {
-    }
+    private GrpcMono() {}
 
     public static <Q, R> Mono<R> unary(Q request, BiConsumer<Q, StreamObserver<R>> call) {
         return Mono.create(sink -> call.accept(request, new ClientResponseObserver<Q, R>() {

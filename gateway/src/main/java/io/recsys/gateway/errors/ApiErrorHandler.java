@@ -1,8 +1,10 @@
 package io.recsys.gateway.errors;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.recsys.contracts.errors.GrpcErrors;
 import java.util.List;
 import java.util.Locale;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.codec.DecodingException;
@@ -14,10 +16,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ServerWebInputException;
-
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.recsys.contracts.errors.GrpcErrors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 
@@ -38,7 +36,8 @@ public class ApiErrorHandler {
         Status.Code code = e.getStatus().getCode();
         HttpStatus status = GrpcStatusMapping.toHttp(code);
         List<ApiError.Violation> violations = GrpcErrors.fieldViolations(e).stream()
-                .map(v -> new ApiError.Violation(v.getField(), v.getDescription())).toList();
+                .map(v -> new ApiError.Violation(v.getField(), v.getDescription()))
+                .toList();
         // a backend's validation messages are for the caller; transport details of a failure are not
         String message = switch (status) {
             case BAD_GATEWAY -> "a backend service failed";
@@ -50,32 +49,44 @@ public class ApiErrorHandler {
             log.warn("backend call failed: {} {}", code, e.getStatus().getDescription());
         }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
-        GrpcErrors.retryDelay(e).ifPresent(delay ->
-                response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (delay.toMillis() + 999) / 1000))));
-        return response.body(new ApiError(status.value(), GrpcStatusMapping.errorCode(code),
-                message == null ? code.name() : message, violations));
+        GrpcErrors.retryDelay(e)
+                .ifPresent(delay -> response.header(
+                        HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (delay.toMillis() + 999) / 1000))));
+        return response.body(new ApiError(
+                status.value(),
+                GrpcStatusMapping.errorCode(code),
+                message == null ? code.name() : message,
+                violations));
     }
 
     @ExceptionHandler(ServerWebInputException.class)
     ResponseEntity<ApiError> unreadableInput(ServerWebInputException e, ServerHttpRequest request) {
         if (hasCause(e, DataBufferLimitException.class)) {
             HttpStatus status = HttpStatus.CONTENT_TOO_LARGE;
-            return ResponseEntity.status(status).body(new ApiError(status.value(), code(status), "request body too large", List.of()));
+            return ResponseEntity.status(status)
+                    .body(new ApiError(status.value(), code(status), "request body too large", List.of()));
         }
         DatabindException binding = cause(e, DatabindException.class);
         if (binding != null) {
             String field = fieldPath(binding, collectionOf(request));
             String description = "has the wrong type or format: " + binding.getOriginalMessage();
-            return badRequest("malformed JSON: " + field + " " + description, List.of(new ApiError.Violation(field, description)));
+            return badRequest(
+                    "malformed JSON: " + field + " " + description,
+                    List.of(new ApiError.Violation(field, description)));
         }
         JacksonException syntax = cause(e, JacksonException.class);
         if (syntax != null || hasCause(e, DecodingException.class)) {
             String detail = syntax != null ? syntax.getOriginalMessage() : e.getReason();
-            return badRequest("malformed JSON: " + detail, List.of(new ApiError.Violation(collectionOf(request), "is not valid JSON: " + detail)));
+            return badRequest(
+                    "malformed JSON: " + detail,
+                    List.of(new ApiError.Violation(collectionOf(request), "is not valid JSON: " + detail)));
         }
         String reason = e.getReason() == null ? "unreadable request" : e.getReason();
-        return badRequest(reason, e.getMethodParameter() != null && e.getMethodParameter().getParameterName() != null
-                ? List.of(new ApiError.Violation(e.getMethodParameter().getParameterName(), reason)) : List.of());
+        return badRequest(
+                reason,
+                e.getMethodParameter() != null && e.getMethodParameter().getParameterName() != null
+                        ? List.of(new ApiError.Violation(e.getMethodParameter().getParameterName(), reason))
+                        : List.of());
     }
 
     private static ResponseEntity<ApiError> badRequest(String message, List<ApiError.Violation> violations) {

@@ -1,7 +1,6 @@
 package io.recsys.gateway.errors;
 
 import java.util.List;
-
 import org.springframework.http.HttpStatus;
 
 /** A problem the gateway itself found in a request, answered as JSON. */
@@ -17,7 +16,10 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException badRequest(String field, String description) {
-        return new ApiException(HttpStatus.BAD_REQUEST, field + ": " + description, List.of(new ApiError.Violation(field, description)));
+        return new ApiException(
+                HttpStatus.BAD_REQUEST,
+                field + ": " + description,
+                List.of(new ApiError.Violation(field, description)));
     }
 
     public HttpStatus status() {

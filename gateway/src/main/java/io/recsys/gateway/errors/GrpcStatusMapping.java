@@ -1,14 +1,12 @@
 package io.recsys.gateway.errors;
 
-import org.springframework.http.HttpStatus;
-
 import io.grpc.Status;
+import org.springframework.http.HttpStatus;
 
 /** Which HTTP status a backend's gRPC status becomes at the public edge. */
 public final class GrpcStatusMapping {
 
-    private GrpcStatusMapping() {
-    }
+    private GrpcStatusMapping() {}
 
     public static HttpStatus toHttp(Status.Code code) {
         return switch (code) {

@@ -1,7 +1,5 @@
 package io.recsys.gateway.passthrough;
 
-import org.springframework.stereotype.Service;
-
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
 import io.recsys.contracts.events.v1.IngestEventsResponse;
@@ -10,6 +8,7 @@ import io.recsys.contracts.events.v1.UpsertItemsRequest;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
+import org.springframework.stereotype.Service;
 
 /** Event and catalog ingestion over gRPC at the edge, passed through unchanged (client streaming included). */
 @Service

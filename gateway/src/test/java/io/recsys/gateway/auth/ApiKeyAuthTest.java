@@ -3,21 +3,6 @@ package io.recsys.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -35,20 +20,39 @@ import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** With keys configured, the public API over HTTP and gRPC answers only callers that present one; probes stay open. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.grpc.server.port=0",
-        // two keys at once: the state in the middle of a rotation
-        "recsys.gateway.auth.api-keys=old-key-0123456789abcdef,new-key-0123456789abcdef"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.grpc.server.port=0",
+            // two keys at once: the state in the middle of a rotation
+            "recsys.gateway.auth.api-keys=old-key-0123456789abcdef,new-key-0123456789abcdef"
+        })
 class ApiKeyAuthTest {
 
     private static final Server backend = start();
 
     @DynamicPropertySource
     static void backendAddress(DynamicPropertyRegistry registry) {
-        registry.add("spring.grpc.client.channel.recommendation-service.target", () -> "static://127.0.0.1:" + backend.getPort());
-        registry.add("spring.grpc.client.channel.ingestion-service.target", () -> "static://127.0.0.1:" + backend.getPort());
+        registry.add(
+                "spring.grpc.client.channel.recommendation-service.target",
+                () -> "static://127.0.0.1:" + backend.getPort());
+        registry.add(
+                "spring.grpc.client.channel.ingestion-service.target", () -> "static://127.0.0.1:" + backend.getPort());
     }
 
     @AfterAll
@@ -68,7 +72,9 @@ class ApiKeyAuthTest {
     @BeforeEach
     void clients() {
         http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
     }
 
     @AfterEach
@@ -78,46 +84,82 @@ class ApiKeyAuthTest {
 
     @Test
     void httpCallersWithoutAnAcceptedKeyAre401s() {
-        http.get().uri("/api/v1/users/alice/recommendations?limit=3").exchange()
-                .expectStatus().isUnauthorized()
-                .expectHeader().valueEquals("WWW-Authenticate", "ApiKey header=\"X-Api-Key\"")
-                .expectBody().jsonPath("$.error").isEqualTo("unauthenticated");
-        http.get().uri("/api/v1/users/alice/recommendations?limit=3").header("X-Api-Key", "old-key-0123456789abcdeX").exchange()
-                .expectStatus().isUnauthorized();
-        http.get().uri("/api/v1/users/alice/recommendations?limit=3").header("Authorization", "Basic b2xkLWtleQ==").exchange()
-                .expectStatus().isUnauthorized();
+        http.get()
+                .uri("/api/v1/users/alice/recommendations?limit=3")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized()
+                .expectHeader()
+                .valueEquals("WWW-Authenticate", "ApiKey header=\"X-Api-Key\"")
+                .expectBody()
+                .jsonPath("$.error")
+                .isEqualTo("unauthenticated");
+        http.get()
+                .uri("/api/v1/users/alice/recommendations?limit=3")
+                .header("X-Api-Key", "old-key-0123456789abcdeX")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        http.get()
+                .uri("/api/v1/users/alice/recommendations?limit=3")
+                .header("Authorization", "Basic b2xkLWtleQ==")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
     }
 
     @Test
     void eitherKeyOfARotationIsAcceptedInEitherHeader() {
-        http.get().uri("/api/v1/users/alice/recommendations?limit=2").header("X-Api-Key", "old-key-0123456789abcdef").exchange()
-                .expectStatus().isOk().expectBody().jsonPath("$.items.length()").isEqualTo(2);
-        http.get().uri("/api/v1/users/alice/recommendations?limit=2").header("Authorization", "Bearer new-key-0123456789abcdef").exchange()
-                .expectStatus().isOk();
+        http.get()
+                .uri("/api/v1/users/alice/recommendations?limit=2")
+                .header("X-Api-Key", "old-key-0123456789abcdef")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.items.length()")
+                .isEqualTo(2);
+        http.get()
+                .uri("/api/v1/users/alice/recommendations?limit=2")
+                .header("Authorization", "Bearer new-key-0123456789abcdef")
+                .exchange()
+                .expectStatus()
+                .isOk();
     }
 
     @Test
     void probesAndMetricsNeedNoKey() {
         http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
-        http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                .expectBody(String.class).value(body -> assertThat(body).contains("recsys_gateway_auth_rejections_total"));
+        http.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(body -> assertThat(body).contains("recsys_gateway_auth_rejections_total"));
     }
 
     @Test
     void grpcCallersNeedAKeyButHealthChecksDoNot() {
-        RecommendRequest request = RecommendRequest.newBuilder().setUserId("alice").setLimit(2).build();
-        assertThatThrownBy(() -> RecommendationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).recommend(request))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        RecommendRequest request =
+                RecommendRequest.newBuilder().setUserId("alice").setLimit(2).build();
+        assertThatThrownBy(() -> RecommendationServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .recommend(request))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
 
         Metadata key = new Metadata();
         key.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), "new-key-0123456789abcdef");
         RecommendResponse answer = RecommendationServiceGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).recommend(request);
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .recommend(request);
         assertThat(answer.getItemsCount()).isEqualTo(2);
 
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance());
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
@@ -130,8 +172,12 @@ class ApiKeyAuthTest {
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (status != HealthCheckResponse.ServingStatus.SERVING && System.nanoTime() < giveUp) {
                 try {
-                    status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                            .check(HealthCheckRequest.newBuilder().setService(probe).build()).getStatus();
+                    status = HealthGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.newBuilder()
+                                    .setService(probe)
+                                    .build())
+                            .getStatus();
                 } catch (StatusRuntimeException notYetRegistered) {
                     status = null;
                 }
@@ -145,18 +191,25 @@ class ApiKeyAuthTest {
 
     private static Server start() {
         try {
-            return ServerBuilder.forPort(0).addService(new RecommendationServiceGrpc.RecommendationServiceImplBase() {
-                @Override
-                public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> responses) {
-                    RecommendResponse.Builder answer = RecommendResponse.newBuilder().setUserId(request.getUserId())
-                            .setModelVersion("popularity").setDepth(PredictionDepth.PREDICTION_DEPTH_FULL);
-                    for (int i = 0; i < request.getLimit(); i++) {
-                        answer.addItems(RecommendedItem.newBuilder().setItemId("top-" + i).setScore(1));
-                    }
-                    responses.onNext(answer.build());
-                    responses.onCompleted();
-                }
-            }).build().start();
+            return ServerBuilder.forPort(0)
+                    .addService(new RecommendationServiceGrpc.RecommendationServiceImplBase() {
+                        @Override
+                        public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> responses) {
+                            RecommendResponse.Builder answer = RecommendResponse.newBuilder()
+                                    .setUserId(request.getUserId())
+                                    .setModelVersion("popularity")
+                                    .setDepth(PredictionDepth.PREDICTION_DEPTH_FULL);
+                            for (int i = 0; i < request.getLimit(); i++) {
+                                answer.addItems(RecommendedItem.newBuilder()
+                                        .setItemId("top-" + i)
+                                        .setScore(1));
+                            }
+                            responses.onNext(answer.build());
+                            responses.onCompleted();
+                        }
+                    })
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

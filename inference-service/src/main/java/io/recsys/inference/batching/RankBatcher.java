@@ -1,5 +1,10 @@
 package io.recsys.inference.batching;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,23 +15,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-
 /**
- * Dynamic batching: concurrent scoring requests are merged into one model call of up to
- * {@code maxBatchRows} rows, or whatever has arrived {@code maxWait} after the batch's first request
- * was queued (a request that already waited that long for a free worker closes its batch at once).
- * A batch never waits when no other request is in flight: a lone caller is not delayed for company
- * that cannot come.
+ * Dynamic batching: concurrent scoring requests are merged into one model call of up to {@code maxBatchRows} rows, or
+ * whatever has arrived {@code maxWait} after the batch's first request was queued (a request that already waited that
+ * long for a free worker closes its batch at once). A batch never waits when no other request is in flight: a lone
+ * caller is not delayed for company that cannot come.
  *
- * <p>Each of the {@code workers} threads forms a batch (one at a time, under a lock), then runs it on
- * its own. Requests for different models (a version swap in progress) never share a batch. The queue
- * is bounded in rows: a request that does not fit is refused at once ({@link QueueFullException}) so
- * the caller can degrade, and a request whose deadline passed while it waited is dropped, not run.
+ * <p>Each of the {@code workers} threads forms a batch (one at a time, under a lock), then runs it on its own. Requests
+ * for different models (a version swap in progress) never share a batch. The queue is bounded in rows: a request that
+ * does not fit is refused at once ({@link QueueFullException}) so the caller can degrade, and a request whose deadline
+ * passed while it waited is dropped, not run.
  *
  * @param <M> the model handle requests are scored with
  */
@@ -38,8 +36,7 @@ public final class RankBatcher<M> implements AutoCloseable {
         float[] score(M model, float[] rows, int rowCount) throws Exception;
     }
 
-    public record Settings(int maxBatchRows, Duration maxWait, int maxQueuedRows, int workers) {
-    }
+    public record Settings(int maxBatchRows, Duration maxWait, int maxQueuedRows, int workers) {}
 
     public static final class QueueFullException extends RuntimeException {
         QueueFullException(int queued, int limit) {
@@ -53,9 +50,14 @@ public final class RankBatcher<M> implements AutoCloseable {
         }
     }
 
-    private record Job<M>(M model, float[] rows, int rowCount, int width, long deadlineNanos, long queuedAtNanos,
-                          CompletableFuture<float[]> result) {
-    }
+    private record Job<M>(
+            M model,
+            float[] rows,
+            int rowCount,
+            int width,
+            long deadlineNanos,
+            long queuedAtNanos,
+            CompletableFuture<float[]> result) {}
 
     private final Scorer<M> scorer;
     private final Settings settings;
@@ -78,17 +80,30 @@ public final class RankBatcher<M> implements AutoCloseable {
         this.scorer = scorer;
         this.settings = settings;
         this.maxWaitNanos = settings.maxWait().toNanos();
-        this.batchRows = DistributionSummary.builder("recsys.inference.batch.rows").description("rows per model call")
-                .publishPercentiles(0.5, 0.99).register(meters);
-        this.batchRequests = DistributionSummary.builder("recsys.inference.batch.requests").description("requests per model call")
-                .publishPercentiles(0.5, 0.99).register(meters);
-        this.queueWait = Timer.builder("recsys.inference.queue.wait").description("time a request waited for its batch to run")
-                .publishPercentiles(0.5, 0.99).register(meters);
-        this.modelLatency = Timer.builder("recsys.inference.model.latency").description("time of one model call (one batch)")
-                .publishPercentiles(0.5, 0.99).register(meters);
-        this.queueFull = Counter.builder("recsys.inference.rejections").tag("reason", "queue_full").register(meters);
-        this.expired = Counter.builder("recsys.inference.rejections").tag("reason", "deadline").register(meters);
-        Gauge.builder("recsys.inference.queue.rows", queuedRows, AtomicInteger::get).register(meters);
+        this.batchRows = DistributionSummary.builder("recsys.inference.batch.rows")
+                .description("rows per model call")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+        this.batchRequests = DistributionSummary.builder("recsys.inference.batch.requests")
+                .description("requests per model call")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+        this.queueWait = Timer.builder("recsys.inference.queue.wait")
+                .description("time a request waited for its batch to run")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+        this.modelLatency = Timer.builder("recsys.inference.model.latency")
+                .description("time of one model call (one batch)")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+        this.queueFull = Counter.builder("recsys.inference.rejections")
+                .tag("reason", "queue_full")
+                .register(meters);
+        this.expired = Counter.builder("recsys.inference.rejections")
+                .tag("reason", "deadline")
+                .register(meters);
+        Gauge.builder("recsys.inference.queue.rows", queuedRows, AtomicInteger::get)
+                .register(meters);
         for (int i = 0; i < settings.workers(); i++) {
             Thread worker = new Thread(this::work, "rank-batcher-" + i);
             worker.setDaemon(true);
@@ -100,7 +115,8 @@ public final class RankBatcher<M> implements AutoCloseable {
     /**
      * Queues {@code rowCount} rows of {@code width} floats for scoring with {@code model}.
      *
-     * @param deadlineNanos {@link System#nanoTime()} after which the result is of no use; {@link Long#MAX_VALUE} for none
+     * @param deadlineNanos {@link System#nanoTime()} after which the result is of no use; {@link Long#MAX_VALUE} for
+     *     none
      * @return the scores, in the rows' order; fails with {@link QueueFullException} at once when the queue is full
      */
     public CompletableFuture<float[]> submit(M model, float[] rows, int rowCount, int width, long deadlineNanos) {
@@ -156,7 +172,9 @@ public final class RankBatcher<M> implements AutoCloseable {
                 if (next == null) {
                     long wait = closeAt - System.nanoTime();
                     // requests in flight beyond this batch are being scored; their callers may send more
-                    if (wait <= 0 || inFlight.get() <= batch.size() || (next = queue.pollFirst(wait, TimeUnit.NANOSECONDS)) == null) {
+                    if (wait <= 0
+                            || inFlight.get() <= batch.size()
+                            || (next = queue.pollFirst(wait, TimeUnit.NANOSECONDS)) == null) {
                         break;
                     }
                 }

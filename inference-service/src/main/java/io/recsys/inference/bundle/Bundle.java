@@ -1,14 +1,13 @@
 package io.recsys.inference.bundle;
 
-import java.nio.file.Path;
-
-import tools.jackson.databind.JsonNode;
-
 import io.recsys.inference.ranking.FeatureLayout;
 import io.recsys.inference.retrieval.Embeddings;
+import java.nio.file.Path;
+import tools.jackson.databind.JsonNode;
 
 /** A bundle read from disk and checked: everything needed to serve it except the loaded ranker. */
-public record Bundle(Path directory, BundleMetadata metadata, Embeddings embeddings, FeatureLayout layout, JsonNode samples) {
+public record Bundle(
+        Path directory, BundleMetadata metadata, Embeddings embeddings, FeatureLayout layout, JsonNode samples) {
 
     public Path rankerFile() {
         return directory.resolve(metadata.ranker().file());

@@ -2,7 +2,6 @@ package io.recsys.inference.bundle;
 
 import java.util.List;
 import java.util.Map;
-
 import tools.jackson.databind.JsonNode;
 
 /** metadata.json of a bundle, format version 1 (docs/model-bundle.md); fields not needed to serve are ignored. */
@@ -17,31 +16,29 @@ public record BundleMetadata(
         JsonNode metrics,
         Map<String, FileEntry> files) {
 
-    public record Ranker(String file, String format, int opset, Tensor input, Tensor output, boolean higherIsBetter,
-                         List<Feature> features) {
-    }
+    public record Ranker(
+            String file,
+            String format,
+            int opset,
+            Tensor input,
+            Tensor output,
+            boolean higherIsBetter,
+            List<Feature> features) {}
 
-    public record Tensor(String name, String dtype, List<Integer> shape) {
-    }
+    public record Tensor(String name, String dtype, List<Integer> shape) {}
 
-    public record Feature(String name, int offset, int width, String transform, String scope) {
-    }
+    public record Feature(String name, int offset, int width, String transform, String scope) {}
 
-    public record Retrieval(int dimension, Items items, Matrix itemEmbeddings, Matrix contextEmbeddings, UserVectorRule userVector) {
-    }
+    public record Retrieval(
+            int dimension, Items items, Matrix itemEmbeddings, Matrix contextEmbeddings, UserVectorRule userVector) {}
 
-    public record Items(String file, int count) {
-    }
+    public record Items(String file, int count) {}
 
-    public record Matrix(String file, String dtype, String byteOrder, List<Integer> shape) {
-    }
+    public record Matrix(String file, String dtype, String byteOrder, List<Integer> shape) {}
 
-    public record UserVectorRule(String method, String embeddings, int maxItems, double decay) {
-    }
+    public record UserVectorRule(String method, String embeddings, int maxItems, double decay) {}
 
-    public record Samples(String file, double tolerance) {
-    }
+    public record Samples(String file, double tolerance) {}
 
-    public record FileEntry(String sha256, long bytes) {
-    }
+    public record FileEntry(String sha256, long bytes) {}
 }

@@ -1,15 +1,13 @@
 package io.recsys.inference.config;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -17,14 +15,14 @@ import org.springframework.validation.annotation.Validated;
 /**
  * What the inference-service serves and how.
  *
- * @param modelDir        directory holding {@code <name>/<version>/} bundles
- * @param modelName       which bundle name to serve
- * @param pinnedVersion   serve exactly this version (roll back or hold); empty: the newest that loads
- * @param pollInterval    how often the model directory is checked for new versions
- * @param device          {@code auto} (GPU when ONNX Runtime has CUDA and a GPU is present), {@code cpu} or {@code gpu}
- * @param maxCandidates   most candidates one Rank call may carry
- * @param maxRetrieveK    largest top_k one Retrieve call may ask for
- * @param batching        how Rank calls are merged into model batches
+ * @param modelDir directory holding {@code <name>/<version>/} bundles
+ * @param modelName which bundle name to serve
+ * @param pinnedVersion serve exactly this version (roll back or hold); empty: the newest that loads
+ * @param pollInterval how often the model directory is checked for new versions
+ * @param device {@code auto} (GPU when ONNX Runtime has CUDA and a GPU is present), {@code cpu} or {@code gpu}
+ * @param maxCandidates most candidates one Rank call may carry
+ * @param maxRetrieveK largest top_k one Retrieve call may ask for
+ * @param batching how Rank calls are merged into model batches
  */
 @Validated
 @ConfigurationProperties("recsys.inference")
@@ -42,13 +40,17 @@ public record InferenceProperties(
         pinnedVersion = pinnedVersion == null ? Optional.empty() : pinnedVersion.filter(v -> !v.isBlank());
     }
 
-    public enum DeviceChoice { AUTO, CPU, GPU }
+    public enum DeviceChoice {
+        AUTO,
+        CPU,
+        GPU
+    }
 
     /**
-     * @param maxBatchRows  a batch closes when it holds this many rows (one larger request runs alone)
-     * @param maxWait       or when its first request has waited this long
+     * @param maxBatchRows a batch closes when it holds this many rows (one larger request runs alone)
+     * @param maxWait or when its first request has waited this long
      * @param maxQueuedRows rows waiting beyond this are refused at once (RESOURCE_EXHAUSTED)
-     * @param workers       model runners, each with its own predictor and one ONNX Runtime thread; 0: one per core
+     * @param workers model runners, each with its own predictor and one ONNX Runtime thread; 0: one per core
      */
     public record Batching(
             @DefaultValue("1024") @Min(1) @Max(1_000_000) int maxBatchRows,

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
-
 import io.recsys.inference.config.InferenceProperties.DeviceChoice;
 
 /** Where the ranker runs: a GPU only when one is present and ONNX Runtime was built with CUDA. */
@@ -12,8 +11,7 @@ public final class Devices {
 
     public static final String ENGINE = "OnnxRuntime";
 
-    private Devices() {
-    }
+    private Devices() {}
 
     public static Device choose(DeviceChoice choice) {
         return switch (choice) {
@@ -29,7 +27,8 @@ public final class Devices {
     }
 
     static boolean gpuUsable() {
-        return Engine.getEngine(ENGINE).getGpuCount() > 0 && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+        return Engine.getEngine(ENGINE).getGpuCount() > 0
+                && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
     }
 
     static String gpuProblem() {

@@ -1,5 +1,9 @@
 package io.recsys.inference.model;
 
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import io.recsys.inference.bundle.Bundle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -8,19 +12,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import ai.djl.Model;
-import ai.djl.inference.Predictor;
-import ai.djl.translate.TranslateException;
-
-import io.recsys.inference.bundle.Bundle;
-
 /**
- * One bundle version in memory: its retrieval data, its ranker in ONNX Runtime and a pool of
- * predictors (DJL predictors are not thread-safe: one per concurrent caller).
+ * One bundle version in memory: its retrieval data, its ranker in ONNX Runtime and a pool of predictors (DJL predictors
+ * are not thread-safe: one per concurrent caller).
  *
- * <p>Reference counted: the registry holds one reference while the version is current and every
- * request holds one while it runs, so requests in flight finish on the version they started with;
- * the last release closes the predictors and the model, which frees ONNX Runtime's native memory.
+ * <p>Reference counted: the registry holds one reference while the version is current and every request holds one while
+ * it runs, so requests in flight finish on the version they started with; the last release closes the predictors and
+ * the model, which frees ONNX Runtime's native memory.
  */
 public final class LoadedModel {
 
@@ -39,7 +37,8 @@ public final class LoadedModel {
         this.loadedAt = loadedAt;
         this.onClose = onClose;
         this.slots = new ArrayBlockingQueue<>(predictorCount);
-        RowBatchTranslator translator = new RowBatchTranslator(bundle.metadata().ranker().input().name());
+        RowBatchTranslator translator =
+                new RowBatchTranslator(bundle.metadata().ranker().input().name());
         for (int i = 0; i < predictorCount; i++) {
             slots.add(new Slot(model.newPredictor(translator)));
         }
@@ -76,8 +75,8 @@ public final class LoadedModel {
     }
 
     /**
-     * A predictor with its own direct input buffer, reused across calls: allocating direct memory per
-     * call grows the process until a GC frees it, and stalls callers when the direct-memory limit is hit.
+     * A predictor with its own direct input buffer, reused across calls: allocating direct memory per call grows the
+     * process until a GC frees it, and stalls callers when the direct-memory limit is hit.
      */
     private static final class Slot {
         private final Predictor<RowBatch, float[]> predictor;
@@ -90,7 +89,8 @@ public final class LoadedModel {
         FloatBuffer stage(float[] rows, int length) {
             if (staging.capacity() < length) {
                 staging = ByteBuffer.allocateDirect(Math.max(length, 2 * staging.capacity()) * Float.BYTES)
-                        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
             }
             staging.clear();
             staging.put(rows, 0, length);

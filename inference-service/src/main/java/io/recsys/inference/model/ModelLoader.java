@@ -1,22 +1,19 @@
 package io.recsys.inference.model;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
-
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-
 import io.recsys.inference.bundle.Bundle;
 import io.recsys.inference.bundle.BundleException;
 import io.recsys.inference.bundle.BundleReader;
 import io.recsys.inference.config.InferenceProperties;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 /** Reads, loads and self-tests one bundle version; a bundle that fails any step is closed and refused. */
 @Component
@@ -35,8 +32,11 @@ public class ModelLoader {
         // one per batching worker, plus one for the self-test of a version loading beside the current one
         this.predictors = properties.batching().workerCount() + 1;
         this.clock = clock;
-        log.info("ranking on {} with {} (ONNX Runtime, one intra-op thread per predictor, {} predictors per model)",
-                device, Devices.ENGINE, predictors);
+        log.info(
+                "ranking on {} with {} (ONNX Runtime, one intra-op thread per predictor, {} predictors per model)",
+                device,
+                Devices.ENGINE,
+                predictors);
     }
 
     public Device device() {
@@ -44,8 +44,8 @@ public class ModelLoader {
     }
 
     /**
-     * @param onClose runs exactly once: when the loaded model's native resources are released, or at
-     *                once when loading fails
+     * @param onClose runs exactly once: when the loaded model's native resources are released, or at once when loading
+     *     fails
      */
     public LoadedModel load(Path directory, Runnable onClose) throws BundleException {
         Bundle bundle;
@@ -59,13 +59,16 @@ public class ModelLoader {
         LoadedModel loaded;
         try {
             // ONNX Runtime's default threading oversubscribes the cores when several predictors run at once
-            model.load(directory, stripExtension(bundle.metadata().ranker().file()),
+            model.load(
+                    directory,
+                    stripExtension(bundle.metadata().ranker().file()),
                     Map.of("intraOpNumThreads", "1", "interOpNumThreads", "1"));
             loaded = new LoadedModel(bundle, model, predictors, device.toString(), clock.instant(), onClose);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             onClose.run();
-            throw new BundleException("ONNX Runtime cannot load " + bundle.metadata().ranker().file() + ": " + e.getMessage(), e);
+            throw new BundleException(
+                    "ONNX Runtime cannot load " + bundle.metadata().ranker().file() + ": " + e.getMessage(), e);
         }
         try {
             SelfTest.run(loaded);

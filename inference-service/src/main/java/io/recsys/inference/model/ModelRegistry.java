@@ -1,22 +1,25 @@
 package io.recsys.inference.model;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.springframework.stereotype.Component;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-
 /**
- * The version being served. Swapping is one atomic step: new requests get the new version at once,
- * requests in flight keep theirs until they finish, and the old version is closed after the last one.
+ * The version being served. Swapping is one atomic step: new requests get the new version at once, requests in flight
+ * keep theirs until they finish, and the old version is closed after the last one.
  */
 @Component
 public class ModelRegistry {
 
-    public enum State { NO_MODEL, LOADING, SERVING, FAILED }
+    public enum State {
+        NO_MODEL,
+        LOADING,
+        SERVING,
+        FAILED
+    }
 
     /** A request's hold on a version; closing it lets the version go once it is no longer current. */
     public record Lease(LoadedModel model) implements AutoCloseable {
@@ -27,8 +30,7 @@ public class ModelRegistry {
     }
 
     /** What the last attempt to load a version said. */
-    public record LoadStatus(State state, String attemptedVersion, String lastError) {
-    }
+    public record LoadStatus(State state, String attemptedVersion, String lastError) {}
 
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
     private final AtomicReference<LoadStatus> status = new AtomicReference<>(new LoadStatus(State.NO_MODEL, "", ""));
@@ -36,7 +38,8 @@ public class ModelRegistry {
 
     public ModelRegistry(MeterRegistry meters) {
         Gauge.builder("recsys.inference.models.open", openModels, AtomicInteger::get)
-                .description("model versions in memory (current plus retiring ones still serving requests)").register(meters);
+                .description("model versions in memory (current plus retiring ones still serving requests)")
+                .register(meters);
     }
 
     /** The current version, held until the lease is closed; empty when none is loaded. */
@@ -65,7 +68,9 @@ public class ModelRegistry {
         return status.get();
     }
 
-    /** SERVING whenever a version serves (a failed newer one shows in {@link #status()}); else the last attempt's state. */
+    /**
+     * SERVING whenever a version serves (a failed newer one shows in {@link #status()}); else the last attempt's state.
+     */
     public State state() {
         if (current.get() != null) {
             return State.SERVING;

@@ -1,5 +1,9 @@
 package io.recsys.inference.model;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recsys.inference.bundle.BundleException;
+import io.recsys.inference.config.InferenceProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,23 +17,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-
-import io.recsys.inference.bundle.BundleException;
-import io.recsys.inference.config.InferenceProperties;
-
 /**
- * Watches {@code <model-dir>/<model-name>/} and serves the newest version that loads (or the pinned
- * one). A version that fails to load is reported and remembered (not retried until its files change);
- * the current version keeps serving. At start the first scan runs before the gRPC server opens, so a
- * service with a usable bundle never answers without it.
+ * Watches {@code <model-dir>/<model-name>/} and serves the newest version that loads (or the pinned one). A version
+ * that fails to load is reported and remembered (not retried until its files change); the current version keeps
+ * serving. At start the first scan runs before the gRPC server opens, so a service with a usable bundle never answers
+ * without it.
  */
 @Component
 public class ModelWatcher implements SmartLifecycle {
@@ -44,12 +41,17 @@ public class ModelWatcher implements SmartLifecycle {
     private final Map<String, FileTime> failedVersions = new HashMap<>();
     private ScheduledExecutorService scheduler;
 
-    public ModelWatcher(InferenceProperties properties, ModelLoader loader, ModelRegistry registry, MeterRegistry meters) {
+    public ModelWatcher(
+            InferenceProperties properties, ModelLoader loader, ModelRegistry registry, MeterRegistry meters) {
         this.properties = properties;
         this.loader = loader;
         this.registry = registry;
-        this.loaded = Counter.builder("recsys.inference.model.loads").tag("outcome", "loaded").register(meters);
-        this.failures = Counter.builder("recsys.inference.model.loads").tag("outcome", "failed").register(meters);
+        this.loaded = Counter.builder("recsys.inference.model.loads")
+                .tag("outcome", "loaded")
+                .register(meters);
+        this.failures = Counter.builder("recsys.inference.model.loads")
+                .tag("outcome", "failed")
+                .register(meters);
     }
 
     @Override
@@ -102,7 +104,9 @@ public class ModelWatcher implements SmartLifecycle {
         Path root = properties.modelDir().resolve(properties.modelName());
         Optional<String> current = registry.currentVersion();
         for (String version : candidates(root)) {
-            if (current.isPresent() && version.compareTo(current.get()) <= 0 && properties.pinnedVersion().isEmpty()) {
+            if (current.isPresent()
+                    && version.compareTo(current.get()) <= 0
+                    && properties.pinnedVersion().isEmpty()) {
                 return; // nothing newer than what serves
             }
             if (current.isPresent() && version.equals(current.get())) {
@@ -120,14 +124,23 @@ public class ModelWatcher implements SmartLifecycle {
                 registry.swap(model);
                 failedVersions.remove(version);
                 loaded.increment();
-                log.info("serving {} {} on {} (loaded, validated and self-tested in {} ms){}", properties.modelName(), version,
-                        model.device(), (System.nanoTime() - started) / 1_000_000, current.map(c -> "; " + c + " retires").orElse(""));
+                log.info(
+                        "serving {} {} on {} (loaded, validated and self-tested in {} ms){}",
+                        properties.modelName(),
+                        version,
+                        model.device(),
+                        (System.nanoTime() - started) / 1_000_000,
+                        current.map(c -> "; " + c + " retires").orElse(""));
                 return;
             } catch (BundleException | RuntimeException e) {
                 failedVersions.put(version, changed);
                 failures.increment();
                 registry.failed(version, e.getMessage());
-                log.warn("refused bundle {} {}: {}{}", properties.modelName(), version, e.getMessage(),
+                log.warn(
+                        "refused bundle {} {}: {}{}",
+                        properties.modelName(),
+                        version,
+                        e.getMessage(),
                         current.map(c -> "; " + c + " keeps serving").orElse(""));
             }
         }
@@ -137,7 +150,8 @@ public class ModelWatcher implements SmartLifecycle {
         if (properties.pinnedVersion().isPresent()) {
             String pinned = properties.pinnedVersion().get();
             if (!Files.isDirectory(root.resolve(pinned))) {
-                if (!pinned.equals(registry.status().attemptedVersion()) || registry.status().state() != ModelRegistry.State.FAILED) {
+                if (!pinned.equals(registry.status().attemptedVersion())
+                        || registry.status().state() != ModelRegistry.State.FAILED) {
                     registry.failed(pinned, "pinned version " + pinned + " not found in " + root);
                     log.warn("pinned version {} not found in {}", pinned, root);
                 }
@@ -150,8 +164,11 @@ public class ModelWatcher implements SmartLifecycle {
         }
         try (Stream<Path> entries = Files.list(root)) {
             // names starting with '.' are bundles still being written (docs/model-bundle.md)
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(name -> !name.startsWith("."))
-                    .sorted(Comparator.reverseOrder()).toList();
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(name -> !name.startsWith("."))
+                    .sorted(Comparator.reverseOrder())
+                    .toList();
         } catch (IOException e) {
             log.warn("cannot list {}: {}", root, e.getMessage());
             return List.of();
@@ -160,7 +177,9 @@ public class ModelWatcher implements SmartLifecycle {
 
     private static FileTime lastModified(Path directory) {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.map(ModelWatcher::modified).max(Comparator.naturalOrder()).orElse(FileTime.fromMillis(0));
+            return files.map(ModelWatcher::modified)
+                    .max(Comparator.naturalOrder())
+                    .orElse(FileTime.fromMillis(0));
         } catch (IOException e) {
             return FileTime.fromMillis(0);
         }

@@ -1,15 +1,14 @@
 package io.recsys.inference.ranking;
 
+import io.recsys.inference.bundle.BundleException;
+import io.recsys.inference.bundle.BundleMetadata.Feature;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.recsys.inference.bundle.BundleException;
-import io.recsys.inference.bundle.BundleMetadata.Feature;
-
 /**
- * Where each input of the ranker's row comes from (metadata {@code ranker.features}): the service
- * derives the user vector, the item embedding and the retrieval score from the bundle; the caller
- * sends user-scoped features once per request and item-scoped features per candidate.
+ * Where each input of the ranker's row comes from (metadata {@code ranker.features}): the service derives the user
+ * vector, the item embedding and the retrieval score from the bundle; the caller sends user-scoped features once per
+ * request and item-scoped features per candidate.
  */
 public final class FeatureLayout {
 
@@ -33,8 +32,14 @@ public final class FeatureLayout {
         }
     }
 
-    private FeatureLayout(int width, int dimension, int userVectorOffset, int itemEmbeddingOffset, int retrievalScoreOffset,
-                          Scoped user, Scoped item) {
+    private FeatureLayout(
+            int width,
+            int dimension,
+            int userVectorOffset,
+            int itemEmbeddingOffset,
+            int retrievalScoreOffset,
+            Scoped user,
+            Scoped item) {
         this.width = width;
         this.dimension = dimension;
         this.userVectorOffset = userVectorOffset;
@@ -53,10 +58,12 @@ public final class FeatureLayout {
         List<Feature> itemFeatures = new ArrayList<>();
         for (Feature feature : features) {
             if (feature.offset() != offset) {
-                throw new BundleException("feature " + feature.name() + " starts at " + feature.offset() + ", expected " + offset);
+                throw new BundleException(
+                        "feature " + feature.name() + " starts at " + feature.offset() + ", expected " + offset);
             }
             if (!"none".equals(feature.transform()) && !"log1p".equals(feature.transform())) {
-                throw new BundleException("feature " + feature.name() + " has an unknown transform " + feature.transform());
+                throw new BundleException(
+                        "feature " + feature.name() + " has an unknown transform " + feature.transform());
             }
             offset += feature.width();
             switch (feature.scope() == null ? "" : feature.scope()) {
@@ -65,23 +72,34 @@ public final class FeatureLayout {
                         case USER_VECTOR -> userVector = requireWidth(feature, dimension);
                         case ITEM_EMBEDDING -> itemEmbedding = requireWidth(feature, dimension);
                         case RETRIEVAL_SCORE -> retrievalScore = requireWidth(feature, 1);
-                        default -> throw new BundleException("derived feature " + feature.name() + " is unknown to this server");
+                        default ->
+                            throw new BundleException(
+                                    "derived feature " + feature.name() + " is unknown to this server");
                     }
                 }
                 case "user" -> userFeatures.add(requireScalar(feature));
                 case "item" -> itemFeatures.add(requireScalar(feature));
-                default -> throw new BundleException("feature " + feature.name() + " has an unknown scope " + feature.scope());
+                default ->
+                    throw new BundleException("feature " + feature.name() + " has an unknown scope " + feature.scope());
             }
         }
         if (offset != inputWidth) {
             throw new BundleException("features cover " + offset + " columns, the ranker's input has " + inputWidth);
         }
-        return new FeatureLayout(inputWidth, dimension, userVector, itemEmbedding, retrievalScore, scoped(userFeatures), scoped(itemFeatures));
+        return new FeatureLayout(
+                inputWidth,
+                dimension,
+                userVector,
+                itemEmbedding,
+                retrievalScore,
+                scoped(userFeatures),
+                scoped(itemFeatures));
     }
 
     private static int requireWidth(Feature feature, int width) throws BundleException {
         if (feature.width() != width) {
-            throw new BundleException("feature " + feature.name() + " is " + feature.width() + " wide, expected " + width);
+            throw new BundleException(
+                    "feature " + feature.name() + " is " + feature.width() + " wide, expected " + width);
         }
         return feature.offset();
     }
@@ -113,11 +131,19 @@ public final class FeatureLayout {
     }
 
     /**
-     * Writes one candidate's row at {@code rows[at ..]}. {@code itemEmbedding} is null for an item the
-     * bundle does not know (zeros); {@code userVector} is null for a shopper without history (zeros).
+     * Writes one candidate's row at {@code rows[at ..]}. {@code itemEmbedding} is null for an item the bundle does not
+     * know (zeros); {@code userVector} is null for a shopper without history (zeros).
      */
-    public void assemble(float[] rows, int at, float[] userVector, float[] embeddings, int itemRow, double retrievalScore,
-                         float[] userFeatures, float[] itemFeatures, int itemFeaturesAt) {
+    public void assemble(
+            float[] rows,
+            int at,
+            float[] userVector,
+            float[] embeddings,
+            int itemRow,
+            double retrievalScore,
+            float[] userFeatures,
+            float[] itemFeatures,
+            int itemFeaturesAt) {
         if (userVectorOffset >= 0 && userVector != null) {
             System.arraycopy(userVector, 0, rows, at + userVectorOffset, dimension);
         }

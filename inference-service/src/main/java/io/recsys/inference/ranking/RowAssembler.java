@@ -6,14 +6,14 @@ import io.recsys.inference.retrieval.Embeddings;
 /** Builds the ranker's input rows for one request: shared user inputs, per-candidate item inputs, derived ones. */
 public final class RowAssembler {
 
-    private RowAssembler() {
-    }
+    private RowAssembler() {}
 
     /**
-     * @param userVector   null for a shopper without history (zeros)
+     * @param userVector null for a shopper without history (zeros)
      * @param itemFeatures the candidates' item-scoped features back to back, {@code layout.item().size()} each
      */
-    public static float[] assemble(Bundle bundle, float[] userVector, float[] userFeatures, String[] itemIds, float[] itemFeatures) {
+    public static float[] assemble(
+            Bundle bundle, float[] userVector, float[] userFeatures, String[] itemIds, float[] itemFeatures) {
         FeatureLayout layout = bundle.layout();
         Embeddings embeddings = bundle.embeddings();
         int width = layout.width();
@@ -22,7 +22,16 @@ public final class RowAssembler {
         for (int c = 0; c < itemIds.length; c++) {
             int row = embeddings.rowOf(itemIds[c]);
             double retrievalScore = userVector != null && row >= 0 ? embeddings.score(userVector, row) : 0.0;
-            layout.assemble(rows, c * width, userVector, embeddings.items(), row, retrievalScore, userFeatures, itemFeatures, c * itemWidth);
+            layout.assemble(
+                    rows,
+                    c * width,
+                    userVector,
+                    embeddings.items(),
+                    row,
+                    retrievalScore,
+                    userFeatures,
+                    itemFeatures,
+                    c * itemWidth);
         }
         return rows;
     }

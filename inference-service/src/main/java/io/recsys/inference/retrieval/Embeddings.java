@@ -6,16 +6,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A bundle's retrieval half: item and context embeddings (row-major, one row per item) and the rule
- * that turns a shopper's recent items into a user vector.
+ * A bundle's retrieval half: item and context embeddings (row-major, one row per item) and the rule that turns a
+ * shopper's recent items into a user vector.
  *
- * @param decay    recency weight factor: the k-th newest item weighs {@code decay^k}
+ * @param decay recency weight factor: the k-th newest item weighs {@code decay^k}
  * @param maxItems how many of the newest recent items count
  */
-public record Embeddings(String[] itemIds, Map<String, Integer> rows, int dimension, float[] items, float[] context,
-                         double decay, int maxItems) {
+public record Embeddings(
+        String[] itemIds,
+        Map<String, Integer> rows,
+        int dimension,
+        float[] items,
+        float[] context,
+        double decay,
+        int maxItems) {
 
-    public static Embeddings of(String[] itemIds, int dimension, float[] items, float[] context, double decay, int maxItems) {
+    public static Embeddings of(
+            String[] itemIds, int dimension, float[] items, float[] context, double decay, int maxItems) {
         Map<String, Integer> rows = new HashMap<>(itemIds.length * 2);
         for (int i = 0; i < itemIds.length; i++) {
             rows.put(itemIds[i], i);
@@ -33,8 +40,8 @@ public record Embeddings(String[] itemIds, Map<String, Integer> rows, int dimens
     }
 
     /**
-     * The user vector of recent items (newest first): the weighted mean of their context rows, with
-     * the caller's weights or else {@code decay^k}. Unknown items are skipped; none known: empty.
+     * The user vector of recent items (newest first): the weighted mean of their context rows, with the caller's
+     * weights or else {@code decay^k}. Unknown items are skipped; none known: empty.
      */
     public Optional<float[]> userVector(List<String> recentItems, List<Float> weights) {
         double[] sum = new double[dimension];

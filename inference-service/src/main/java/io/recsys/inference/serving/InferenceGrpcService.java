@@ -1,14 +1,5 @@
 package io.recsys.inference.serving;
 
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Service;
-
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -30,10 +21,17 @@ import io.recsys.inference.model.LoadedModel;
 import io.recsys.inference.model.ModelRegistry;
 import io.recsys.inference.retrieval.Embeddings;
 import io.recsys.inference.retrieval.ExactRetriever;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
 
 /**
- * Model serving over gRPC. Rank goes through the dynamic batcher and answers asynchronously; each
- * call holds the model version it started with until it answers, so a swap never fails a request.
+ * Model serving over gRPC. Rank goes through the dynamic batcher and answers asynchronously; each call holds the model
+ * version it started with until it answers, so a swap never fails a request.
  */
 @Service
 public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
@@ -46,8 +44,11 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     private final InferenceProperties properties;
     private final ModelInfos modelInfos;
 
-    public InferenceGrpcService(ModelRegistry registry, RankBatcher<LoadedModel> batcher, InferenceProperties properties,
-                                ModelInfos modelInfos) {
+    public InferenceGrpcService(
+            ModelRegistry registry,
+            RankBatcher<LoadedModel> batcher,
+            InferenceProperties properties,
+            ModelInfos modelInfos) {
         this.registry = registry;
         this.batcher = batcher;
         this.properties = properties;
@@ -71,7 +72,12 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             throw e;
         }
         String version = lease.model().version();
-        batcher.submit(lease.model(), rows, request.getCandidatesCount(), lease.model().width(), deadlineNanos())
+        batcher.submit(
+                        lease.model(),
+                        rows,
+                        request.getCandidatesCount(),
+                        lease.model().width(),
+                        deadlineNanos())
                 .whenComplete((scores, error) -> {
                     lease.close();
                     if (error != null) {
@@ -98,8 +104,11 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             float[] userVector = switch (request.getQueryCase()) {
                 case USER_VECTOR -> {
                     var values = request.getUserVector().getValuesList();
-                    if (values.size() != embeddings.dimension() || values.stream().anyMatch(v -> !Float.isFinite(v))) {
-                        violations.add("user_vector.values", "must hold " + embeddings.dimension() + " finite values, got " + values.size());
+                    if (values.size() != embeddings.dimension()
+                            || values.stream().anyMatch(v -> !Float.isFinite(v))) {
+                        violations.add(
+                                "user_vector.values",
+                                "must hold " + embeddings.dimension() + " finite values, got " + values.size());
                         yield null;
                     }
                     yield RankRequests.toArray(values);
@@ -111,10 +120,14 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 }
             };
             violations.throwIfAny();
-            RetrieveResponse.Builder response = RetrieveResponse.newBuilder().setModelVersion(lease.model().version());
+            RetrieveResponse.Builder response =
+                    RetrieveResponse.newBuilder().setModelVersion(lease.model().version());
             if (userVector != null) { // no known recent item: nothing personal to retrieve; the caller falls back
-                for (ExactRetriever.Hit hit : ExactRetriever.topK(embeddings, userVector, request.getTopK(), request.getExcludeItemIdsList())) {
-                    response.addItems(ScoredItem.newBuilder().setItemId(embeddings.itemIds()[hit.row()]).setScore(hit.score()));
+                for (ExactRetriever.Hit hit : ExactRetriever.topK(
+                        embeddings, userVector, request.getTopK(), request.getExcludeItemIdsList())) {
+                    response.addItems(ScoredItem.newBuilder()
+                            .setItemId(embeddings.itemIds()[hit.row()])
+                            .setScore(hit.score()));
                 }
             }
             responses.onNext(response.build());
@@ -126,12 +139,16 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         Optional<ModelRegistry.Lease> lease = registry.acquire();
         if (lease.isEmpty()) {
             String why = registry.status().lastError();
-            throw Status.FAILED_PRECONDITION.withDescription("no model bundle is loaded" + (why.isEmpty() ? "" : ": " + why)).asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("no model bundle is loaded" + (why.isEmpty() ? "" : ": " + why))
+                    .asRuntimeException();
         }
-        if (!requestedVersion.isEmpty() && !requestedVersion.equals(lease.get().model().version())) {
+        if (!requestedVersion.isEmpty()
+                && !requestedVersion.equals(lease.get().model().version())) {
             String serving = lease.get().model().version();
             lease.get().close();
-            throw Status.NOT_FOUND.withDescription("model version " + requestedVersion + " is not served (serving " + serving + ")")
+            throw Status.NOT_FOUND
+                    .withDescription("model version " + requestedVersion + " is not served (serving " + serving + ")")
                     .asRuntimeException();
         }
         return lease.get();
@@ -145,12 +162,17 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     private static StatusRuntimeException translate(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return switch (cause) {
-            case RankBatcher.QueueFullException full -> GrpcErrors.resourceExhausted(full.getMessage(), RETRY_AFTER_QUEUE_FULL);
-            case RankBatcher.DeadlineExceededException late -> Status.DEADLINE_EXCEEDED.withDescription(late.getMessage()).asRuntimeException();
-            case IllegalStateException stopping -> Status.UNAVAILABLE.withDescription(stopping.getMessage()).asRuntimeException();
+            case RankBatcher.QueueFullException full ->
+                GrpcErrors.resourceExhausted(full.getMessage(), RETRY_AFTER_QUEUE_FULL);
+            case RankBatcher.DeadlineExceededException late ->
+                Status.DEADLINE_EXCEEDED.withDescription(late.getMessage()).asRuntimeException();
+            case IllegalStateException stopping ->
+                Status.UNAVAILABLE.withDescription(stopping.getMessage()).asRuntimeException();
             default -> {
                 log.warn("ranking failed", cause);
-                yield Status.INTERNAL.withDescription("ranking failed: " + cause).asRuntimeException();
+                yield Status.INTERNAL
+                        .withDescription("ranking failed: " + cause)
+                        .asRuntimeException();
             }
         };
     }

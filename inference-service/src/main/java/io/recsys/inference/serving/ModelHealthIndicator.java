@@ -1,11 +1,10 @@
 package io.recsys.inference.serving;
 
+import io.recsys.contracts.inference.v1.ModelInfo;
+import io.recsys.contracts.inference.v1.ModelState;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
-
-import io.recsys.contracts.inference.v1.ModelInfo;
-import io.recsys.contracts.inference.v1.ModelState;
 
 /** Health detail "model": which version serves on which device, and why the last load failed if it did. */
 @Component("model")

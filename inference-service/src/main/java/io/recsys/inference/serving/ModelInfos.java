@@ -1,11 +1,5 @@
 package io.recsys.inference.serving;
 
-import java.util.Map;
-
-import org.springframework.stereotype.Component;
-
-import tools.jackson.databind.JsonNode;
-
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.inference.v1.ModelInfo;
 import io.recsys.contracts.inference.v1.ModelState;
@@ -14,6 +8,9 @@ import io.recsys.inference.bundle.BundleReader;
 import io.recsys.inference.model.LoadedModel;
 import io.recsys.inference.model.ModelLoader;
 import io.recsys.inference.model.ModelRegistry;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 
 /** What is served, for ModelInfo and the health endpoint. */
 @Component
@@ -62,11 +59,14 @@ public class ModelInfos {
                 flat.put("validation." + e.getKey(), e.getValue().asDouble());
             }
         });
-        metrics.path("offline_evaluation").path("retrieval + ranker (ours)").properties().forEach(e -> {
-            if (e.getValue().isNumber()) {
-                flat.put("offline." + e.getKey(), e.getValue().asDouble());
-            }
-        });
+        metrics.path("offline_evaluation")
+                .path("retrieval + ranker (ours)")
+                .properties()
+                .forEach(e -> {
+                    if (e.getValue().isNumber()) {
+                        flat.put("offline." + e.getKey(), e.getValue().asDouble());
+                    }
+                });
         return flat;
     }
 }

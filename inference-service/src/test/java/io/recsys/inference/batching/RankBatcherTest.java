@@ -2,6 +2,7 @@ package io.recsys.inference.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,16 +15,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class RankBatcherTest {
 
     private static final int WIDTH = 3;
 
-    /** A stand-in model whose score of a row is a fixed function of the row and the model, so every answer is checkable. */
+    /**
+     * A stand-in model whose score of a row is a fixed function of the row and the model, so every answer is checkable.
+     */
     private record FakeModel(float factor) {
         float[] score(float[] rows, int count) {
             float[] scores = new float[count];
@@ -52,7 +52,8 @@ class RankBatcherTest {
             return m.score(rows, count);
         };
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (RankBatcher<FakeModel> batcher = new RankBatcher<>(scorer, new RankBatcher.Settings(256, Duration.ofMillis(2), 1_000_000, 2), meters)) {
+        try (RankBatcher<FakeModel> batcher =
+                new RankBatcher<>(scorer, new RankBatcher.Settings(256, Duration.ofMillis(2), 1_000_000, 2), meters)) {
             ExecutorService callers = Executors.newFixedThreadPool(16);
             List<Future<Integer>> checked = new ArrayList<>();
             for (int t = 0; t < 16; t++) {
@@ -62,7 +63,8 @@ class RankBatcherTest {
                     for (int call = 0; call < 200; call++) {
                         int count = 1 + random.nextInt(40);
                         float[] rows = rows(count, thread * 1000 + call);
-                        float[] scores = batcher.submit(model, rows, count, WIDTH, Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+                        float[] scores = batcher.submit(model, rows, count, WIDTH, Long.MAX_VALUE)
+                                .get(10, TimeUnit.SECONDS);
                         assertThat(scores).containsExactly(model.score(rows, count));
                     }
                     return 200;
@@ -75,7 +77,8 @@ class RankBatcherTest {
             // concurrent calls were really merged, and no batch broke its row limit (every call is at most 40 rows)
             assertThat(batchSizes).anyMatch(size -> size > 40);
             assertThat(batchSizes).allMatch(size -> size <= 256);
-            assertThat(meters.get("recsys.inference.batch.requests").summary().max()).isGreaterThan(1);
+            assertThat(meters.get("recsys.inference.batch.requests").summary().max())
+                    .isGreaterThan(1);
         }
     }
 
@@ -89,7 +92,10 @@ class RankBatcherTest {
             hold.await();
             return m.score(rows, count);
         };
-        try (RankBatcher<FakeModel> batcher = new RankBatcher<>(scorer, new RankBatcher.Settings(1000, Duration.ofMillis(50), 1_000_000, 1), new SimpleMeterRegistry())) {
+        try (RankBatcher<FakeModel> batcher = new RankBatcher<>(
+                scorer,
+                new RankBatcher.Settings(1000, Duration.ofMillis(50), 1_000_000, 1),
+                new SimpleMeterRegistry())) {
             List<CompletableFuture<float[]>> results = new ArrayList<>();
             List<FakeModel> models = new ArrayList<>();
             List<float[]> inputs = new ArrayList<>();
@@ -121,10 +127,12 @@ class RankBatcherTest {
             rowsScored.addAndGet(count);
             return m.score(rows, count);
         };
-        try (RankBatcher<FakeModel> batcher = new RankBatcher<>(scorer, new RankBatcher.Settings(10, Duration.ZERO, 25, 1), new SimpleMeterRegistry())) {
+        try (RankBatcher<FakeModel> batcher = new RankBatcher<>(
+                scorer, new RankBatcher.Settings(10, Duration.ZERO, 25, 1), new SimpleMeterRegistry())) {
             CompletableFuture<float[]> running = batcher.submit(model, rows(10, 1), 10, WIDTH, Long.MAX_VALUE);
             awaitQueueEmpty(batcher); // the worker holds it, blocked in the model
-            CompletableFuture<float[]> expiring = batcher.submit(model, rows(10, 2), 10, WIDTH, System.nanoTime() + 1_000_000);
+            CompletableFuture<float[]> expiring =
+                    batcher.submit(model, rows(10, 2), 10, WIDTH, System.nanoTime() + 1_000_000);
             CompletableFuture<float[]> waiting = batcher.submit(model, rows(10, 3), 10, WIDTH, Long.MAX_VALUE);
 
             long before = System.nanoTime();

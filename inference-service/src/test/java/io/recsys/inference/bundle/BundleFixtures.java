@@ -11,21 +11,25 @@ import java.util.stream.Stream;
 /** The committed demo bundle (models/demo/, written by the python-worker) and copies of it for tests. */
 public final class BundleFixtures {
 
-    private BundleFixtures() {
-    }
+    private BundleFixtures() {}
 
     /** The demo bundle's directory in the repository. */
     public static Path demoBundle() {
         Path root = Path.of("..", "models", "demo").toAbsolutePath().normalize();
         try (Stream<Path> versions = Files.list(root)) {
-            return versions.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted().reduce((a, b) -> b).orElseThrow(() -> new IllegalStateException("no demo bundle in " + root));
+            return versions.filter(Files::isDirectory)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow(() -> new IllegalStateException("no demo bundle in " + root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A copy of the demo bundle at {@code <modelDir>/<name>/<version>/}, published the atomic way (staging, rename). */
+    /**
+     * A copy of the demo bundle at {@code <modelDir>/<name>/<version>/}, published the atomic way (staging, rename).
+     */
     public static Path publishCopy(Path modelDir, String name, String version) {
         try {
             Path source = demoBundle();
@@ -38,7 +42,10 @@ public final class BundleFixtures {
             }
             Path metadata = staging.resolve("metadata.json");
             String original = source.getFileName().toString();
-            Files.writeString(metadata, Files.readString(metadata).replace("\"version\": \"" + original + "\"", "\"version\": \"" + version + "\""));
+            Files.writeString(
+                    metadata,
+                    Files.readString(metadata)
+                            .replace("\"version\": \"" + original + "\"", "\"version\": \"" + version + "\""));
             return Files.move(staging, parent.resolve(version));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -52,9 +59,11 @@ public final class BundleFixtures {
             long oldSize = Files.size(bundle.resolve(file));
             Files.write(bundle.resolve(file), content);
             Path metadata = bundle.resolve("metadata.json");
-            Files.writeString(metadata, Files.readString(metadata)
-                    .replace(oldDigest, sha256(content))
-                    .replace("\"bytes\": " + oldSize + "\n", "\"bytes\": " + content.length + "\n"));
+            Files.writeString(
+                    metadata,
+                    Files.readString(metadata)
+                            .replace(oldDigest, sha256(content))
+                            .replace("\"bytes\": " + oldSize + "\n", "\"bytes\": " + content.length + "\n"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +22,13 @@ class BundleReaderTest {
 
         assertThat(bundle.layout().width()).isEqualTo(72);
         assertThat(bundle.layout().user().names()).containsExactly("user_events", "hours_since_user_active");
-        assertThat(bundle.layout().item().names()).containsExactly("cooccurrence", "item_popularity", "item_popularity_7d",
-                "item_popularity_24h", "price");
+        assertThat(bundle.layout().item().names())
+                .containsExactly(
+                        "cooccurrence", "item_popularity", "item_popularity_7d", "item_popularity_24h", "price");
         assertThat(bundle.embeddings().dimension()).isEqualTo(32);
-        assertThat(bundle.embeddings().itemCount()).isEqualTo(bundle.metadata().retrieval().items().count()).isPositive();
+        assertThat(bundle.embeddings().itemCount())
+                .isEqualTo(bundle.metadata().retrieval().items().count())
+                .isPositive();
         assertThat(bundle.samples().path("requests").size()).isPositive();
     }
 
@@ -37,7 +39,8 @@ class BundleReaderTest {
         embeddings[7] ^= 0x40;
         Files.write(bundle.resolve("item_embeddings.f32"), embeddings);
 
-        assertThatThrownBy(() -> reader.read(bundle)).isInstanceOf(BundleException.class)
+        assertThatThrownBy(() -> reader.read(bundle))
+                .isInstanceOf(BundleException.class)
                 .hasMessageContaining("item_embeddings.f32 does not match its checksum");
     }
 
@@ -47,12 +50,16 @@ class BundleReaderTest {
         rewrite(future, "\"format_version\": 1", "\"format_version\": 2");
         assertThatThrownBy(() -> reader.read(future)).hasMessageContaining("format_version 2 is not supported");
 
-        Path renamed = Files.move(BundleFixtures.publishCopy(models, "demo", "v3"), models.resolve("demo").resolve("v4"));
-        assertThatThrownBy(() -> reader.read(renamed)).hasMessageContaining("metadata says version v3, the directory is v4");
+        Path renamed = Files.move(
+                BundleFixtures.publishCopy(models, "demo", "v3"),
+                models.resolve("demo").resolve("v4"));
+        assertThatThrownBy(() -> reader.read(renamed))
+                .hasMessageContaining("metadata says version v3, the directory is v4");
 
         Path shifted = BundleFixtures.publishCopy(models, "demo", "v5");
         rewrite(shifted, "\"offset\": 65", "\"offset\": 66");
-        assertThatThrownBy(() -> reader.read(shifted)).hasMessageContaining("feature cooccurrence starts at 66, expected 65");
+        assertThatThrownBy(() -> reader.read(shifted))
+                .hasMessageContaining("feature cooccurrence starts at 66, expected 65");
 
         Path unknownScope = BundleFixtures.publishCopy(models, "demo", "v6");
         rewrite(unknownScope, "\"scope\": \"derived\"", "\"scope\": \"session\"");

@@ -2,6 +2,13 @@ package io.recsys.inference.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
+import io.recsys.contracts.inference.v1.RankCandidate;
+import io.recsys.contracts.inference.v1.RankRequest;
+import io.recsys.contracts.inference.v1.RecentItems;
+import io.recsys.inference.bundle.BundleFixtures;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -14,9 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,17 +30,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
-import io.recsys.contracts.inference.v1.RankCandidate;
-import io.recsys.contracts.inference.v1.RankRequest;
-import io.recsys.contracts.inference.v1.RecentItems;
-import io.recsys.inference.bundle.BundleFixtures;
-
 /** Versions change under continuous load through the real gRPC server. */
-@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.inference.device=cpu",
-        "recsys.inference.poll-interval=20ms"})
+@SpringBootTest(
+        properties = {
+            "spring.grpc.server.port=0",
+            "server.port=0",
+            "recsys.inference.device=cpu",
+            "recsys.inference.poll-interval=20ms"
+        })
 class HotSwapTest {
 
     private static final Path MODELS = createModelDir();
@@ -67,13 +69,23 @@ class HotSwapTest {
 
     @Test
     void versionsChangeUnderLoadWithoutAFailedRequestOrAGrowingFootprint() throws Exception {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
-        String[] items = Files.readAllLines(BundleFixtures.demoBundle().resolve("items.txt")).toArray(String[]::new);
-        RankRequest.Builder builder = RankRequest.newBuilder().addUserFeatures(12f).addUserFeatures(3f)
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
+        String[] items = Files.readAllLines(BundleFixtures.demoBundle().resolve("items.txt"))
+                .toArray(String[]::new);
+        RankRequest.Builder builder = RankRequest.newBuilder()
+                .addUserFeatures(12f)
+                .addUserFeatures(3f)
                 .setRecentItems(RecentItems.newBuilder().addItemIds(items[0]).addItemIds(items[1]));
         for (int i = 0; i < 100; i++) {
-            builder.addCandidates(RankCandidate.newBuilder().setItemId(items[i % items.length])
-                    .addFeatures(i).addFeatures(10).addFeatures(2).addFeatures(1).addFeatures(4.5f));
+            builder.addCandidates(RankCandidate.newBuilder()
+                    .setItemId(items[i % items.length])
+                    .addFeatures(i)
+                    .addFeatures(10)
+                    .addFeatures(2)
+                    .addFeatures(1)
+                    .addFeatures(4.5f));
         }
         RankRequest request = builder.build();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -86,7 +98,8 @@ class HotSwapTest {
                 var stub = InferenceServiceGrpc.newBlockingStub(channel);
                 while (running.get()) {
                     try {
-                        var response = stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(request);
+                        var response =
+                                stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(request);
                         assertThat(response.getScoresCount()).isEqualTo(100);
                         versionsSeen.add(response.getModelVersion());
                         answered.incrementAndGet();
@@ -105,7 +118,8 @@ class HotSwapTest {
                     String brokenVersion = version(n) + "-broken";
                     Path broken = BundleFixtures.publishCopy(MODELS, "demo", brokenVersion);
                     BundleFixtures.replaceFile(broken, "ranker.onnx", new byte[] {1, 2, 3});
-                    Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    Awaitility.await()
+                            .atMost(java.time.Duration.ofSeconds(20))
                             .until(() -> registry.status().attemptedVersion().equals(brokenVersion)
                                     && registry.status().state() == ModelRegistry.State.FAILED);
                     assertThat(registry.currentVersion()).contains(version(n - 1));
@@ -117,7 +131,9 @@ class HotSwapTest {
                 }
             }
             long nativeAfter50 = nativeFootprint();
-            System.out.printf("hot swap: %d answers from %d versions; memory outside the heap %d MB after 10 swaps, %d MB after 50%n",
+            System.out.printf(
+                    "hot swap: %d answers from %d versions; memory outside the heap %d MB after 10 swaps,"
+                            + " %d MB after 50%n",
                     answered.get(), versionsSeen.size(), nativeAfterWarmUp >> 20, nativeAfter50 >> 20);
             running.set(false);
             clients.shutdown();
@@ -125,11 +141,15 @@ class HotSwapTest {
 
             assertThat(failures).isEmpty();
             assertThat(answered.get()).isGreaterThan(100);
-            assertThat(versionsSeen.size()).as("requests were answered by many versions").isGreaterThan(10);
+            assertThat(versionsSeen.size())
+                    .as("requests were answered by many versions")
+                    .isGreaterThan(10);
             // every retired version was closed once its requests finished: only the current one is open
             Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> registry.openModels() == 1);
             // a coarse bound only: resident size moves by tens of MB between samples (ReloadMemoryTest judges leaks)
-            assertThat(nativeAfter50 - nativeAfterWarmUp).as("native memory growth over 40 swaps, bytes").isLessThan(96L << 20);
+            assertThat(nativeAfter50 - nativeAfterWarmUp)
+                    .as("native memory growth over 40 swaps, bytes")
+                    .isLessThan(96L << 20);
         } finally {
             running.set(false);
             clients.shutdownNow();
@@ -138,7 +158,9 @@ class HotSwapTest {
     }
 
     private void await(String version) {
-        Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> registry.currentVersion().filter(version::equals).isPresent());
+        Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> registry.currentVersion().filter(version::equals).isPresent());
     }
 
     /** Resident memory outside the Java heap (ONNX Runtime's sessions live there), after a full GC. */

@@ -3,32 +3,37 @@ package io.recsys.inference.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.recsys.inference.bundle.BundleException;
+import io.recsys.inference.bundle.BundleFixtures;
+import io.recsys.inference.bundle.BundleReader;
+import io.recsys.inference.config.InferenceProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import io.recsys.inference.bundle.BundleException;
-import io.recsys.inference.bundle.BundleFixtures;
-import io.recsys.inference.bundle.BundleReader;
-import io.recsys.inference.config.InferenceProperties;
 
 class ModelLoaderTest {
 
     static InferenceProperties properties(Path modelDir) {
-        return new InferenceProperties(modelDir, "demo", Optional.empty(), Duration.ofSeconds(2), InferenceProperties.DeviceChoice.CPU,
-                1000, 1000, new InferenceProperties.Batching(1024, Duration.ofNanos(500_000), 32768, 2));
+        return new InferenceProperties(
+                modelDir,
+                "demo",
+                Optional.empty(),
+                Duration.ofSeconds(2),
+                InferenceProperties.DeviceChoice.CPU,
+                1000,
+                1000,
+                new InferenceProperties.Batching(1024, Duration.ofNanos(500_000), 32768, 2));
     }
 
-    private final ModelLoader loader = new ModelLoader(new BundleReader(), properties(Path.of("unused")), Clock.systemUTC());
+    private final ModelLoader loader =
+            new ModelLoader(new BundleReader(), properties(Path.of("unused")), Clock.systemUTC());
 
     @TempDir
     Path models;
@@ -37,12 +42,16 @@ class ModelLoaderTest {
     void scoresEqualThePythonWorkersModelWithin1e5() throws Exception {
         AtomicInteger closed = new AtomicInteger();
         LoadedModel model = loader.load(BundleFixtures.demoBundle(), closed::incrementAndGet);
-        JsonNode rows = JsonMapper.builder().build().readTree(BundleFixtures.demoBundle().resolve("samples.json").toFile()).path("rows");
+        JsonNode rows = JsonMapper.builder()
+                .build()
+                .readTree(BundleFixtures.demoBundle().resolve("samples.json").toFile())
+                .path("rows");
         int count = rows.path("features").size();
         float[] input = new float[count * model.width()];
         for (int r = 0; r < count; r++) {
             for (int c = 0; c < model.width(); c++) {
-                input[r * model.width() + c] = (float) rows.path("features").get(r).get(c).asDouble();
+                input[r * model.width() + c] =
+                        (float) rows.path("features").get(r).get(c).asDouble();
             }
         }
 
@@ -51,7 +60,8 @@ class ModelLoaderTest {
         assertThat(scores).hasSize(count);
         double worst = 0;
         for (int r = 0; r < count; r++) {
-            worst = Math.max(worst, Math.abs(scores[r] - rows.path("scores").get(r).asDouble()));
+            worst = Math.max(
+                    worst, Math.abs(scores[r] - rows.path("scores").get(r).asDouble()));
         }
         assertThat(worst).isLessThanOrEqualTo(1e-5);
         model.release();
@@ -67,12 +77,16 @@ class ModelLoaderTest {
         int at = samples.indexOf("\"scores\": [") + "\"scores\": [".length();
         int end = samples.indexOf(',', at);
         double shifted = Double.parseDouble(samples.substring(at, end)) + 0.01;
-        BundleFixtures.replaceFile(bundle, "samples.json", (samples.substring(0, at) + shifted + samples.substring(end)).getBytes());
+        BundleFixtures.replaceFile(
+                bundle, "samples.json", (samples.substring(0, at) + shifted + samples.substring(end)).getBytes());
         AtomicInteger closed = new AtomicInteger();
 
-        assertThatThrownBy(() -> loader.load(bundle, closed::incrementAndGet)).isInstanceOf(BundleException.class)
+        assertThatThrownBy(() -> loader.load(bundle, closed::incrementAndGet))
+                .isInstanceOf(BundleException.class)
                 .hasMessageContaining("raw rows differs from the trained model at 0");
-        assertThat(closed).as("the refused model's native resources are released").hasValue(1);
+        assertThat(closed)
+                .as("the refused model's native resources are released")
+                .hasValue(1);
     }
 
     @Test
@@ -82,7 +96,8 @@ class ModelLoaderTest {
 
         AtomicInteger closed = new AtomicInteger();
 
-        assertThatThrownBy(() -> loader.load(bundle, closed::incrementAndGet)).isInstanceOf(BundleException.class)
+        assertThatThrownBy(() -> loader.load(bundle, closed::incrementAndGet))
+                .isInstanceOf(BundleException.class)
                 .hasMessageContaining("ONNX Runtime cannot load ranker.onnx");
         assertThat(closed).hasValue(1);
     }

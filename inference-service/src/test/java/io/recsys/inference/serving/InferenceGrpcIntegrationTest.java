@@ -3,25 +3,6 @@ package io.recsys.inference.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -42,9 +23,30 @@ import io.recsys.contracts.inference.v1.RecentItems;
 import io.recsys.contracts.inference.v1.RetrieveRequest;
 import io.recsys.contracts.inference.v1.UserVector;
 import io.recsys.inference.bundle.BundleFixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.inference.device=cpu",
-        "recsys.inference.max-candidates=600"})
+@SpringBootTest(
+        properties = {
+            "spring.grpc.server.port=0",
+            "server.port=0",
+            "recsys.inference.device=cpu",
+            "recsys.inference.max-candidates=600"
+        })
 class InferenceGrpcIntegrationTest {
 
     private static final Path MODELS = createModelDir();
@@ -62,7 +64,9 @@ class InferenceGrpcIntegrationTest {
     }
 
     private static JsonNode readSamples() {
-        return JsonMapper.builder().build().readTree(BundleFixtures.demoBundle().resolve("samples.json").toFile());
+        return JsonMapper.builder()
+                .build()
+                .readTree(BundleFixtures.demoBundle().resolve("samples.json").toFile());
     }
 
     @DynamicPropertySource
@@ -78,7 +82,9 @@ class InferenceGrpcIntegrationTest {
 
     @BeforeEach
     void connect() {
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
         inference = InferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
@@ -95,7 +101,8 @@ class InferenceGrpcIntegrationTest {
         request.setRecentItems(recent);
         sample.path("user_features").forEach(v -> request.addUserFeatures((float) v.asDouble()));
         sample.path("candidates").forEach(c -> {
-            RankCandidate.Builder candidate = RankCandidate.newBuilder().setItemId(c.path("item_id").asString());
+            RankCandidate.Builder candidate =
+                    RankCandidate.newBuilder().setItemId(c.path("item_id").asString());
             c.path("features").forEach(v -> candidate.addFeatures((float) v.asDouble()));
             request.addCandidates(candidate);
         });
@@ -106,13 +113,14 @@ class InferenceGrpcIntegrationTest {
     @Test
     void rankScoresTheCandidatesInTheirOrderAsTheTrainedModelDoes() {
         for (int i = 0; i < SAMPLES.path("requests").size(); i++) {
-            RankResponse response = inference.rank(sampleRequest(i, r -> { }));
+            RankResponse response = inference.rank(sampleRequest(i, r -> {}));
 
             JsonNode expected = SAMPLES.path("requests").get(i).path("scores");
             assertThat(response.getModelVersion()).isEqualTo(VERSION);
             assertThat(response.getScoresCount()).isEqualTo(expected.size());
             for (int c = 0; c < expected.size(); c++) {
-                assertThat((double) response.getScores(c)).isCloseTo(expected.get(c).asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+                assertThat((double) response.getScores(c))
+                        .isCloseTo(expected.get(c).asDouble(), org.assertj.core.data.Offset.offset(1e-5));
             }
         }
     }
@@ -120,26 +128,37 @@ class InferenceGrpcIntegrationTest {
     @Test
     void retrieveReturnsTheNearestItemsWithoutTheExcludedOnes() {
         JsonNode query = SAMPLES.path("retrieval").get(0);
-        RetrieveRequest.Builder request = RetrieveRequest.newBuilder().setTopK(query.path("top_k").asInt());
+        RetrieveRequest.Builder request =
+                RetrieveRequest.newBuilder().setTopK(query.path("top_k").asInt());
         RecentItems.Builder recent = RecentItems.newBuilder();
         query.path("recent_items").forEach(id -> recent.addItemIds(id.asString()));
         query.path("exclude_item_ids").forEach(id -> request.addExcludeItemIds(id.asString()));
 
-        List<ScoredItem> items = inference.retrieve(request.setRecentItems(recent).build()).getItemsList();
+        List<ScoredItem> items =
+                inference.retrieve(request.setRecentItems(recent).build()).getItemsList();
 
         List<String> expected = new ArrayList<>();
         query.path("item_ids").forEach(id -> expected.add(id.asString()));
         assertThat(items).extracting(ScoredItem::getItemId).containsExactlyElementsOf(expected);
-        assertThat(items.getFirst().getScore()).isCloseTo(query.path("scores").get(0).asDouble(), org.assertj.core.data.Offset.offset(1e-5));
-        assertThat(items).extracting(ScoredItem::getItemId).doesNotContainAnyElementsOf(request.getExcludeItemIdsList());
+        assertThat(items.getFirst().getScore())
+                .isCloseTo(query.path("scores").get(0).asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(items)
+                .extracting(ScoredItem::getItemId)
+                .doesNotContainAnyElementsOf(request.getExcludeItemIdsList());
     }
 
     @Test
     void aShopperWithoutKnownItemsGetsNothingPersonalRatherThanAGuess() {
-        assertThat(inference.retrieve(RetrieveRequest.newBuilder().setTopK(5)
-                .setRecentItems(RecentItems.newBuilder().addItemIds("never-seen")).build()).getItemsList()).isEmpty();
+        assertThat(inference
+                        .retrieve(RetrieveRequest.newBuilder()
+                                .setTopK(5)
+                                .setRecentItems(RecentItems.newBuilder().addItemIds("never-seen"))
+                                .build())
+                        .getItemsList())
+                .isEmpty();
         // ranking still works for them: a zero user vector, the dense features decide
-        assertThat(inference.rank(sampleRequest(0, r -> r.clearUser())).getScoresCount()).isPositive();
+        assertThat(inference.rank(sampleRequest(0, r -> r.clearUser())).getScoresCount())
+                .isPositive();
     }
 
     @Test
@@ -159,17 +178,23 @@ class InferenceGrpcIntegrationTest {
     @Test
     void badInputIsAnInvalidArgumentNamingTheField() {
         assertViolation(sampleRequest(0, r -> r.getCandidatesBuilder(2).addFeatures(1f)), "candidates[2].features");
-        assertViolation(sampleRequest(0, r -> r.getCandidatesBuilder(1).setFeatures(0, Float.NaN)), "candidates[1].features[0]");
-        assertViolation(sampleRequest(0, r -> r.getCandidatesBuilder(0).setFeatures(4, -3f)), "candidates[0].features[4]");
+        assertViolation(
+                sampleRequest(0, r -> r.getCandidatesBuilder(1).setFeatures(0, Float.NaN)),
+                "candidates[1].features[0]");
+        assertViolation(
+                sampleRequest(0, r -> r.getCandidatesBuilder(0).setFeatures(4, -3f)), "candidates[0].features[4]");
         assertViolation(sampleRequest(0, r -> r.setUserFeatures(1, Float.POSITIVE_INFINITY)), "user_features[1]");
         assertViolation(sampleRequest(0, r -> r.clearUserFeatures()), "user_features");
-        assertViolation(sampleRequest(0, r -> r.setUserVector(UserVector.newBuilder().addValues(1f))), "user_vector.values");
+        assertViolation(
+                sampleRequest(0, r -> r.setUserVector(UserVector.newBuilder().addValues(1f))), "user_vector.values");
         assertViolation(sampleRequest(0, RankRequest.Builder::clearCandidates), "candidates");
-        assertViolation(sampleRequest(0, r -> {
-            for (int i = 0; i < 600; i++) {
-                r.addCandidates(r.getCandidates(0));
-            }
-        }), "candidates");
+        assertViolation(
+                sampleRequest(0, r -> {
+                    for (int i = 0; i < 600; i++) {
+                        r.addCandidates(r.getCandidates(0));
+                    }
+                }),
+                "candidates");
     }
 
     @Test
@@ -179,19 +204,27 @@ class InferenceGrpcIntegrationTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
                     assertThat(e.getStatus().getDescription()).contains("serving " + VERSION);
                 });
-        assertThat(inference.rank(sampleRequest(0, r -> r.setModelVersion(VERSION))).getModelVersion()).isEqualTo(VERSION);
+        assertThat(inference
+                        .rank(sampleRequest(0, r -> r.setModelVersion(VERSION)))
+                        .getModelVersion())
+                .isEqualTo(VERSION);
     }
 
     @Test
     void healthServiceAnswersServing() {
-        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(HealthGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
     private void assertViolation(RankRequest request, String field) {
         assertThatThrownBy(() -> inference.rank(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).contains(field);
+            assertThat(GrpcErrors.fieldViolations(e))
+                    .extracting(v -> v.getField())
+                    .contains(field);
         });
     }
 }

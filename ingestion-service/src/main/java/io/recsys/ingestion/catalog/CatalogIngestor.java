@@ -1,10 +1,5 @@
 package io.recsys.ingestion.catalog;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.events.v1.ItemOutcome;
@@ -14,6 +9,9 @@ import io.recsys.ingestion.config.IngestionProperties;
 import io.recsys.ingestion.eventlog.RedisEventLog;
 import io.recsys.ingestion.ingest.AppendLimiter;
 import io.recsys.ingestion.ingest.BatchSize;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.stereotype.Component;
 
 /** Catalog upserts go through the event log too, so that features see them in order with events. */
 @Component
@@ -24,7 +22,8 @@ public class CatalogIngestor {
     private final IngestionProperties properties;
     private final AppendLimiter limiter;
 
-    public CatalogIngestor(ItemValidator validator, RedisEventLog eventLog, IngestionProperties properties, AppendLimiter limiter) {
+    public CatalogIngestor(
+            ItemValidator validator, RedisEventLog eventLog, IngestionProperties properties, AppendLimiter limiter) {
         this.validator = validator;
         this.eventLog = eventLog;
         this.properties = properties;
@@ -51,6 +50,8 @@ public class CatalogIngestor {
             eventLog.appendItems(valid);
             return valid.size();
         });
-        return response.setUpserted(valid.size()).setRejected(items.size() - valid.size()).build();
+        return response.setUpserted(valid.size())
+                .setRejected(items.size() - valid.size())
+                .build();
     }
 }

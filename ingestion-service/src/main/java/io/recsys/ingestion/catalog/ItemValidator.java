@@ -1,10 +1,9 @@
 package io.recsys.ingestion.catalog;
 
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.ingestion.ingest.TextRules;
+import org.springframework.stereotype.Component;
 
 /** Checks one catalog item; text and attribute limits are the same as for events. */
 @Component

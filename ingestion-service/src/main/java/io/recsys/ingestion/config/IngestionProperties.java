@@ -1,12 +1,10 @@
 package io.recsys.ingestion.config;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -14,16 +12,16 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Limits and policies of ingestion.
  *
- * @param maxBatchSize      most events (or items) accepted in one request
- * @param dedupWindow       how long an event id is remembered; a repeat within it is a duplicate
- * @param maxClockSkew      how far in the future an event's timestamp may lie
- * @param maxEventAge       how far in the past an event's timestamp may lie (older ones are almost
- *                          always seconds sent as milliseconds, or replays of ancient data)
- * @param maxTextLength     longest free-text value (context fields, titles, attributes)
- * @param maxAttributes     most attributes per event context or item
- * @param ratingRange       the bounds of a rating's value
- * @param maxQuantity       largest quantity of one event
- * @param retryAfter        the retry hint given to callers when the event log is unavailable or busy
+ * @param maxBatchSize most events (or items) accepted in one request
+ * @param dedupWindow how long an event id is remembered; a repeat within it is a duplicate
+ * @param maxClockSkew how far in the future an event's timestamp may lie
+ * @param maxEventAge how far in the past an event's timestamp may lie (older ones are almost always seconds sent as
+ *     milliseconds, or replays of ancient data)
+ * @param maxTextLength longest free-text value (context fields, titles, attributes)
+ * @param maxAttributes most attributes per event context or item
+ * @param ratingRange the bounds of a rating's value
+ * @param maxQuantity largest quantity of one event
+ * @param retryAfter the retry hint given to callers when the event log is unavailable or busy
  * @param maxConcurrentBatches batches appended at once; more are refused with RESOURCE_EXHAUSTED
  */
 @Validated
@@ -46,7 +44,9 @@ public record IngestionProperties(
         }
     }
 
-    public record RatingRange(@DefaultValue("0") double min, @DefaultValue("5") double max) {
+    public record RatingRange(
+            @DefaultValue("0") double min,
+            @DefaultValue("5") double max) {
         public RatingRange {
             if (!(min < max)) {
                 throw new IllegalArgumentException("recsys.ingestion.rating-range.min must be below max");

@@ -1,27 +1,25 @@
 package io.recsys.ingestion.eventlog;
 
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.servicekit.redis.LuaScript;
+import io.recsys.servicekit.redis.RedisLink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StreamOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-import io.recsys.contracts.catalog.v1.Item;
-import io.recsys.contracts.eventlog.EventLogCodec;
-import io.recsys.contracts.events.v1.Event;
-import io.recsys.servicekit.redis.LuaScript;
-import io.recsys.servicekit.redis.RedisLink;
-
 /**
- * The durable event log: a Redis Stream. Each call is one round trip, and returns only after Redis
- * has applied it, so what the caller acknowledges is in the log.
+ * The durable event log: a Redis Stream. Each call is one round trip, and returns only after Redis has applied it, so
+ * what the caller acknowledges is in the log.
  */
 @Component
 public class RedisEventLog {
@@ -67,7 +65,9 @@ public class RedisEventLog {
             throw new IllegalStateException("event log answered " + (ids == null ? "nothing" : ids.size() + " results")
                     + " for " + events.size() + " events");
         }
-        return ids.stream().map(id -> new Appended(id == null ? "" : id.toString())).toList();
+        return ids.stream()
+                .map(id -> new Appended(id == null ? "" : id.toString()))
+                .toList();
     }
 
     /** Appends catalog upserts; the feature-service applies them in log order with the events. */
@@ -80,7 +80,8 @@ public class RedisEventLog {
             @Override
             @SuppressWarnings("unchecked")
             public <K, V> Object execute(RedisOperations<K, V> operations) {
-                StreamOperations<String, String, String> stream = (StreamOperations<String, String, String>) (StreamOperations<?, ?, ?>) operations.opsForStream();
+                StreamOperations<String, String, String> stream = (StreamOperations<String, String, String>)
+                        (StreamOperations<?, ?, ?>) operations.opsForStream();
                 for (Item item : items) {
                     stream.add(properties.streamKey(), EventLogCodec.encode(item, now));
                 }

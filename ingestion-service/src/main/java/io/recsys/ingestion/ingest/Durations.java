@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Durations as people write them in configuration ("365d", "5m", "90s"), for error messages. */
 final class Durations {
 
-    private Durations() {
-    }
+    private Durations() {}
 
     static String human(Duration duration) {
         long seconds = duration.toSeconds();

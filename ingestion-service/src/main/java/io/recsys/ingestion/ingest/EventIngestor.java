@@ -1,10 +1,5 @@
 package io.recsys.ingestion.ingest;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.springframework.stereotype.Component;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recsys.contracts.errors.FieldViolations;
@@ -14,10 +9,13 @@ import io.recsys.contracts.events.v1.EventResult;
 import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.ingestion.config.IngestionProperties;
 import io.recsys.ingestion.eventlog.RedisEventLog;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.stereotype.Component;
 
 /**
- * One batch of events: validate each, append the valid ones in one atomic call, report per event.
- * A bad event is rejected on its own; it never fails the rest of its batch.
+ * One batch of events: validate each, append the valid ones in one atomic call, report per event. A bad event is
+ * rejected on its own; it never fails the rest of its batch.
  */
 @Component
 public class EventIngestor {
@@ -30,7 +28,11 @@ public class EventIngestor {
     private final Counter duplicates;
     private final Counter rejected;
 
-    public EventIngestor(EventValidator validator, RedisEventLog eventLog, IngestionProperties properties, AppendLimiter limiter,
+    public EventIngestor(
+            EventValidator validator,
+            RedisEventLog eventLog,
+            IngestionProperties properties,
+            AppendLimiter limiter,
             MeterRegistry meters) {
         this.validator = validator;
         this.eventLog = eventLog;
@@ -59,14 +61,20 @@ public class EventIngestor {
                 valid.add(event);
                 validPositions.add(i);
             } else {
-                results[i] = result(index, event, EventOutcome.EVENT_OUTCOME_REJECTED).addAllViolations(violations.list()).build();
+                results[i] = result(index, event, EventOutcome.EVENT_OUTCOME_REJECTED)
+                        .addAllViolations(violations.list())
+                        .build();
             }
         }
-        List<RedisEventLog.Appended> appended = limiter.run(() -> eventLog.appendEvents(valid, properties.dedupWindow()));
+        List<RedisEventLog.Appended> appended =
+                limiter.run(() -> eventLog.appendEvents(valid, properties.dedupWindow()));
         for (int k = 0; k < valid.size(); k++) {
             int position = validPositions.get(k);
-            EventOutcome outcome = appended.get(k).duplicate() ? EventOutcome.EVENT_OUTCOME_DUPLICATE : EventOutcome.EVENT_OUTCOME_ACCEPTED;
-            results[position] = result(indexOffset + position, valid.get(k), outcome).build();
+            EventOutcome outcome = appended.get(k).duplicate()
+                    ? EventOutcome.EVENT_OUTCOME_DUPLICATE
+                    : EventOutcome.EVENT_OUTCOME_ACCEPTED;
+            results[position] =
+                    result(indexOffset + position, valid.get(k), outcome).build();
         }
         return summarize(results);
     }
@@ -87,15 +95,23 @@ public class EventIngestor {
         accepted.increment(acceptedCount);
         duplicates.increment(duplicateCount);
         rejected.increment(rejectedCount);
-        return response.setAccepted(acceptedCount).setDuplicates(duplicateCount).setRejected(rejectedCount).build();
+        return response.setAccepted(acceptedCount)
+                .setDuplicates(duplicateCount)
+                .setRejected(rejectedCount)
+                .build();
     }
 
     private static EventResult.Builder result(int index, Event event, EventOutcome outcome) {
-        return EventResult.newBuilder().setIndex(index).setEventId(event.getEventId()).setOutcome(outcome);
+        return EventResult.newBuilder()
+                .setIndex(index)
+                .setEventId(event.getEventId())
+                .setOutcome(outcome);
     }
 
     private static Counter outcomeCounter(MeterRegistry meters, String outcome) {
-        return Counter.builder("recsys.ingest.events").tag("outcome", outcome)
-                .description("Events received, by outcome").register(meters);
+        return Counter.builder("recsys.ingest.events")
+                .tag("outcome", outcome)
+                .description("Events received, by outcome")
+                .register(meters);
     }
 }

@@ -1,11 +1,5 @@
 package io.recsys.ingestion.ingest;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.regex.Pattern;
-
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.eventlog.EventLogCodec;
@@ -13,6 +7,10 @@ import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
 import io.recsys.ingestion.config.IngestionProperties;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
 
 /** Checks one event against the platform's rules; every problem is reported, not only the first. */
 @Component
@@ -53,15 +51,21 @@ public class EventValidator {
         if (type == EventType.EVENT_TYPE_UNSPECIFIED) {
             violations.add(path + ".type", "is required; one of " + EventTypeNames.knownNames());
         } else if (type == EventType.UNRECOGNIZED) {
-            violations.add(path + ".type", "unknown event type " + event.getTypeValue() + "; one of " + EventTypeNames.knownNames());
+            violations.add(
+                    path + ".type",
+                    "unknown event type " + event.getTypeValue() + "; one of " + EventTypeNames.knownNames());
         } else if (type == EventType.EVENT_TYPE_CUSTOM) {
-            if (TextRules.decoded(event.getCustomTypeBytes(), path + ".custom_type", violations).isEmpty()) {
+            if (TextRules.decoded(event.getCustomTypeBytes(), path + ".custom_type", violations)
+                    .isEmpty()) {
                 return;
             }
             if (!CUSTOM_TYPE.matcher(event.getCustomType()).matches()) {
-                violations.add(path + ".custom_type", "is required for custom events: 1 to 32 of a-z, 0-9, _ starting with a letter");
+                violations.add(
+                        path + ".custom_type",
+                        "is required for custom events: 1 to 32 of a-z, 0-9, _ starting with a letter");
             } else if (EventTypeNames.typeOf(event.getCustomType()).isPresent()) {
-                violations.add(path + ".custom_type", "'" + event.getCustomType() + "' is a built-in type; send it as type");
+                violations.add(
+                        path + ".custom_type", "'" + event.getCustomType() + "' is a built-in type; send it as type");
             }
         } else if (!event.getCustomType().isEmpty()) {
             violations.add(path + ".custom_type", "is only allowed when type is custom");
@@ -95,9 +99,13 @@ public class EventValidator {
         }
         Instant now = clock.instant();
         if (occurredAt.isBefore(now.minus(properties.maxEventAge()))) {
-            violations.add(path + ".occurred_at", "lies more than " + Durations.human(properties.maxEventAge()) + " in the past");
+            violations.add(
+                    path + ".occurred_at",
+                    "lies more than " + Durations.human(properties.maxEventAge()) + " in the past");
         } else if (occurredAt.isAfter(now.plus(properties.maxClockSkew()))) {
-            violations.add(path + ".occurred_at", "lies more than " + Durations.human(properties.maxClockSkew()) + " in the future");
+            violations.add(
+                    path + ".occurred_at",
+                    "lies more than " + Durations.human(properties.maxClockSkew()) + " in the future");
         }
     }
 

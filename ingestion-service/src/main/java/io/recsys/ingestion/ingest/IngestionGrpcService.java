@@ -1,7 +1,5 @@
 package io.recsys.ingestion.ingest;
 
-import org.springframework.stereotype.Service;
-
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.events.v1.EventOutcome;
 import io.recsys.contracts.events.v1.EventResult;
@@ -12,6 +10,7 @@ import io.recsys.contracts.events.v1.UpsertItemsRequest;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.ingestion.catalog.CatalogIngestor;
 import io.recsys.servicekit.GrpcErrorTranslation;
+import org.springframework.stereotype.Service;
 
 /** The ingestion-service's gRPC face; what it throws becomes a status through {@link GrpcErrorTranslation}. */
 @Service

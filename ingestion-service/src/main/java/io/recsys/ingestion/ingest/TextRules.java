@@ -1,22 +1,18 @@
 package io.recsys.ingestion.ingest;
 
-import java.util.Map;
-import java.util.Optional;
-
-import org.springframework.stereotype.Component;
-
 import com.google.protobuf.ByteString;
-
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.validation.Identifiers;
 import io.recsys.ingestion.config.IngestionProperties;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
 
 /**
  * Encoding and size limits on free text and attribute maps, shared by events and catalog items.
  *
- * <p>The contracts leave UTF-8 checking of strings to the service (see events.proto), so a string
- * that is not UTF-8 rejects only its own event, naming the field; decoding it would silently
- * substitute replacement characters instead.
+ * <p>The contracts leave UTF-8 checking of strings to the service (see events.proto), so a string that is not UTF-8
+ * rejects only its own event, naming the field; decoding it would silently substitute replacement characters instead.
  */
 @Component
 public class TextRules {

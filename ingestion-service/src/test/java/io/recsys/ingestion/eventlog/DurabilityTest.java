@@ -2,27 +2,6 @@ package io.recsys.ingestion.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.StreamOffset;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -35,11 +14,30 @@ import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * "Acknowledged means durable" with Redis configured for it (AOF, fsync always): Redis is killed with
- * SIGKILL in the middle of steady ingestion and restarted; every event that was acknowledged is in the
- * log afterwards, and still known as a duplicate.
+ * "Acknowledged means durable" with Redis configured for it (AOF, fsync always): Redis is killed with SIGKILL in the
+ * middle of steady ingestion and restarted; every event that was acknowledged is in the log afterwards, and still known
+ * as a duplicate.
  */
 @SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0"})
 class DurabilityTest {
@@ -65,7 +63,9 @@ class DurabilityTest {
 
     @Test
     void everyAcknowledgedEventSurvivesARedisCrash() throws Exception {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
         IngestionServiceGrpc.IngestionServiceBlockingStub ingestion = IngestionServiceGrpc.newBlockingStub(channel);
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -75,11 +75,15 @@ class DurabilityTest {
             while (running.get()) {
                 IngestEventsRequest.Builder batch = IngestEventsRequest.newBuilder();
                 for (int i = 0; i < 100; i++, next++) {
-                    batch.addEvents(Event.newBuilder().setEventId("d" + next).setUserId("u" + next % 97).setItemId("i" + next % 31)
+                    batch.addEvents(Event.newBuilder()
+                            .setEventId("d" + next)
+                            .setUserId("u" + next % 97)
+                            .setItemId("i" + next % 31)
                             .setType(EventType.EVENT_TYPE_VIEW));
                 }
                 try {
-                    IngestEventsResponse response = ingestion.withDeadlineAfter(5, TimeUnit.SECONDS).ingestEvents(batch.build());
+                    IngestEventsResponse response =
+                            ingestion.withDeadlineAfter(5, TimeUnit.SECONDS).ingestEvents(batch.build());
                     for (EventResult result : response.getResultsList()) {
                         if (result.getOutcome() == EventOutcome.EVENT_OUTCOME_ACCEPTED) {
                             acknowledged.add(result.getEventId());
@@ -103,11 +107,14 @@ class DurabilityTest {
         writer.join();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 
-        List<MapRecord<String, Object, Object>> log = redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
+        List<MapRecord<String, Object, Object>> log =
+                redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
         Set<Object> logged = new HashSet<>();
         log.forEach(record -> logged.add(record.getValue().get("id")));
         assertThat(beforeCrash).as("events acknowledged before the crash").isGreaterThan(100);
-        assertThat(acknowledged.size()).as("ingestion resumed after the restart").isGreaterThan(beforeCrash);
+        assertThat(acknowledged.size())
+                .as("ingestion resumed after the restart")
+                .isGreaterThan(beforeCrash);
         assertThat(refusedCalls.get()).as("calls refused while Redis was down").isPositive();
         // set difference rather than containsAll: AssertJ compares element by element, quadratic in tens of thousands
         Set<String> missing = new HashSet<>(acknowledged);

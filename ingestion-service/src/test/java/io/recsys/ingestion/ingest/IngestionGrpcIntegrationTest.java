@@ -3,29 +3,7 @@ package io.recsys.ingestion.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.StreamOffset;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import com.google.protobuf.ByteString;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -47,10 +25,34 @@ import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.events.v1.UpsertItemsRequest;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.testsupport.RealRedis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /** Through the real gRPC server on a socket, against a real Redis. */
-@SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.ingestion.max-batch-size=50",
-        "recsys.ingestion.max-concurrent-batches=1"})
+@SpringBootTest(
+        properties = {
+            "spring.grpc.server.port=0",
+            "server.port=0",
+            "recsys.ingestion.max-batch-size=50",
+            "recsys.ingestion.max-concurrent-batches=1"
+        })
 class IngestionGrpcIntegrationTest {
 
     @RegisterExtension
@@ -72,8 +74,14 @@ class IngestionGrpcIntegrationTest {
 
     @BeforeEach
     void connect() {
-        redisTemplate.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        redisTemplate
+                .getRequiredConnectionFactory()
+                .getConnection()
+                .serverCommands()
+                .flushAll();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
         ingestion = IngestionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
@@ -83,11 +91,17 @@ class IngestionGrpcIntegrationTest {
     }
 
     private static Event event(String id, String user, String item, EventType type) {
-        return Event.newBuilder().setEventId(id).setUserId(user).setItemId(item).setType(type).build();
+        return Event.newBuilder()
+                .setEventId(id)
+                .setUserId(user)
+                .setItemId(item)
+                .setType(type)
+                .build();
     }
 
     private List<MapRecord<String, Object, Object>> log() {
-        List<MapRecord<String, Object, Object>> records = redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
+        List<MapRecord<String, Object, Object>> records =
+                redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
         return records == null ? List.of() : records;
     }
 
@@ -100,10 +114,13 @@ class IngestionGrpcIntegrationTest {
                 .addEvents(event("e3", "u2", "i9", EventType.EVENT_TYPE_PURCHASE))
                 .build());
 
-        assertThat(response.getResultsList()).extracting(EventResult::getOutcome).containsExactly(
-                EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_REJECTED,
-                EventOutcome.EVENT_OUTCOME_DUPLICATE, EventOutcome.EVENT_OUTCOME_ACCEPTED);
-        assertThat(response.getResults(1).getViolationsList()).singleElement()
+        assertThat(response.getResultsList())
+                .extracting(EventResult::getOutcome)
+                .containsExactly(
+                        EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_REJECTED,
+                        EventOutcome.EVENT_OUTCOME_DUPLICATE, EventOutcome.EVENT_OUTCOME_ACCEPTED);
+        assertThat(response.getResults(1).getViolationsList())
+                .singleElement()
                 .satisfies(v -> assertThat(v.getField()).isEqualTo("events[1].item_id"));
         assertThat(response.getAccepted()).isEqualTo(2);
         assertThat(response.getDuplicates()).isEqualTo(1);
@@ -111,20 +128,25 @@ class IngestionGrpcIntegrationTest {
         assertThat(log()).extracting(r -> r.getValue().get("id")).containsExactly("e1", "e3");
 
         IngestEventsResponse replay = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                .addEvents(event("e3", "u2", "i9", EventType.EVENT_TYPE_PURCHASE)).build());
+                .addEvents(event("e3", "u2", "i9", EventType.EVENT_TYPE_PURCHASE))
+                .build());
         assertThat(replay.getDuplicates()).isEqualTo(1);
         assertThat(log()).hasSize(2);
-        assertThat(redisTemplate.getExpire("recsys:{events}:seen:e1", TimeUnit.SECONDS)).isBetween(86_000L, 86_400L);
+        assertThat(redisTemplate.getExpire("recsys:{events}:seen:e1", TimeUnit.SECONDS))
+                .isBetween(86_000L, 86_400L);
     }
 
     @Test
     void aStringThatIsNotUtf8RejectsOnlyItsOwnEvent() {
-        // Bytes a JSON encoder would never produce, but a gRPC client can send: a Latin-1 "é" and a lone continuation byte
+        // Bytes a JSON encoder would never produce, but a gRPC client can send: a Latin-1 "é" and a lone continuation
+        // byte
         Event latin1Page = event("u8-2", "u1", "i2", EventType.EVENT_TYPE_CLICK).toBuilder()
-                .setContext(EventContext.newBuilder().setPageBytes(ByteString.copyFrom(new byte[] {'c', 'a', 'f', (byte) 0xE9})))
+                .setContext(EventContext.newBuilder()
+                        .setPageBytes(ByteString.copyFrom(new byte[] {'c', 'a', 'f', (byte) 0xE9})))
                 .build();
         Event badItem = event("u8-3", "u1", "x", EventType.EVENT_TYPE_VIEW).toBuilder()
-                .setItemIdBytes(ByteString.copyFrom(new byte[] {'i', (byte) 0x80})).build();
+                .setItemIdBytes(ByteString.copyFrom(new byte[] {'i', (byte) 0x80}))
+                .build();
 
         IngestEventsResponse response = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
                 .addEvents(event("u8-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
@@ -133,16 +155,22 @@ class IngestionGrpcIntegrationTest {
                 .addEvents(event("u8-4", "u1", "i4", EventType.EVENT_TYPE_VIEW))
                 .build());
 
-        assertThat(response.getResultsList()).extracting(EventResult::getOutcome).containsExactly(
-                EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_REJECTED,
-                EventOutcome.EVENT_OUTCOME_REJECTED, EventOutcome.EVENT_OUTCOME_ACCEPTED);
+        assertThat(response.getResultsList())
+                .extracting(EventResult::getOutcome)
+                .containsExactly(
+                        EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_REJECTED,
+                        EventOutcome.EVENT_OUTCOME_REJECTED, EventOutcome.EVENT_OUTCOME_ACCEPTED);
         assertThat(response.getResults(1).getViolationsList()).singleElement().satisfies(v -> {
             assertThat(v.getField()).isEqualTo("events[1].context.page");
             assertThat(v.getDescription()).isEqualTo("is not valid UTF-8");
         });
-        assertThat(response.getResults(2).getViolationsList()).singleElement()
+        assertThat(response.getResults(2).getViolationsList())
+                .singleElement()
                 .satisfies(v -> assertThat(v.getField()).isEqualTo("events[2].item_id"));
-        assertThat(log()).extracting(r -> r.getValue().get("id")).contains("u8-1", "u8-4").doesNotContain("u8-2", "u8-3");
+        assertThat(log())
+                .extracting(r -> r.getValue().get("id"))
+                .contains("u8-1", "u8-4")
+                .doesNotContain("u8-2", "u8-3");
     }
 
     @Test
@@ -150,24 +178,35 @@ class IngestionGrpcIntegrationTest {
         assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(GrpcErrors.fieldViolations(e)).singleElement().satisfies(v -> assertThat(v.getField()).isEqualTo("events"));
+                    assertThat(GrpcErrors.fieldViolations(e))
+                            .singleElement()
+                            .satisfies(v -> assertThat(v.getField()).isEqualTo("events"));
                 });
         IngestEventsRequest.Builder oversize = IngestEventsRequest.newBuilder();
         IntStream.range(0, 51).forEach(i -> oversize.addEvents(event("e" + i, "u", "i", EventType.EVENT_TYPE_VIEW)));
         assertThatThrownBy(() -> ingestion.ingestEvents(oversize.build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getDescription()).isEqualTo("events: at most 50 events per batch, got 51"));
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription())
+                                .isEqualTo("events: at most 50 events per batch, got 51"));
         assertThat(log()).isEmpty();
     }
 
     @Test
     void clientStreamingCountsEverythingAndListsWhatWasNotAccepted() throws Exception {
         CompletableFuture<IngestEventsResponse> answer = new CompletableFuture<>();
-        StreamObserver<IngestEventsRequest> upload = IngestionServiceGrpc.newStub(channel).streamEvents(new StreamObserver<>() {
-            public void onNext(IngestEventsResponse value) { answer.complete(value); }
-            public void onError(Throwable t) { answer.completeExceptionally(t); }
-            public void onCompleted() { }
-        });
+        StreamObserver<IngestEventsRequest> upload = IngestionServiceGrpc.newStub(channel)
+                .streamEvents(new StreamObserver<>() {
+                    public void onNext(IngestEventsResponse value) {
+                        answer.complete(value);
+                    }
+
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    public void onCompleted() {}
+                });
         for (int batch = 0; batch < 4; batch++) {
             IngestEventsRequest.Builder request = IngestEventsRequest.newBuilder();
             for (int i = 0; i < 25; i++) {
@@ -175,8 +214,10 @@ class IngestionGrpcIntegrationTest {
             }
             upload.onNext(request.build());
         }
-        upload.onNext(IngestEventsRequest.newBuilder().addEvents(event("s0", "u0", "i0", EventType.EVENT_TYPE_CLICK))
-                .addEvents(event("bad", "u0", "i0", EventType.EVENT_TYPE_UNSPECIFIED)).build());
+        upload.onNext(IngestEventsRequest.newBuilder()
+                .addEvents(event("s0", "u0", "i0", EventType.EVENT_TYPE_CLICK))
+                .addEvents(event("bad", "u0", "i0", EventType.EVENT_TYPE_UNSPECIFIED))
+                .build());
         upload.onCompleted();
 
         IngestEventsResponse summary = answer.get(10, TimeUnit.SECONDS);
@@ -188,22 +229,35 @@ class IngestionGrpcIntegrationTest {
         assertThat(log()).hasSize(100);
 
         IngestEventsResponse again = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                .addEvents(event("s42", "u42", "i1", EventType.EVENT_TYPE_CLICK)).build());
-        assertThat(again.getDuplicates()).as("an id first seen in a stream, sent again by a unary call").isEqualTo(1);
+                .addEvents(event("s42", "u42", "i1", EventType.EVENT_TYPE_CLICK))
+                .build());
+        assertThat(again.getDuplicates())
+                .as("an id first seen in a stream, sent again by a unary call")
+                .isEqualTo(1);
     }
 
     @Test
     void catalogUpsertsAreLoggedForTheFeatureStore() {
         UpsertItemsResponse response = ingestion.upsertItems(UpsertItemsRequest.newBuilder()
-                .addItems(Item.newBuilder().setItemId("i1").setTitle("Mug").setCategory("kitchen").setPrice(4.2).setCurrency("GBP"))
+                .addItems(Item.newBuilder()
+                        .setItemId("i1")
+                        .setTitle("Mug")
+                        .setCategory("kitchen")
+                        .setPrice(4.2)
+                        .setCurrency("GBP"))
                 .addItems(Item.newBuilder().setItemId("i2").setPrice(-1).setCurrency("pounds"))
                 .build());
 
         assertThat(response.getUpserted()).isEqualTo(1);
-        assertThat(response.getResults(1).getViolationsList()).extracting(v -> v.getField())
+        assertThat(response.getResults(1).getViolationsList())
+                .extracting(v -> v.getField())
                 .containsExactly("items[1].price", "items[1].currency");
-        assertThat(log()).singleElement().satisfies(r -> assertThat(r.getValue())
-                .containsEntry("kind", "item").containsEntry("item", "i1").containsEntry("title", "Mug"));
+        assertThat(log())
+                .singleElement()
+                .satisfies(r -> assertThat(r.getValue())
+                        .containsEntry("kind", "item")
+                        .containsEntry("item", "i1")
+                        .containsEntry("title", "Mug"));
     }
 
     @Test
@@ -212,7 +266,8 @@ class IngestionGrpcIntegrationTest {
         try {
             long started = System.nanoTime();
             assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                    .addEvents(event("down-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()))
+                            .addEvents(event("down-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                            .build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                         assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
@@ -223,23 +278,33 @@ class IngestionGrpcIntegrationTest {
             redis.restart();
         }
         List<IngestEventsResponse> answers = new ArrayList<>();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            answers.add(ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                    .addEvents(event("back-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()));
-        });
-        assertThat(answers.getLast().getResults(0).getOutcome()).isIn(EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_DUPLICATE);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    answers.add(ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                            .addEvents(event("back-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                            .build()));
+                });
+        assertThat(answers.getLast().getResults(0).getOutcome())
+                .isIn(EventOutcome.EVENT_OUTCOME_ACCEPTED, EventOutcome.EVENT_OUTCOME_DUPLICATE);
     }
 
     @Test
     void aSlowStoreTurnsExtraBatchesAwayAtOnceWithAHint() throws Exception {
         // Redis holds writes for a while: the one batch allowed in flight waits, the next is refused at once
-        redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<Object>) connection ->
-                connection.execute("CLIENT", "PAUSE".getBytes(), "700".getBytes(), "WRITE".getBytes()));
-        CompletableFuture<IngestEventsResponse> first = CompletableFuture.supplyAsync(() -> ingestion.ingestEvents(
-                IngestEventsRequest.newBuilder().addEvents(event("slow-1", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()));
-        Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-                assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                        .addEvents(event("slow-2", "u1", "i1", EventType.EVENT_TYPE_VIEW)).build()))
+        redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<Object>)
+                connection -> connection.execute("CLIENT", "PAUSE".getBytes(), "700".getBytes(), "WRITE".getBytes()));
+        CompletableFuture<IngestEventsResponse> first =
+                CompletableFuture.supplyAsync(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                        .addEvents(event("slow-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                        .build()));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                                .addEvents(event("slow-2", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                                .build()))
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
                             assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
@@ -249,7 +314,8 @@ class IngestionGrpcIntegrationTest {
 
     @Test
     void standardGrpcHealthServiceAnswers() {
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.newBuilder().setService("").build());
 
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);

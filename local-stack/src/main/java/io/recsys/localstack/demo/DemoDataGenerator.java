@@ -1,5 +1,10 @@
 package io.recsys.localstack.demo;
 
+import io.recsys.contracts.catalog.v1.Item;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.EventContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,33 +13,69 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import io.recsys.contracts.catalog.v1.Item;
-import io.recsys.contracts.common.v1.EventType;
-import io.recsys.contracts.eventlog.EventLogCodec;
-import io.recsys.contracts.events.v1.Event;
-import io.recsys.contracts.events.v1.EventContext;
-
 /**
- * A seeded, plausible shop: a catalog over a dozen categories whose popularity follows a Zipf law,
- * shoppers with one or two favourite categories and heavy-tailed activity, and a funnel of event
- * types (many views, fewer clicks and carts, few purchases and ratings). Deterministic per seed.
+ * A seeded, plausible shop: a catalog over a dozen categories whose popularity follows a Zipf law, shoppers with one or
+ * two favourite categories and heavy-tailed activity, and a funnel of event types (many views, fewer clicks and carts,
+ * few purchases and ratings). Deterministic per seed.
  */
 public final class DemoDataGenerator {
 
-    private static final String[] CATEGORIES = {"kitchen", "garden", "toys", "books", "lighting", "stationery",
-            "textiles", "bath", "outdoor", "party", "storage", "gifts"};
-    private static final String[] ADJECTIVES = {"Vintage", "Classic", "Rustic", "Modern", "Retro", "Mini", "Large", "Bright",
-            "Soft", "Hand-made", "Enamel", "Wooden", "Glass", "Ceramic", "Striped", "Floral"};
-    private static final String[] NOUNS = {"Mug", "Lantern", "Tin", "Notebook", "Cushion", "Bag", "Candle", "Frame",
-            "Jar", "Bowl", "Clock", "Garland", "Box", "Teapot", "Doormat", "Coaster"};
+    private static final String[] CATEGORIES = {
+        "kitchen",
+        "garden",
+        "toys",
+        "books",
+        "lighting",
+        "stationery",
+        "textiles",
+        "bath",
+        "outdoor",
+        "party",
+        "storage",
+        "gifts"
+    };
+    private static final String[] ADJECTIVES = {
+        "Vintage",
+        "Classic",
+        "Rustic",
+        "Modern",
+        "Retro",
+        "Mini",
+        "Large",
+        "Bright",
+        "Soft",
+        "Hand-made",
+        "Enamel",
+        "Wooden",
+        "Glass",
+        "Ceramic",
+        "Striped",
+        "Floral"
+    };
+    private static final String[] NOUNS = {
+        "Mug",
+        "Lantern",
+        "Tin",
+        "Notebook",
+        "Cushion",
+        "Bag",
+        "Candle",
+        "Frame",
+        "Jar",
+        "Bowl",
+        "Clock",
+        "Garland",
+        "Box",
+        "Teapot",
+        "Doormat",
+        "Coaster"
+    };
     private static final double ZIPF_EXPONENT = 1.05;
     private static final double FAVOURITE_CATEGORY_SHARE = 0.7;
 
-    private DemoDataGenerator() {
-    }
+    private DemoDataGenerator() {}
 
-    public record DemoData(List<Item> items, List<Event> events, List<String> userIds) {
-    }
+    public record DemoData(List<Item> items, List<Event> events, List<String> userIds) {}
 
     public static DemoData generate(DemoDataSpec spec, Instant now) {
         SplittableRandom random = new SplittableRandom(spec.seed());
@@ -67,7 +108,14 @@ public final class DemoDataGenerator {
                     session = userId + "-s" + (e + 2);
                 }
                 t = Math.min(t + gap, now.toEpochMilli() - 1_000);
-                events.add(event(spec.seed(), ++eventNumber, userId, item.getItemId(), random, Instant.ofEpochMilli(t), session));
+                events.add(event(
+                        spec.seed(),
+                        ++eventNumber,
+                        userId,
+                        item.getItemId(),
+                        random,
+                        Instant.ofEpochMilli(t),
+                        session));
             }
         }
         return new DemoData(items, events, userIds);
@@ -104,13 +152,20 @@ public final class DemoDataGenerator {
         return cumulative;
     }
 
-    private static Item pickItem(List<Item> items, List<Integer> byPopularity, double[] cumulative, SplittableRandom random,
-            String favourite, String second) {
+    private static Item pickItem(
+            List<Item> items,
+            List<Integer> byPopularity,
+            double[] cumulative,
+            SplittableRandom random,
+            String favourite,
+            String second) {
         boolean inFavourites = random.nextDouble() < FAVOURITE_CATEGORY_SHARE;
         for (int attempt = 0; attempt < 50; attempt++) {
             int rank = java.util.Arrays.binarySearch(cumulative, random.nextDouble());
             Item item = items.get(byPopularity.get(rank < 0 ? -rank - 1 : rank));
-            if (!inFavourites || item.getCategory().equals(favourite) || item.getCategory().equals(second)) {
+            if (!inFavourites
+                    || item.getCategory().equals(favourite)
+                    || item.getCategory().equals(second)) {
                 return item;
             }
         }
@@ -123,20 +178,25 @@ public final class DemoDataGenerator {
         return Math.max(1, (int) Math.round(mean * 0.6 * pareto));
     }
 
-    private static Event event(long seed, int number, String userId, String itemId, SplittableRandom random, Instant at, String session) {
+    private static Event event(
+            long seed, int number, String userId, String itemId, SplittableRandom random, Instant at, String session) {
         double roll = random.nextDouble();
-        EventType type = roll < 0.70 ? EventType.EVENT_TYPE_VIEW
-                : roll < 0.85 ? EventType.EVENT_TYPE_CLICK
-                : roll < 0.93 ? EventType.EVENT_TYPE_ADD_TO_CART
-                : roll < 0.98 ? EventType.EVENT_TYPE_PURCHASE
-                : EventType.EVENT_TYPE_RATING;
+        EventType type = roll < 0.70
+                ? EventType.EVENT_TYPE_VIEW
+                : roll < 0.85
+                        ? EventType.EVENT_TYPE_CLICK
+                        : roll < 0.93
+                                ? EventType.EVENT_TYPE_ADD_TO_CART
+                                : roll < 0.98 ? EventType.EVENT_TYPE_PURCHASE : EventType.EVENT_TYPE_RATING;
         Event.Builder event = Event.newBuilder()
                 .setEventId("demo-" + seed + "-" + number)
                 .setUserId(userId)
                 .setItemId(itemId)
                 .setType(type)
                 .setOccurredAt(EventLogCodec.toTimestamp(at))
-                .setContext(EventContext.newBuilder().setSessionId(session).setDevice(random.nextDouble() < 0.6 ? "mobile" : "desktop"));
+                .setContext(EventContext.newBuilder()
+                        .setSessionId(session)
+                        .setDevice(random.nextDouble() < 0.6 ? "mobile" : "desktop"));
         if (type == EventType.EVENT_TYPE_PURCHASE) {
             event.setQuantity(1 + random.nextInt(3));
         }

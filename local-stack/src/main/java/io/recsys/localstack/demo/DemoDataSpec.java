@@ -3,11 +3,11 @@ package io.recsys.localstack.demo;
 /**
  * The shape of the generated demo shop.
  *
- * @param seed               same seed, same shop, same shoppers, same events
- * @param items              catalog size
- * @param users              shoppers with a history
- * @param meanEventsPerUser  average history length (heavy-tailed: a few shoppers do much more)
- * @param days               the history spans this many days up to now
+ * @param seed same seed, same shop, same shoppers, same events
+ * @param items catalog size
+ * @param users shoppers with a history
+ * @param meanEventsPerUser average history length (heavy-tailed: a few shoppers do much more)
+ * @param days the history spans this many days up to now
  */
 public record DemoDataSpec(long seed, int items, int users, int meanEventsPerUser, int days) {
 

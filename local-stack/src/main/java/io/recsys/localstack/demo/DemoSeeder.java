@@ -1,9 +1,5 @@
 package io.recsys.localstack.demo;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.recsys.contracts.events.v1.Event;
@@ -15,40 +11,63 @@ import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.Interaction;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Loads demo data the way a shop would: catalog and events through the ingestion-service's gRPC API,
- * then waits until the feature-service has applied the last event, so recommendations reflect it all.
+ * Loads demo data the way a shop would: catalog and events through the ingestion-service's gRPC API, then waits until
+ * the feature-service has applied the last event, so recommendations reflect it all.
  */
 public final class DemoSeeder {
 
     private static final int BATCH = 1_000;
 
-    private DemoSeeder() {
-    }
+    private DemoSeeder() {}
 
-    public record SeedReport(int items, int events, int duplicates, Duration took) {
-    }
+    public record SeedReport(int items, int events, int duplicates, Duration took) {}
 
-    public static SeedReport seed(DemoDataGenerator.DemoData data, int ingestionGrpcPort, int featureGrpcPort, Duration applyTimeout)
+    public static SeedReport seed(
+            DemoDataGenerator.DemoData data, int ingestionGrpcPort, int featureGrpcPort, Duration applyTimeout)
             throws InterruptedException {
         long started = System.nanoTime();
-        ManagedChannel ingestionChannel = ManagedChannelBuilder.forAddress("127.0.0.1", ingestionGrpcPort).usePlaintext().build();
-        ManagedChannel featureChannel = ManagedChannelBuilder.forAddress("127.0.0.1", featureGrpcPort).usePlaintext().build();
+        ManagedChannel ingestionChannel = ManagedChannelBuilder.forAddress("127.0.0.1", ingestionGrpcPort)
+                .usePlaintext()
+                .build();
+        ManagedChannel featureChannel = ManagedChannelBuilder.forAddress("127.0.0.1", featureGrpcPort)
+                .usePlaintext()
+                .build();
         try {
-            IngestionServiceGrpc.IngestionServiceBlockingStub ingestion = IngestionServiceGrpc.newBlockingStub(ingestionChannel);
+            IngestionServiceGrpc.IngestionServiceBlockingStub ingestion =
+                    IngestionServiceGrpc.newBlockingStub(ingestionChannel);
             int items = 0;
             for (int from = 0; from < data.items().size(); from += BATCH) {
-                UpsertItemsResponse response = ingestion.withDeadlineAfter(30, TimeUnit.SECONDS).upsertItems(UpsertItemsRequest.newBuilder()
-                        .addAllItems(data.items().subList(from, Math.min(from + BATCH, data.items().size()))).build());
+                UpsertItemsResponse response = ingestion
+                        .withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .upsertItems(UpsertItemsRequest.newBuilder()
+                                .addAllItems(data.items()
+                                        .subList(
+                                                from,
+                                                Math.min(
+                                                        from + BATCH,
+                                                        data.items().size())))
+                                .build());
                 items += response.getUpserted();
                 requireNoRejections(response.getRejected(), "items");
             }
             int accepted = 0;
             int duplicates = 0;
             for (int from = 0; from < data.events().size(); from += BATCH) {
-                IngestEventsResponse response = ingestion.withDeadlineAfter(30, TimeUnit.SECONDS).ingestEvents(IngestEventsRequest.newBuilder()
-                        .addAllEvents(data.events().subList(from, Math.min(from + BATCH, data.events().size()))).build());
+                IngestEventsResponse response = ingestion
+                        .withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .ingestEvents(IngestEventsRequest.newBuilder()
+                                .addAllEvents(data.events()
+                                        .subList(
+                                                from,
+                                                Math.min(
+                                                        from + BATCH,
+                                                        data.events().size())))
+                                .build());
                 accepted += response.getAccepted();
                 duplicates += response.getDuplicates();
                 requireNoRejections(response.getRejected(), "events");
@@ -63,12 +82,14 @@ public final class DemoSeeder {
 
     private static void requireNoRejections(int rejected, String what) {
         if (rejected > 0) {
-            throw new IllegalStateException(rejected + " demo " + what + " were rejected: the generator and the validation disagree");
+            throw new IllegalStateException(
+                    rejected + " demo " + what + " were rejected: the generator and the validation disagree");
         }
     }
 
     // the log is applied in order, so once the last event shows, every earlier one has been applied
-    private static void awaitApplied(FeatureServiceGrpc.FeatureServiceBlockingStub features, List<Event> events, Duration timeout)
+    private static void awaitApplied(
+            FeatureServiceGrpc.FeatureServiceBlockingStub features, List<Event> events, Duration timeout)
             throws InterruptedException {
         if (events.isEmpty()) {
             return;
@@ -77,9 +98,14 @@ public final class DemoSeeder {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             List<Interaction> recent = features.withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .getFeatures(GetFeaturesRequest.newBuilder().setUserId(last.getUserId()).setRecentLimit(1).build())
-                    .getUser().getRecentList();
-            if (!recent.isEmpty() && recent.getFirst().getItemId().equals(last.getItemId())
+                    .getFeatures(GetFeaturesRequest.newBuilder()
+                            .setUserId(last.getUserId())
+                            .setRecentLimit(1)
+                            .build())
+                    .getUser()
+                    .getRecentList();
+            if (!recent.isEmpty()
+                    && recent.getFirst().getItemId().equals(last.getItemId())
                     && recent.getFirst().getOccurredAt().equals(last.getOccurredAt())) {
                 return;
             }

@@ -1,5 +1,12 @@
 package io.recsys.recommendation.candidates;
 
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.recommend.v1.CandidateSource;
+import io.recsys.recommendation.degradation.Dependencies;
+import io.recsys.recommendation.degradation.DepthProperties.LevelSize;
+import io.recsys.recommendation.degradation.FallbackCache;
+import io.recsys.recommendation.features.FeatureStore;
+import io.recsys.recommendation.inference.ModelClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -14,22 +21,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-
 import org.springframework.stereotype.Component;
 
-import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.recommend.v1.CandidateSource;
-import io.recsys.recommendation.degradation.Dependencies;
-import io.recsys.recommendation.degradation.DepthProperties.LevelSize;
-import io.recsys.recommendation.degradation.FallbackCache;
-import io.recsys.recommendation.features.FeatureStore;
-import io.recsys.recommendation.inference.ModelClient;
-
 /**
- * Stage 3: candidates from every source at once, each failing open. Embedding retrieval
- * (inference-service), co-occurrence neighbours of the shopper's recent items (feature-service) and
- * the popular/trending lists (in memory) are merged, each candidate keeping its sources. A source
- * that fails or misses the deadline drops out and is named in the result; popularity is the floor.
+ * Stage 3: candidates from every source at once, each failing open. Embedding retrieval (inference-service),
+ * co-occurrence neighbours of the shopper's recent items (feature-service) and the popular/trending lists (in memory)
+ * are merged, each candidate keeping its sources. A source that fails or misses the deadline drops out and is named in
+ * the result; popularity is the floor.
  */
 @Component
 public class CandidateGeneration {
@@ -45,8 +43,12 @@ public class CandidateGeneration {
     private final Dependencies dependencies;
     private final ExecutorService executor;
 
-    public CandidateGeneration(ModelClient model, FeatureStore features, FallbackCache popular, Dependencies dependencies,
-                               ExecutorService pipelineExecutor) {
+    public CandidateGeneration(
+            ModelClient model,
+            FeatureStore features,
+            FallbackCache popular,
+            Dependencies dependencies,
+            ExecutorService pipelineExecutor) {
         this.model = model;
         this.features = features;
         this.popular = popular;
@@ -55,18 +57,25 @@ public class CandidateGeneration {
     }
 
     /**
-     * @param cooccurrence every co-occurrence score of the seeds' neighbours (also the ranker's feature),
-     *                     beyond the candidates kept
+     * @param cooccurrence every co-occurrence score of the seeds' neighbours (also the ranker's feature), beyond the
+     *     candidates kept
      * @param failedSources sources that failed or were too slow
      */
-    public record Result(List<Candidate> candidates, Map<String, Double> cooccurrence, List<CandidateSource> failedSources) {
-    }
+    public record Result(
+            List<Candidate> candidates, Map<String, Double> cooccurrence, List<CandidateSource> failedSources) {}
 
-    public Result generate(List<String> recentItems, Set<String> excluded, LevelSize size, boolean embeddingAllowed, Duration timeout) {
+    public Result generate(
+            List<String> recentItems,
+            Set<String> excluded,
+            LevelSize size,
+            boolean embeddingAllowed,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        CompletableFuture<List<ScoredItem>> embedding = size.embedding() > 0 && embeddingAllowed && !recentItems.isEmpty()
-                ? async(() -> dependencies.inference(() -> model.retrieve(recentItems, size.embedding(), excluded, timeout)))
-                : CompletableFuture.completedFuture(List.of());
+        CompletableFuture<List<ScoredItem>> embedding =
+                size.embedding() > 0 && embeddingAllowed && !recentItems.isEmpty()
+                        ? async(() -> dependencies.inference(
+                                () -> model.retrieve(recentItems, size.embedding(), excluded, timeout)))
+                        : CompletableFuture.completedFuture(List.of());
         List<String> seeds = recentItems.subList(0, Math.min(COOCCURRENCE_SEEDS, recentItems.size()));
         CompletableFuture<Map<String, List<ScoredItem>>> neighbours = size.cooccurrence() > 0 && !seeds.isEmpty()
                 ? async(() -> dependencies.features(() -> features.neighbours(seeds, NEIGHBOURS_PER_SEED, timeout)))
@@ -74,26 +83,57 @@ public class CandidateGeneration {
 
         Map<String, Candidate> merged = new LinkedHashMap<>();
         List<CandidateSource> failed = new ArrayList<>();
-        for (ScoredItem item : await(embedding, deadline, CandidateSource.CANDIDATE_SOURCE_EMBEDDING, failed, List.of())) {
-            add(merged, new Candidate(item.getItemId(), EnumSet.of(CandidateSource.CANDIDATE_SOURCE_EMBEDDING), item.getScore(), 0, 0));
+        for (ScoredItem item :
+                await(embedding, deadline, CandidateSource.CANDIDATE_SOURCE_EMBEDDING, failed, List.of())) {
+            add(
+                    merged,
+                    new Candidate(
+                            item.getItemId(),
+                            EnumSet.of(CandidateSource.CANDIDATE_SOURCE_EMBEDDING),
+                            item.getScore(),
+                            0,
+                            0));
         }
-        Map<String, Double> cooccurrence = summed(await(neighbours, deadline, CandidateSource.CANDIDATE_SOURCE_CO_OCCURRENCE, failed, Map.of()));
+        Map<String, Double> cooccurrence =
+                summed(await(neighbours, deadline, CandidateSource.CANDIDATE_SOURCE_CO_OCCURRENCE, failed, Map.of()));
         cooccurrence.entrySet().stream()
                 .filter(e -> !excluded.contains(e.getKey()))
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .limit(size.cooccurrence())
-                .forEach(e -> add(merged, new Candidate(e.getKey(), EnumSet.of(CandidateSource.CANDIDATE_SOURCE_CO_OCCURRENCE), 0, e.getValue(), 0)));
+                .forEach(e -> add(
+                        merged,
+                        new Candidate(
+                                e.getKey(),
+                                EnumSet.of(CandidateSource.CANDIDATE_SOURCE_CO_OCCURRENCE),
+                                0,
+                                e.getValue(),
+                                0)));
         FallbackCache.Lists lists = popular.lists();
         addList(merged, lists.popular(), CandidateSource.CANDIDATE_SOURCE_POPULARITY, excluded, size.popular());
-        addList(merged, lists.trending(), CandidateSource.CANDIDATE_SOURCE_TRENDING, excluded, Math.max(1, size.popular() / 5));
+        addList(
+                merged,
+                lists.trending(),
+                CandidateSource.CANDIDATE_SOURCE_TRENDING,
+                excluded,
+                Math.max(1, size.popular() / 5));
         // every candidate carries its co-occurrence score, whichever source proposed it
         List<Candidate> candidates = merged.values().stream()
-                .map(c -> new Candidate(c.itemId(), c.sources(), c.retrievalScore(), cooccurrence.getOrDefault(c.itemId(), 0.0), c.popularity()))
+                .map(c -> new Candidate(
+                        c.itemId(),
+                        c.sources(),
+                        c.retrievalScore(),
+                        cooccurrence.getOrDefault(c.itemId(), 0.0),
+                        c.popularity()))
                 .toList();
         return new Result(candidates, cooccurrence, failed);
     }
 
-    private static void addList(Map<String, Candidate> merged, List<ScoredItem> items, CandidateSource source, Set<String> excluded, int limit) {
+    private static void addList(
+            Map<String, Candidate> merged,
+            List<ScoredItem> items,
+            CandidateSource source,
+            Set<String> excluded,
+            int limit) {
         int taken = 0;
         for (ScoredItem item : items) {
             if (taken == limit) {
@@ -120,7 +160,12 @@ public class CandidateGeneration {
         return CompletableFuture.supplyAsync(call, executor);
     }
 
-    private static <T> T await(CompletableFuture<T> future, long deadlineNanos, CandidateSource source, List<CandidateSource> failed, T empty) {
+    private static <T> T await(
+            CompletableFuture<T> future,
+            long deadlineNanos,
+            CandidateSource source,
+            List<CandidateSource> failed,
+            T empty) {
         try {
             return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -1,10 +1,9 @@
 package io.recsys.recommendation.degradation;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.recsys.contracts.recommend.v1.DepthReason;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The depth a request gets and why it is below FULL (reasons accumulate as stages step down). */
 public record Decision(PredictionDepth depth, List<DepthReason> reasons, List<String> details) {
@@ -17,7 +16,10 @@ public record Decision(PredictionDepth depth, List<DepthReason> reasons, List<St
         return new Decision(depth, List.of(reason), List.of(detail));
     }
 
-    /** This decision, at most {@code cap} deep (a deeper level number is less work), adding the reason when it lowers it. */
+    /**
+     * This decision, at most {@code cap} deep (a deeper level number is less work), adding the reason when it lowers
+     * it.
+     */
     public Decision atMost(PredictionDepth cap, DepthReason reason, String detail) {
         return cap.getNumber() <= depth.getNumber() ? this : with(cap, reason, detail);
     }

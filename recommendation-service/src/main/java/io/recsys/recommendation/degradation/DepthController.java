@@ -1,5 +1,9 @@
 package io.recsys.recommendation.degradation;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.recsys.contracts.recommend.v1.DepthReason;
+import io.recsys.contracts.recommend.v1.PredictionDepth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,33 +11,26 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-
-import io.recsys.contracts.recommend.v1.DepthReason;
-import io.recsys.contracts.recommend.v1.PredictionDepth;
-
 /**
- * Turns load into a prediction depth, in the manner of a product-mixer quality factor: a number
- * between 0 and 1 falls fast when recent latency exceeds the target or requests in flight exceed
- * capacity, rises slowly while both are well below, and maps to a level (FULL above 0.75, REDUCED,
- * MINIMAL, FALLBACK below 0.15).
+ * Turns load into a prediction depth, in the manner of a product-mixer quality factor: a number between 0 and 1 falls
+ * fast when recent latency exceeds the target or requests in flight exceed capacity, rises slowly while both are well
+ * below, and maps to a level (FULL above 0.75, REDUCED, MINIMAL, FALLBACK below 0.15).
  *
  * <p>Latency is the 90th percentile of the latest 20 answers, so one slow answer moves nothing.
  *
- * <p>Hysteresis: between the step-down threshold (pressure above 1) and the climbing one (pressure
- * below {@code headroom}) nothing moves. And a level the controller had to leave is not tried again
- * until its probe back-off has passed (a fall within 10 s of entering the level, a failed probe,
- * doubles it, up to 64 times; a fall after holding the level longer, or holding it for a minute,
- * resets it) or the request rate has fallen clearly (below 70 %) under the rate at which it
- * failed. A steady load therefore settles on the richest level it can afford instead of flapping
- * between two, and a real drop in load brings full depth back within seconds. During the first minute
- * (a cold JVM is slow for reasons that say nothing about capacity) falls set no back-off.
+ * <p>Hysteresis: between the step-down threshold (pressure above 1) and the climbing one (pressure below
+ * {@code headroom}) nothing moves. And a level the controller had to leave is not tried again until its probe back-off
+ * has passed (a fall within 10 s of entering the level, a failed probe, doubles it, up to 64 times; a fall after
+ * holding the level longer, or holding it for a minute, resets it) or the request rate has fallen clearly (below 70 %)
+ * under the rate at which it failed. A steady load therefore settles on the richest level it can afford instead of
+ * flapping between two, and a real drop in load brings full depth back within seconds. During the first minute (a cold
+ * JVM is slow for reasons that say nothing about capacity) falls set no back-off.
  */
 public final class DepthController {
 
     private static final double[] LEVEL_FLOOR = {0.75, 0.45, 0.15}; // FULL, REDUCED, MINIMAL; below: FALLBACK
-    private static final int LATENCY_WINDOW = 20; // the latest answers; their 90th percentile is compared with the target
+    private static final int LATENCY_WINDOW =
+            20; // the latest answers; their 90th percentile is compared with the target
     private static final int MAX_BACKOFF_DOUBLINGS = 6;
     private static final Duration RESET_BACKOFF_AFTER = Duration.ofMinutes(1);
     private static final Duration PROBE_WINDOW = Duration.ofSeconds(10);
@@ -65,8 +62,10 @@ public final class DepthController {
         this.levelSince = lastAdjust;
         this.warmUntil = lastAdjust.plus(WARM_UP);
         Gauge.builder("recsys.recommend.depth.quality", this, DepthController::quality)
-                .description("the quality factor: 1 = full depth").register(meters);
-        Gauge.builder("recsys.recommend.in.flight", inFlight, AtomicInteger::get).register(meters);
+                .description("the quality factor: 1 = full depth")
+                .register(meters);
+        Gauge.builder("recsys.recommend.in.flight", inFlight, AtomicInteger::get)
+                .register(meters);
     }
 
     /** A request in progress; close it when the request is answered. */
@@ -87,7 +86,8 @@ public final class DepthController {
     public synchronized Decision current() {
         adjustIfDue();
         PredictionDepth level = levelOf(quality);
-        return level == PredictionDepth.PREDICTION_DEPTH_FULL ? Decision.full()
+        return level == PredictionDepth.PREDICTION_DEPTH_FULL
+                ? Decision.full()
                 : Decision.of(level, loadReason, "load: quality factor " + String.format("%.2f", quality));
     }
 
@@ -118,7 +118,9 @@ public final class DepthController {
         double pressure = Math.max(latencyPressure, concurrencyPressure);
         PredictionDepth before = levelOf(quality);
         if (pressure > 1) {
-            loadReason = latencyPressure >= concurrencyPressure ? DepthReason.DEPTH_REASON_HIGH_LATENCY : DepthReason.DEPTH_REASON_HIGH_CONCURRENCY;
+            loadReason = latencyPressure >= concurrencyPressure
+                    ? DepthReason.DEPTH_REASON_HIGH_LATENCY
+                    : DepthReason.DEPTH_REASON_HIGH_CONCURRENCY;
             quality = Math.max(0, quality - properties.stepDown() * Math.min(pressure - 1, 3));
         } else if (pressure < properties.headroom()) {
             double raised = Math.min(1, quality + properties.stepUp());
@@ -126,7 +128,9 @@ public final class DepthController {
             Instant blocked = blockedUntil.get(target);
             boolean loadFell = requestRate < 0.7 * failedAtRate.getOrDefault(target, Double.MAX_VALUE);
             if (target != before && blocked != null && now.isBefore(blocked) && !loadFell) {
-                raised = Math.min(raised, floorOf(before) + (floorOfRicher(before) - floorOf(before)) * 0.99); // wait below the threshold
+                raised = Math.min(
+                        raised,
+                        floorOf(before) + (floorOfRicher(before) - floorOf(before)) * 0.99); // wait below the threshold
             }
             quality = raised;
         }
@@ -137,7 +141,8 @@ public final class DepthController {
             // (a level only passed through on the way down was not tried at all: it gets no back-off)
             boolean brief = Duration.between(levelSince, now).compareTo(PROBE_WINDOW) < 0;
             if (!brief || enteredByClimbing) {
-                int count = Math.min(brief ? falls.merge(before, 1, Integer::sum) : resetFalls(before), MAX_BACKOFF_DOUBLINGS);
+                int count = Math.min(
+                        brief ? falls.merge(before, 1, Integer::sum) : resetFalls(before), MAX_BACKOFF_DOUBLINGS);
                 blockedUntil.put(before, now.plus(properties.probeBackoff().multipliedBy(1L << (count - 1))));
                 failedAtRate.put(before, requestRate);
             }

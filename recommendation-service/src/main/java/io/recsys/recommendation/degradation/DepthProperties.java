@@ -1,13 +1,11 @@
 package io.recsys.recommendation.degradation;
 
-import java.time.Duration;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -15,15 +13,15 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Prediction depth: how much work each level does and when the controller lowers it.
  *
- * @param full / reduced / minimal  candidates asked of each source at that level
- * @param targetLatency   the latency objective: above it the controller steps down
- * @param capacity        requests in flight the service handles at full depth; beyond it the controller steps down
- * @param adjustEvery     how often the quality factor is revised
- * @param stepDown        quality lost per revision at twice the target (proportional to the overshoot)
- * @param stepUp          quality regained per revision while latency and concurrency are well below target
- * @param headroom        "well below": latency under this share of the target and in-flight under this share of capacity
- * @param probeBackoff    after falling from a level, how long before trying it again (doubles on each fall, up to 64x)
- * @param deadlineFull / deadlineReduced / deadlineMinimal  time left on a request's deadline each level needs
+ * @param full / reduced / minimal candidates asked of each source at that level
+ * @param targetLatency the latency objective: above it the controller steps down
+ * @param capacity requests in flight the service handles at full depth; beyond it the controller steps down
+ * @param adjustEvery how often the quality factor is revised
+ * @param stepDown quality lost per revision at twice the target (proportional to the overshoot)
+ * @param stepUp quality regained per revision while latency and concurrency are well below target
+ * @param headroom "well below": latency under this share of the target and in-flight under this share of capacity
+ * @param probeBackoff after falling from a level, how long before trying it again (doubles on each fall, up to 64x)
+ * @param deadlineFull / deadlineReduced / deadlineMinimal time left on a request's deadline each level needs
  * @param defaultDeadline the budget of a request that arrives without a deadline
  * @param rankingConcurrency Rank calls allowed at once (the bulkhead); a request beyond it ranks cheaply
  * @param fallbackRefresh how often the cached popular list behind FALLBACK is refreshed
@@ -37,9 +35,16 @@ public record DepthProperties(
         @DefaultValue("50ms") @NotNull Duration targetLatency,
         @DefaultValue("32") @Min(1) int capacity,
         @DefaultValue("100ms") @NotNull Duration adjustEvery,
-        @DefaultValue("0.25") @DecimalMin("0.01") @DecimalMax("1") double stepDown,
-        @DefaultValue("0.02") @DecimalMin("0.001") @DecimalMax("1") double stepUp,
-        @DefaultValue("0.6") @DecimalMin("0.1") @DecimalMax("1") double headroom,
+
+        @DefaultValue("0.25") @DecimalMin("0.01") @DecimalMax("1")
+        double stepDown,
+
+        @DefaultValue("0.02") @DecimalMin("0.001") @DecimalMax("1")
+        double stepUp,
+
+        @DefaultValue("0.6") @DecimalMin("0.1") @DecimalMax("1")
+        double headroom,
+
         @DefaultValue("2s") @NotNull Duration probeBackoff,
         @DefaultValue("40ms") @NotNull Duration deadlineFull,
         @DefaultValue("20ms") @NotNull Duration deadlineReduced,
@@ -55,12 +60,28 @@ public record DepthProperties(
     }
 
     /** Candidates asked of each source; 0 leaves the source out at that level. */
-    public record LevelSize(@Min(0) int embedding, @Min(0) int cooccurrence, @Min(0) int popular) {
-    }
+    public record LevelSize(
+            @Min(0) int embedding,
+            @Min(0) int cooccurrence,
+            @Min(0) int popular) {}
 
     public static DepthProperties defaults() {
-        return new DepthProperties(null, null, null,
-                Duration.ofMillis(50), 32, Duration.ofMillis(100), 0.25, 0.02, 0.6, Duration.ofSeconds(2),
-                Duration.ofMillis(40), Duration.ofMillis(20), Duration.ofMillis(8), Duration.ofMillis(250), 16, Duration.ofSeconds(5));
+        return new DepthProperties(
+                null,
+                null,
+                null,
+                Duration.ofMillis(50),
+                32,
+                Duration.ofMillis(100),
+                0.25,
+                0.02,
+                0.6,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(40),
+                Duration.ofMillis(20),
+                Duration.ofMillis(8),
+                Duration.ofMillis(250),
+                16,
+                Duration.ofSeconds(5));
     }
 }

@@ -1,5 +1,8 @@
 package io.recsys.recommendation.degradation;
 
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.features.v1.PopularityWindow;
+import io.recsys.recommendation.features.FeatureStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,19 +10,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.features.v1.PopularityWindow;
-import io.recsys.recommendation.features.FeatureStore;
-
 /**
- * Popular and trending items kept in memory: the popularity candidate source at every level (no call
- * on the request path) and the whole answer at FALLBACK, when nothing else can be asked. Refreshed in
- * the background; a failed refresh keeps the last good lists.
+ * Popular and trending items kept in memory: the popularity candidate source at every level (no call on the request
+ * path) and the whole answer at FALLBACK, when nothing else can be asked. Refreshed in the background; a failed refresh
+ * keeps the last good lists.
  */
 @Component
 public class FallbackCache {
@@ -28,8 +26,7 @@ public class FallbackCache {
     private static final int SIZE = 500;
     private static final Duration TIMEOUT = Duration.ofMillis(500);
 
-    public record Lists(List<ScoredItem> popular, List<ScoredItem> trending, Instant asOf) {
-    }
+    public record Lists(List<ScoredItem> popular, List<ScoredItem> trending, Instant asOf) {}
 
     private final FeatureStore features;
     private final Dependencies dependencies;
@@ -48,7 +45,8 @@ public class FallbackCache {
 
     public Lists lists() {
         Lists current = lists.get();
-        if (current.asOf().plus(properties.fallbackRefresh()).isBefore(clock.instant()) && refreshing.compareAndSet(false, true)) {
+        if (current.asOf().plus(properties.fallbackRefresh()).isBefore(clock.instant())
+                && refreshing.compareAndSet(false, true)) {
             if (current.popular().isEmpty()) {
                 refresh(); // nothing to serve yet: the first request waits for the first lists
             } else {
@@ -60,8 +58,10 @@ public class FallbackCache {
 
     private void refresh() {
         try {
-            List<ScoredItem> popular = dependencies.features(() -> features.popular(PopularityWindow.POPULARITY_WINDOW_LAST_WEEK, SIZE, Set.of(), TIMEOUT));
-            List<ScoredItem> trending = dependencies.features(() -> features.popular(PopularityWindow.POPULARITY_WINDOW_TRENDING, SIZE / 5, Set.of(), TIMEOUT));
+            List<ScoredItem> popular = dependencies.features(
+                    () -> features.popular(PopularityWindow.POPULARITY_WINDOW_LAST_WEEK, SIZE, Set.of(), TIMEOUT));
+            List<ScoredItem> trending = dependencies.features(
+                    () -> features.popular(PopularityWindow.POPULARITY_WINDOW_TRENDING, SIZE / 5, Set.of(), TIMEOUT));
             lists.set(new Lists(popular, trending, clock.instant()));
         } catch (RuntimeException e) {
             log.debug("popular lists not refreshed: {}", e.toString());

@@ -1,12 +1,10 @@
 package io.recsys.recommendation.features;
 
+import io.grpc.ManagedChannel;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.client.GrpcChannelFactory;
-
-import io.grpc.ManagedChannel;
-
-import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 
 /** The channel is configured under {@code spring.grpc.client.channel.feature-service}. */
 @Configuration(proxyBeanMethods = false)

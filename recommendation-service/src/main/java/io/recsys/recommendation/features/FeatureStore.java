@@ -1,14 +1,13 @@
 package io.recsys.recommendation.features;
 
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.features.v1.PopularityWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.features.v1.PopularityWindow;
 
 /** What the pipeline reads from the feature-service; every call has its own timeout. */
 public interface FeatureStore {
@@ -23,11 +22,11 @@ public interface FeatureStore {
 
     List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout);
 
-    record RecentInteraction(String itemId, String type, Instant at) {
-    }
+    record RecentInteraction(String itemId, String type, Instant at) {}
 
     /** A shopper's history; {@code known} is false for one never seen (cold start). */
-    record UserProfile(String userId, boolean known, List<RecentInteraction> recent, long events, Optional<Instant> lastActive) {
+    record UserProfile(
+            String userId, boolean known, List<RecentInteraction> recent, long events, Optional<Instant> lastActive) {
 
         /** Distinct item ids, newest first. */
         public List<String> recentItemIds() {
@@ -40,7 +39,13 @@ public interface FeatureStore {
     }
 
     /** The item signals ranking uses; popularity values are weighted event counts. */
-    record ItemSignals(String itemId, double popularity, double lastWeek, double lastDay, double price, boolean available,
-                       String category, Map<String, String> attributes) {
-    }
+    record ItemSignals(
+            String itemId,
+            double popularity,
+            double lastWeek,
+            double lastDay,
+            double price,
+            boolean available,
+            String category,
+            Map<String, String> attributes) {}
 }

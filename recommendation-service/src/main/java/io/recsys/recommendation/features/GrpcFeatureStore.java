@@ -1,15 +1,5 @@
 package io.recsys.recommendation.features;
 
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
@@ -24,6 +14,14 @@ import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.features.v1.ItemNeighbors;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.features.v1.UserFeatures;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
 
 /** The feature-service over gRPC. */
 @Component
@@ -37,22 +35,37 @@ public class GrpcFeatureStore implements FeatureStore {
 
     @Override
     public UserProfile profile(String userId, int recentLimit, Duration timeout) {
-        UserFeatures user = within(timeout).getFeatures(GetFeaturesRequest.newBuilder()
-                .setUserId(userId).setRecentLimit(recentLimit).build()).getUser();
+        UserFeatures user = within(timeout)
+                .getFeatures(GetFeaturesRequest.newBuilder()
+                        .setUserId(userId)
+                        .setRecentLimit(recentLimit)
+                        .build())
+                .getUser();
         if (user.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND) {
             return UserProfile.unknown(userId);
         }
-        List<RecentInteraction> recent = user.getRecentList().stream().map(GrpcFeatureStore::interaction).toList();
-        long events = user.getEventCountsMap().values().stream().mapToLong(Long::longValue).sum();
-        return new UserProfile(userId, true, recent, events,
-                user.hasLastActiveAt() ? Optional.of(EventLogCodec.toInstant(user.getLastActiveAt())) : Optional.empty());
+        List<RecentInteraction> recent =
+                user.getRecentList().stream().map(GrpcFeatureStore::interaction).toList();
+        long events = user.getEventCountsMap().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        return new UserProfile(
+                userId,
+                true,
+                recent,
+                events,
+                user.hasLastActiveAt()
+                        ? Optional.of(EventLogCodec.toInstant(user.getLastActiveAt()))
+                        : Optional.empty());
     }
 
     private static RecentInteraction interaction(Interaction interaction) {
         EventType kind = interaction.getType();
-        String type = kind == EventType.EVENT_TYPE_UNSPECIFIED || kind == EventType.UNRECOGNIZED ? "unknown"
+        String type = kind == EventType.EVENT_TYPE_UNSPECIFIED || kind == EventType.UNRECOGNIZED
+                ? "unknown"
                 : EventTypeNames.nameOf(kind, interaction.getCustomType());
-        return new RecentInteraction(interaction.getItemId(), type, EventLogCodec.toInstant(interaction.getOccurredAt()));
+        return new RecentInteraction(
+                interaction.getItemId(), type, EventLogCodec.toInstant(interaction.getOccurredAt()));
     }
 
     @Override
@@ -61,17 +74,29 @@ public class GrpcFeatureStore implements FeatureStore {
         if (itemIds.isEmpty()) {
             return signals;
         }
-        for (ItemFeatures item : within(timeout).getFeatures(GetFeaturesRequest.newBuilder().setUserId(userId)
-                .setRecentLimit(1).addAllItemIds(itemIds).build()).getItemsList()) {
+        for (ItemFeatures item : within(timeout)
+                .getFeatures(GetFeaturesRequest.newBuilder()
+                        .setUserId(userId)
+                        .setRecentLimit(1)
+                        .addAllItemIds(itemIds)
+                        .build())
+                .getItemsList()) {
             boolean hasCatalog = item.getCatalogStatus() != FeatureStatus.FEATURE_STATUS_NOT_FOUND;
             if (item.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND && !hasCatalog) {
                 continue;
             }
             var catalog = item.getCatalog();
-            signals.put(item.getItemId(), new ItemSignals(item.getItemId(), item.getPopularity().getAllTime(),
-                    item.getPopularity().getLastWeek(), item.getPopularity().getLastDay(),
-                    catalog.hasPrice() ? catalog.getPrice() : 0.0, !catalog.hasAvailable() || catalog.getAvailable(),
-                    catalog.getCategory(), catalog.getAttributesMap()));
+            signals.put(
+                    item.getItemId(),
+                    new ItemSignals(
+                            item.getItemId(),
+                            item.getPopularity().getAllTime(),
+                            item.getPopularity().getLastWeek(),
+                            item.getPopularity().getLastDay(),
+                            catalog.hasPrice() ? catalog.getPrice() : 0.0,
+                            !catalog.hasAvailable() || catalog.getAvailable(),
+                            catalog.getCategory(),
+                            catalog.getAttributesMap()));
         }
         return signals;
     }
@@ -82,8 +107,12 @@ public class GrpcFeatureStore implements FeatureStore {
         if (itemIds.isEmpty()) {
             return neighbours;
         }
-        for (ItemNeighbors item : within(timeout).getItemNeighbors(GetItemNeighborsRequest.newBuilder()
-                .addAllItemIds(itemIds).setLimitPerItem(limitPerItem).build()).getItemsList()) {
+        for (ItemNeighbors item : within(timeout)
+                .getItemNeighbors(GetItemNeighborsRequest.newBuilder()
+                        .addAllItemIds(itemIds)
+                        .setLimitPerItem(limitPerItem)
+                        .build())
+                .getItemsList()) {
             neighbours.put(item.getItemId(), item.getNeighborsList());
         }
         return neighbours;
@@ -91,8 +120,13 @@ public class GrpcFeatureStore implements FeatureStore {
 
     @Override
     public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
-        return within(timeout).getPopularItems(GetPopularItemsRequest.newBuilder()
-                .setWindow(window).setLimit(limit).addAllExcludeItemIds(excluded).build()).getItemsList();
+        return within(timeout)
+                .getPopularItems(GetPopularItemsRequest.newBuilder()
+                        .setWindow(window)
+                        .setLimit(limit)
+                        .addAllExcludeItemIds(excluded)
+                        .build())
+                .getItemsList();
     }
 
     private FeatureServiceGrpc.FeatureServiceBlockingStub within(Duration timeout) {

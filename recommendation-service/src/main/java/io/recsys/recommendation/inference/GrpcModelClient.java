@@ -1,17 +1,5 @@
 package io.recsys.recommendation.inference;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.springframework.stereotype.Component;
-
 import io.grpc.StatusRuntimeException;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.inference.v1.GetModelInfoRequest;
@@ -23,11 +11,20 @@ import io.recsys.contracts.inference.v1.RankRequest;
 import io.recsys.contracts.inference.v1.RankResponse;
 import io.recsys.contracts.inference.v1.RecentItems;
 import io.recsys.contracts.inference.v1.RetrieveRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.stereotype.Component;
 
 /**
- * The inference-service over gRPC. The model's feature schema is asked on first use and then
- * refreshed in the background every few seconds (a new version may take other features), so a
- * request waits for it at most once.
+ * The inference-service over gRPC. The model's feature schema is asked on first use and then refreshed in the
+ * background every few seconds (a new version may take other features), so a request waits for it at most once.
  */
 @Component
 public class GrpcModelClient implements ModelClient {
@@ -35,8 +32,7 @@ public class GrpcModelClient implements ModelClient {
     private static final Duration SCHEMA_REFRESH = Duration.ofSeconds(5);
     private static final Duration SCHEMA_TIMEOUT = Duration.ofMillis(200);
 
-    private record CachedSchema(Optional<ModelSchema> schema, Instant fetchedAt) {
-    }
+    private record CachedSchema(Optional<ModelSchema> schema, Instant fetchedAt) {}
 
     private final InferenceServiceGrpc.InferenceServiceBlockingStub stub;
     private final Clock clock;
@@ -54,7 +50,8 @@ public class GrpcModelClient implements ModelClient {
         if (current == null) {
             return fetchSchema(null);
         }
-        if (current.fetchedAt().plus(SCHEMA_REFRESH).isBefore(clock.instant()) && refreshing.compareAndSet(false, true)) {
+        if (current.fetchedAt().plus(SCHEMA_REFRESH).isBefore(clock.instant())
+                && refreshing.compareAndSet(false, true)) {
             Thread.ofVirtual().name("model-schema-refresh").start(() -> {
                 try {
                     fetchSchema(current);
@@ -72,24 +69,39 @@ public class GrpcModelClient implements ModelClient {
         try {
             ModelInfo info = within(SCHEMA_TIMEOUT).getModelInfo(GetModelInfoRequest.getDefaultInstance());
             fresh = info.getState() == ModelState.MODEL_STATE_SERVING
-                    ? Optional.of(new ModelSchema(info.getVersion(), info.getUserFeatureNamesList(), info.getItemFeatureNamesList()))
+                    ? Optional.of(new ModelSchema(
+                            info.getVersion(), info.getUserFeatureNamesList(), info.getItemFeatureNamesList()))
                     : Optional.empty();
         } catch (StatusRuntimeException e) {
-            fresh = current == null ? Optional.empty() : current.schema(); // keep what we knew; the breaker judges the service
+            fresh = current == null
+                    ? Optional.empty()
+                    : current.schema(); // keep what we knew; the breaker judges the service
         }
         cached.set(new CachedSchema(fresh, now));
         return fresh;
     }
 
     @Override
-    public List<ScoredItem> retrieve(List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout) {
-        return within(timeout).retrieve(RetrieveRequest.newBuilder().setRecentItems(RecentItems.newBuilder().addAllItemIds(recentItemIds))
-                .setTopK(topK).addAllExcludeItemIds(excluded).build()).getItemsList();
+    public List<ScoredItem> retrieve(
+            List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout) {
+        return within(timeout)
+                .retrieve(RetrieveRequest.newBuilder()
+                        .setRecentItems(RecentItems.newBuilder().addAllItemIds(recentItemIds))
+                        .setTopK(topK)
+                        .addAllExcludeItemIds(excluded)
+                        .build())
+                .getItemsList();
     }
 
     @Override
-    public Scores rank(List<String> recentItemIds, float[] userFeatures, List<String> itemIds, float[][] itemFeatures, Duration timeout) {
-        RankRequest.Builder request = RankRequest.newBuilder().setRecentItems(RecentItems.newBuilder().addAllItemIds(recentItemIds));
+    public Scores rank(
+            List<String> recentItemIds,
+            float[] userFeatures,
+            List<String> itemIds,
+            float[][] itemFeatures,
+            Duration timeout) {
+        RankRequest.Builder request =
+                RankRequest.newBuilder().setRecentItems(RecentItems.newBuilder().addAllItemIds(recentItemIds));
         for (float value : userFeatures) {
             request.addUserFeatures(value);
         }

@@ -1,12 +1,10 @@
 package io.recsys.recommendation.inference;
 
+import io.grpc.ManagedChannel;
+import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.client.GrpcChannelFactory;
-
-import io.grpc.ManagedChannel;
-
-import io.recsys.contracts.inference.v1.InferenceServiceGrpc;
 
 /** The channel is configured under {@code spring.grpc.client.channel.inference-service}. */
 @Configuration(proxyBeanMethods = false)

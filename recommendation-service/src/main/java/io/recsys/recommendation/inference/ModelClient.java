@@ -1,11 +1,10 @@
 package io.recsys.recommendation.inference;
 
+import io.recsys.contracts.common.v1.ScoredItem;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-
-import io.recsys.contracts.common.v1.ScoredItem;
 
 /** What the pipeline asks of the inference-service. */
 public interface ModelClient {
@@ -17,11 +16,14 @@ public interface ModelClient {
     List<ScoredItem> retrieve(List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout);
 
     /** Scores in the candidates' order; {@code itemFeatures[i]} ordered as {@link ModelSchema#itemFeatureNames()}. */
-    Scores rank(List<String> recentItemIds, float[] userFeatures, List<String> itemIds, float[][] itemFeatures, Duration timeout);
+    Scores rank(
+            List<String> recentItemIds,
+            float[] userFeatures,
+            List<String> itemIds,
+            float[][] itemFeatures,
+            Duration timeout);
 
-    record ModelSchema(String version, List<String> userFeatureNames, List<String> itemFeatureNames) {
-    }
+    record ModelSchema(String version, List<String> userFeatureNames, List<String> itemFeatureNames) {}
 
-    record Scores(String modelVersion, float[] values) {
-    }
+    record Scores(String modelVersion, float[] values) {}
 }

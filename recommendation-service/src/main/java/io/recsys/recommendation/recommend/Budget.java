@@ -1,10 +1,9 @@
 package io.recsys.recommendation.recommend;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import io.grpc.Context;
 import io.grpc.Deadline;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** The time a request has left: its gRPC deadline, or a configured default when the caller set none. */
 record Budget(long deadlineNanos, long totalNanos) {
@@ -27,9 +26,9 @@ record Budget(long deadlineNanos, long totalNanos) {
     }
 
     /**
-     * The ranking call's timeout: what is left, less what the cheap ranking, the re-ranking and the
-     * answer need if the model is too slow (an eighth of the request's budget, at least 5 ms: on a busy
-     * machine those few steps take more than their CPU time).
+     * The ranking call's timeout: what is left, less what the cheap ranking, the re-ranking and the answer need if the
+     * model is too slow (an eighth of the request's budget, at least 5 ms: on a busy machine those few steps take more
+     * than their CPU time).
      */
     Duration rankingTimeout(Duration longest) {
         return bounded(deadlineNanos - System.nanoTime() - Math.max(CHEAP_RANKING_NANOS, totalNanos / 8), longest);

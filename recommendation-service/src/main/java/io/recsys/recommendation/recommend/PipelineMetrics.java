@@ -1,19 +1,17 @@
 package io.recsys.recommendation.recommend;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
 import org.springframework.stereotype.Component;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-
 /**
- * The pipeline's meters: time and count of answers per depth (and first reason), time per stage.
- * Each meter is registered once and then looked up by its tags, not rebuilt on every request.
+ * The pipeline's meters: time and count of answers per depth (and first reason), time per stage. Each meter is
+ * registered once and then looked up by its tags, not rebuilt on every request.
  */
 @Component
 class PipelineMetrics {
@@ -28,14 +26,34 @@ class PipelineMetrics {
     }
 
     void answered(String depth, String reason, Duration latency) {
-        answerTimers.computeIfAbsent(depth, d -> Timer.builder("recsys.recommend.pipeline").description("time to build one recommendation")
-                .tag("depth", d).publishPercentileHistogram().register(meters)).record(latency);
-        answerCounters.computeIfAbsent(depth + "/" + reason, key -> Counter.builder("recsys.recommend.depth")
-                .description("answers per depth and first reason").tag("depth", depth).tag("reason", reason).register(meters)).increment();
+        answerTimers
+                .computeIfAbsent(
+                        depth,
+                        d -> Timer.builder("recsys.recommend.pipeline")
+                                .description("time to build one recommendation")
+                                .tag("depth", d)
+                                .publishPercentileHistogram()
+                                .register(meters))
+                .record(latency);
+        answerCounters
+                .computeIfAbsent(
+                        depth + "/" + reason,
+                        key -> Counter.builder("recsys.recommend.depth")
+                                .description("answers per depth and first reason")
+                                .tag("depth", depth)
+                                .tag("reason", reason)
+                                .register(meters))
+                .increment();
     }
 
     void stage(String name, long nanos) {
-        stageTimers.computeIfAbsent(name, n -> Timer.builder("recsys.recommend.stage").tag("stage", n)
-                .publishPercentiles(0.5, 0.99).register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+        stageTimers
+                .computeIfAbsent(
+                        name,
+                        n -> Timer.builder("recsys.recommend.stage")
+                                .tag("stage", n)
+                                .publishPercentiles(0.5, 0.99)
+                                .register(meters))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 }

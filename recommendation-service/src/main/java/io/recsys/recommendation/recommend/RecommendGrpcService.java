@@ -1,11 +1,10 @@
 package io.recsys.recommendation.recommend;
 
-import org.springframework.stereotype.Service;
-
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
+import org.springframework.stereotype.Service;
 
 @Service
 public class RecommendGrpcService extends RecommendationServiceGrpc.RecommendationServiceImplBase {

@@ -1,11 +1,10 @@
 package io.recsys.recommendation.recommend;
 
-import org.springframework.stereotype.Component;
-
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.validation.Identifiers;
+import org.springframework.stereotype.Component;
 
 /** Rejects malformed requests with INVALID_ARGUMENT naming each bad field. */
 @Component
@@ -21,14 +20,19 @@ public class RecommendRequestValidator {
         FieldViolations violations = new FieldViolations();
         Identifiers.problem(request.getUserId()).ifPresent(p -> violations.add("user_id", p));
         if (request.getLimit() < 0 || request.getLimit() > properties.maxLimit()) {
-            violations.add("limit", "must be between 1 and " + properties.maxLimit() + " (0 means " + properties.defaultLimit() + ")");
+            violations.add(
+                    "limit",
+                    "must be between 1 and " + properties.maxLimit() + " (0 means " + properties.defaultLimit() + ")");
         }
         if (request.getExcludeItemIdsCount() > properties.maxExclusions()) {
-            violations.add("exclude_item_ids", "at most " + properties.maxExclusions() + " items, got " + request.getExcludeItemIdsCount());
+            violations.add(
+                    "exclude_item_ids",
+                    "at most " + properties.maxExclusions() + " items, got " + request.getExcludeItemIdsCount());
         } else {
             for (int i = 0; i < request.getExcludeItemIdsCount(); i++) {
                 int index = i;
-                Identifiers.problem(request.getExcludeItemIds(i)).ifPresent(p -> violations.add("exclude_item_ids[" + index + "]", p));
+                Identifiers.problem(request.getExcludeItemIds(i))
+                        .ifPresent(p -> violations.add("exclude_item_ids[" + index + "]", p));
             }
         }
         if (request.getMaxDepth() == PredictionDepth.UNRECOGNIZED) {

@@ -1,19 +1,5 @@
 package io.recsys.recommendation.recommend;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Supplier;
-
-import org.springframework.stereotype.Component;
-
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.grpc.StatusRuntimeException;
@@ -40,19 +26,33 @@ import io.recsys.recommendation.inference.ModelClient;
 import io.recsys.recommendation.ranking.CheapScores;
 import io.recsys.recommendation.ranking.RankingFeatures;
 import io.recsys.recommendation.reranking.Reranking;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
 
 /**
  * One recommendation, stage by stage, at the depth load allows:
+ *
  * <ol>
- * <li>the depth: the controller's level, capped by the caller, the deadline and open breakers;</li>
- * <li>the shopper's features (feature-service);</li>
- * <li>candidates from every source in parallel, each failing open ({@link CandidateGeneration});</li>
- * <li>item signals for the candidates, then filters: seen, excluded, unavailable;</li>
- * <li>ranking: the model (inference-service Rank) at FULL and REDUCED, cheap scores at MINIMAL or
- *     whenever the model cannot be asked;</li>
- * <li>re-ranking: business rules, diversity, top K;</li>
- * <li>the answer: items with scores and sources, model version, depth and why.</li>
+ *   <li>the depth: the controller's level, capped by the caller, the deadline and open breakers;
+ *   <li>the shopper's features (feature-service);
+ *   <li>candidates from every source in parallel, each failing open ({@link CandidateGeneration});
+ *   <li>item signals for the candidates, then filters: seen, excluded, unavailable;
+ *   <li>ranking: the model (inference-service Rank) at FULL and REDUCED, cheap scores at MINIMAL or whenever the model
+ *       cannot be asked;
+ *   <li>re-ranking: business rules, diversity, top K;
+ *   <li>the answer: items with scores and sources, model version, depth and why.
  * </ol>
+ *
  * FALLBACK skips all of it and serves the cached popular list.
  */
 @Component
@@ -72,9 +72,17 @@ public class RecommendationPipeline {
     private final Clock clock;
     private final PipelineMetrics metrics;
 
-    public RecommendationPipeline(FeatureStore features, ModelClient model, CandidateGeneration candidateGeneration,
-                                  FallbackCache fallback, Dependencies dependencies, DepthController controller, DepthProperties depth,
-                                  RecommendationProperties properties, Clock clock, PipelineMetrics metrics) {
+    public RecommendationPipeline(
+            FeatureStore features,
+            ModelClient model,
+            CandidateGeneration candidateGeneration,
+            FallbackCache fallback,
+            Dependencies dependencies,
+            DepthController controller,
+            DepthProperties depth,
+            RecommendationProperties properties,
+            Clock clock,
+            PipelineMetrics metrics) {
         this.features = features;
         this.model = model;
         this.candidateGeneration = candidateGeneration;
@@ -101,8 +109,12 @@ public class RecommendationPipeline {
             Duration latency = Duration.ofNanos(System.nanoTime() - started);
             controller.record(latency);
             String level = response == null ? "error" : levelName(response.getDepth());
-            String reason = response == null || response.getDepthReasonsCount() == 0 ? "none"
-                    : response.getDepthReasons(0).name().substring("DEPTH_REASON_".length()).toLowerCase();
+            String reason = response == null || response.getDepthReasonsCount() == 0
+                    ? "none"
+                    : response.getDepthReasons(0)
+                            .name()
+                            .substring("DEPTH_REASON_".length())
+                            .toLowerCase();
             metrics.answered(level, reason, latency);
         }
     }
@@ -110,24 +122,44 @@ public class RecommendationPipeline {
     private Decision decide(RecommendRequest request, Budget budget) {
         Decision decision = controller.current();
         PredictionDepth cap = request.getMaxDepth() == PredictionDepth.PREDICTION_DEPTH_UNSPECIFIED
-                ? PredictionDepth.PREDICTION_DEPTH_FULL : request.getMaxDepth();
-        decision = decision.atMost(cap, DepthReason.DEPTH_REASON_CALLER_LIMIT, "the caller asked for at most " + levelName(cap));
+                ? PredictionDepth.PREDICTION_DEPTH_FULL
+                : request.getMaxDepth();
+        decision = decision.atMost(
+                cap, DepthReason.DEPTH_REASON_CALLER_LIMIT, "the caller asked for at most " + levelName(cap));
         Duration left = budget.remaining();
         if (left.compareTo(depth.deadlineMinimal()) < 0) {
-            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_SHORT_DEADLINE, shortDeadline(left));
+            decision = decision.atMost(
+                    PredictionDepth.PREDICTION_DEPTH_FALLBACK,
+                    DepthReason.DEPTH_REASON_SHORT_DEADLINE,
+                    shortDeadline(left));
         } else if (left.compareTo(depth.deadlineReduced()) < 0) {
-            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_SHORT_DEADLINE, shortDeadline(left));
+            decision = decision.atMost(
+                    PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                    DepthReason.DEPTH_REASON_SHORT_DEADLINE,
+                    shortDeadline(left));
         } else if (left.compareTo(depth.deadlineFull()) < 0) {
-            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_REDUCED, DepthReason.DEPTH_REASON_SHORT_DEADLINE, shortDeadline(left));
+            decision = decision.atMost(
+                    PredictionDepth.PREDICTION_DEPTH_REDUCED,
+                    DepthReason.DEPTH_REASON_SHORT_DEADLINE,
+                    shortDeadline(left));
         }
         if (dependencies.featuresOpen()) {
-            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "feature-service circuit open");
+            decision = decision.atMost(
+                    PredictionDepth.PREDICTION_DEPTH_FALLBACK,
+                    DepthReason.DEPTH_REASON_CIRCUIT_OPEN,
+                    "feature-service circuit open");
         }
         if (usesModel(decision)) {
             if (dependencies.inferenceOpen()) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "inference-service circuit open");
+                decision = decision.atMost(
+                        PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                        DepthReason.DEPTH_REASON_CIRCUIT_OPEN,
+                        "inference-service circuit open");
             } else if (model.schema().isEmpty()) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, "no ranking model is served");
+                decision = decision.atMost(
+                        PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                        DepthReason.DEPTH_REASON_NO_MODEL,
+                        "no ranking model is served");
             }
         }
         return decision;
@@ -136,32 +168,55 @@ public class RecommendationPipeline {
     private RecommendResponse run(RecommendRequest request, int limit, Decision decision, Budget budget) {
         UserProfile profile;
         try {
-            profile = stage("user_features", () -> dependencies.features(() ->
-                    features.profile(request.getUserId(), properties.recentItemsUsed(), budget.share(1, 3, properties.featureTimeout()))));
+            profile = stage(
+                    "user_features",
+                    () -> dependencies.features(() -> features.profile(
+                            request.getUserId(),
+                            properties.recentItemsUsed(),
+                            budget.share(1, 3, properties.featureTimeout()))));
         } catch (RuntimeException e) {
-            return fallbackAnswer(request, Optional.empty(), limit,
-                    decision.atMost(PredictionDepth.PREDICTION_DEPTH_FALLBACK, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "user features unavailable: " + brief(e)));
+            return fallbackAnswer(
+                    request,
+                    Optional.empty(),
+                    limit,
+                    decision.atMost(
+                            PredictionDepth.PREDICTION_DEPTH_FALLBACK,
+                            DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
+                            "user features unavailable: " + brief(e)));
         }
         Set<String> excluded = SeenItems.of(profile, properties.excludeSeenTypes(), request.getExcludeItemIdsList());
         // candidates may take at most a third of what is left: ranking and its cheap fallback need the rest
-        Duration sourceTimeout = budget.share(1, 3, properties.featureTimeout().compareTo(properties.inferenceTimeout()) > 0
-                ? properties.featureTimeout() : properties.inferenceTimeout());
+        Duration sourceTimeout = budget.share(
+                1,
+                3,
+                properties.featureTimeout().compareTo(properties.inferenceTimeout()) > 0
+                        ? properties.featureTimeout()
+                        : properties.inferenceTimeout());
         Decision level = decision;
-        CandidateGeneration.Result generated = stage("candidates", () -> candidateGeneration.generate(profile.recentItemIds(), excluded,
-                sizeOf(level.depth()), usesModel(level), sourceTimeout));
+        CandidateGeneration.Result generated = stage(
+                "candidates",
+                () -> candidateGeneration.generate(
+                        profile.recentItemIds(), excluded, sizeOf(level.depth()), usesModel(level), sourceTimeout));
         // partial coverage is not full depth: the answer says which source is missing
         for (CandidateSource failed : generated.failedSources()) {
-            decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_REDUCED, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
+            decision = decision.failed(
+                    PredictionDepth.PREDICTION_DEPTH_REDUCED,
+                    DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
                     sourceName(failed) + " candidates unavailable");
         }
-        List<String> ids = generated.candidates().stream().map(Candidate::itemId).toList();
+        List<String> ids =
+                generated.candidates().stream().map(Candidate::itemId).toList();
         Map<String, ItemSignals> signals;
         try {
-            signals = stage("item_features", () -> dependencies.features(() ->
-                    features.items(request.getUserId(), ids, budget.share(1, 3, properties.featureTimeout()))));
+            signals = stage(
+                    "item_features",
+                    () -> dependencies.features(() ->
+                            features.items(request.getUserId(), ids, budget.share(1, 3, properties.featureTimeout()))));
         } catch (RuntimeException e) {
             signals = Map.of();
-            decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_REDUCED, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
+            decision = decision.failed(
+                    PredictionDepth.PREDICTION_DEPTH_REDUCED,
+                    DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
                     "item features unavailable: " + brief(e));
         }
         List<Candidate> candidates = CandidateFilter.apply(generated.candidates(), excluded, signals);
@@ -170,68 +225,112 @@ public class RecommendationPipeline {
         Ranked ranking = rank(profile, candidates, itemSignals, decision, budget);
         decision = ranking.decision();
         String scorer = ranking.scorer();
-        List<Reranking.Scored> top = stage("reranking", () -> Reranking.topK(ranking.scored(), itemSignals, properties.rules(),
-                properties.diversity(), limit));
+        List<Reranking.Scored> top = stage(
+                "reranking",
+                () -> Reranking.topK(ranking.scored(), itemSignals, properties.rules(), properties.diversity(), limit));
 
         Map<String, Candidate> byId = new HashMap<>();
         candidates.forEach(c -> byId.put(c.itemId(), c));
-        RecommendResponse.Builder response = RecommendResponse.newBuilder().setUserId(request.getUserId())
-                .setModelVersion(scorer).setColdStart(!profile.known());
+        RecommendResponse.Builder response = RecommendResponse.newBuilder()
+                .setUserId(request.getUserId())
+                .setModelVersion(scorer)
+                .setColdStart(!profile.known());
         for (Reranking.Scored item : top) {
-            response.addItems(RecommendedItem.newBuilder().setItemId(item.itemId()).setScore(item.score())
+            response.addItems(RecommendedItem.newBuilder()
+                    .setItemId(item.itemId())
+                    .setScore(item.score())
                     .addAllSources(sorted(byId.get(item.itemId()).sources())));
         }
         return withDecision(response, decision).build();
     }
 
     /** Scores in the candidates' order, what produced them, and the decision as ranking left it. */
-    private record Ranked(List<Reranking.Scored> scored, String scorer, Decision decision) {
-    }
+    private record Ranked(List<Reranking.Scored> scored, String scorer, Decision decision) {}
 
-    /** Stage 5: the model at FULL and REDUCED for shoppers with a history; cheap scores otherwise or when it cannot be asked. */
-    private Ranked rank(UserProfile profile, List<Candidate> candidates, Map<String, ItemSignals> signals, Decision decision, Budget budget) {
+    /**
+     * Stage 5: the model at FULL and REDUCED for shoppers with a history; cheap scores otherwise or when it cannot be
+     * asked.
+     */
+    private Ranked rank(
+            UserProfile profile,
+            List<Candidate> candidates,
+            Map<String, ItemSignals> signals,
+            Decision decision,
+            Budget budget) {
         Optional<ModelClient.ModelSchema> schema = usesModel(decision) ? model.schema() : Optional.empty();
         if (usesModel(decision) && schema.isEmpty()) {
-            decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, "no ranking model is served");
+            decision = decision.atMost(
+                    PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                    DepthReason.DEPTH_REASON_NO_MODEL,
+                    "no ranking model is served");
         }
-        // the ranker learned from shoppers with a history; a newcomer's list rests on popularity (the answer says cold_start)
+        // the ranker learned from shoppers with a history; a newcomer's list rests on popularity (the answer says
+        // cold_start)
         if (usesModel(decision) && !candidates.isEmpty() && profile.known()) {
             try {
-                RankingFeatures.Inputs inputs = RankingFeatures.of(schema.orElseThrow(), profile, candidates, signals, clock.instant());
+                RankingFeatures.Inputs inputs =
+                        RankingFeatures.of(schema.orElseThrow(), profile, candidates, signals, clock.instant());
                 List<String> ids = candidates.stream().map(Candidate::itemId).toList();
-                ModelClient.Scores scores = stage("ranking", () -> dependencies.ranking(() -> model.rank(profile.recentItemIds(),
-                        inputs.user(), ids, inputs.items(), budget.rankingTimeout(properties.inferenceTimeout()))));
+                ModelClient.Scores scores = stage(
+                        "ranking",
+                        () -> dependencies.ranking(() -> model.rank(
+                                profile.recentItemIds(),
+                                inputs.user(),
+                                ids,
+                                inputs.items(),
+                                budget.rankingTimeout(properties.inferenceTimeout()))));
                 List<Reranking.Scored> scored = new ArrayList<>(ids.size());
                 for (int i = 0; i < ids.size(); i++) {
                     scored.add(new Reranking.Scored(ids.get(i), scores.values()[i]));
                 }
                 return new Ranked(scored, scores.modelVersion(), decision);
             } catch (BulkheadFullException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_BULKHEAD_FULL, "ranking concurrency limit reached");
+                decision = decision.atMost(
+                        PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                        DepthReason.DEPTH_REASON_BULKHEAD_FULL,
+                        "ranking concurrency limit reached");
             } catch (CallNotPermittedException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_CIRCUIT_OPEN, "inference-service circuit open");
+                decision = decision.atMost(
+                        PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                        DepthReason.DEPTH_REASON_CIRCUIT_OPEN,
+                        "inference-service circuit open");
             } catch (RankingFeatures.UnknownFeatureException e) {
-                decision = decision.atMost(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, e.getMessage());
+                decision = decision.atMost(
+                        PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_NO_MODEL, e.getMessage());
             } catch (StatusRuntimeException e) {
-                decision = decision.failed(PredictionDepth.PREDICTION_DEPTH_MINIMAL, DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, "ranking failed: " + brief(e));
+                decision = decision.failed(
+                        PredictionDepth.PREDICTION_DEPTH_MINIMAL,
+                        DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
+                        "ranking failed: " + brief(e));
             }
         }
-        List<Reranking.Scored> cheap = candidates.stream().map(c -> new Reranking.Scored(c.itemId(), CheapScores.of(c, signals))).toList();
+        List<Reranking.Scored> cheap = candidates.stream()
+                .map(c -> new Reranking.Scored(c.itemId(), CheapScores.of(c, signals)))
+                .toList();
         return new Ranked(cheap, CHEAP_SCORER, decision);
     }
 
-    private RecommendResponse fallbackAnswer(RecommendRequest request, Optional<UserProfile> profile, int limit, Decision decision) {
+    private RecommendResponse fallbackAnswer(
+            RecommendRequest request, Optional<UserProfile> profile, int limit, Decision decision) {
         Set<String> excluded = new HashSet<>(request.getExcludeItemIdsList());
         profile.ifPresent(p -> excluded.addAll(SeenItems.of(p, properties.excludeSeenTypes(), List.of())));
-        RecommendResponse.Builder response = RecommendResponse.newBuilder().setUserId(request.getUserId())
-                .setModelVersion(POPULARITY_SCORER).setColdStart(profile.map(p -> !p.known()).orElse(false));
+        RecommendResponse.Builder response = RecommendResponse.newBuilder()
+                .setUserId(request.getUserId())
+                .setModelVersion(POPULARITY_SCORER)
+                .setColdStart(profile.map(p -> !p.known()).orElse(false));
         FallbackCache.Lists lists = fallback.lists();
         if (lists.popular().isEmpty()) {
-            throw GrpcErrors.unavailable("nothing to recommend: " + String.join("; ", decision.details())
-                    + ", and no popular list has been cached yet", Duration.ofSeconds(1));
+            throw GrpcErrors.unavailable(
+                    "nothing to recommend: " + String.join("; ", decision.details())
+                            + ", and no popular list has been cached yet",
+                    Duration.ofSeconds(1));
         }
-        lists.popular().stream().filter(item -> !excluded.contains(item.getItemId())).limit(limit)
-                .forEach(item -> response.addItems(RecommendedItem.newBuilder().setItemId(item.getItemId()).setScore(item.getScore())
+        lists.popular().stream()
+                .filter(item -> !excluded.contains(item.getItemId()))
+                .limit(limit)
+                .forEach(item -> response.addItems(RecommendedItem.newBuilder()
+                        .setItemId(item.getItemId())
+                        .setScore(item.getScore())
                         .addSources(CandidateSource.CANDIDATE_SOURCE_CACHED_FALLBACK)));
         return withDecision(response, decision).build();
     }
@@ -282,6 +381,8 @@ public class RecommendationPipeline {
     }
 
     private static String brief(RuntimeException e) {
-        return e instanceof StatusRuntimeException status ? status.getStatus().getCode().name() : e.getClass().getSimpleName();
+        return e instanceof StatusRuntimeException status
+                ? status.getStatus().getCode().name()
+                : e.getClass().getSimpleName();
     }
 }

@@ -1,9 +1,5 @@
 package io.recsys.recommendation.recommend;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -12,22 +8,24 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
-
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param defaultLimit       items answered when the request does not say
- * @param maxLimit           most items one request may ask for
- * @param maxExclusions      most item ids a request may exclude
- * @param recentItemsUsed    how much of the user's history is read
- * @param featureTimeout     longest wait for one feature-service call (the request's deadline wins when shorter)
- * @param inferenceTimeout   longest wait for one inference-service call (likewise)
- * @param excludeSeenTypes   event types whose items are not recommended again (empty: every type)
- * @param diversity          MMR trade-off: 1 ranks by relevance only, lower spreads the list over categories
- * @param rules              business rules: multiply the relevance of items whose catalog attribute (or
- *                           "category") has a value (boost above 1, bury below)
+ * @param defaultLimit items answered when the request does not say
+ * @param maxLimit most items one request may ask for
+ * @param maxExclusions most item ids a request may exclude
+ * @param recentItemsUsed how much of the user's history is read
+ * @param featureTimeout longest wait for one feature-service call (the request's deadline wins when shorter)
+ * @param inferenceTimeout longest wait for one inference-service call (likewise)
+ * @param excludeSeenTypes event types whose items are not recommended again (empty: every type)
+ * @param diversity MMR trade-off: 1 ranks by relevance only, lower spreads the list over categories
+ * @param rules business rules: multiply the relevance of items whose catalog attribute (or "category") has a value
+ *     (boost above 1, bury below)
  */
 @Validated
 @ConfigurationProperties("recsys.recommendation")
@@ -39,7 +37,10 @@ public record RecommendationProperties(
         @DefaultValue("250ms") @NotNull Duration featureTimeout,
         @DefaultValue("250ms") @NotNull Duration inferenceTimeout,
         Set<String> excludeSeenTypes,
-        @DefaultValue("0.8") @DecimalMin("0") @DecimalMax("1") double diversity,
+
+        @DefaultValue("0.8") @DecimalMin("0") @DecimalMax("1")
+        double diversity,
+
         List<@Valid Rule> rules) {
 
     public RecommendationProperties {
@@ -50,6 +51,8 @@ public record RecommendationProperties(
         rules = rules == null ? List.of() : List.copyOf(rules);
     }
 
-    public record Rule(@NotBlank String attribute, @NotBlank String value, @Positive double factor) {
-    }
+    public record Rule(
+            @NotBlank String attribute,
+            @NotBlank String value,
+            @Positive double factor) {}
 }

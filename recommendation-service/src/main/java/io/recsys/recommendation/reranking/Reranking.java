@@ -1,28 +1,26 @@
 package io.recsys.recommendation.reranking;
 
+import io.recsys.recommendation.features.FeatureStore.ItemSignals;
+import io.recsys.recommendation.recommend.RecommendationProperties.Rule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.recsys.recommendation.features.FeatureStore.ItemSignals;
-import io.recsys.recommendation.recommend.RecommendationProperties.Rule;
-
 /**
- * Stage 6: business rules, then diversity, then the top K. Scores are first scaled to [0, 1] (model
- * logits and cheap scores alike); each matching rule multiplies an item's relevance; maximal marginal
- * relevance then picks, one at a time, the item with the best {@code diversity * relevance -
- * (1 - diversity) * share of the items picked so far that share its category}.
+ * Stage 6: business rules, then diversity, then the top K. Scores are first scaled to [0, 1] (model logits and cheap
+ * scores alike); each matching rule multiplies an item's relevance; maximal marginal relevance then picks, one at a
+ * time, the item with the best {@code diversity * relevance - (1 - diversity) * share of the items picked so far that
+ * share its category}.
  */
 public final class Reranking {
 
-    public record Scored(String itemId, double score) {
-    }
+    public record Scored(String itemId, double score) {}
 
-    private Reranking() {
-    }
+    private Reranking() {}
 
-    public static List<Scored> topK(List<Scored> ranked, Map<String, ItemSignals> signals, List<Rule> rules, double diversity, int k) {
+    public static List<Scored> topK(
+            List<Scored> ranked, Map<String, ItemSignals> signals, List<Rule> rules, double diversity, int k) {
         if (ranked.isEmpty()) {
             return List.of();
         }
@@ -45,7 +43,8 @@ public final class Reranking {
                     continue;
                 }
                 String category = categoryOf(signals.get(relevant.get(i).itemId()));
-                double redundancy = picked.isEmpty() || category.isEmpty() ? 0
+                double redundancy = picked.isEmpty() || category.isEmpty()
+                        ? 0
                         : pickedPerCategory.getOrDefault(category, 0) / (double) picked.size();
                 double value = diversity * relevant.get(i).score() - (1 - diversity) * redundancy;
                 if (value > bestValue) {
@@ -66,7 +65,9 @@ public final class Reranking {
             return factor;
         }
         for (Rule rule : rules) {
-            String actual = "category".equals(rule.attribute()) ? item.category() : item.attributes().get(rule.attribute());
+            String actual = "category".equals(rule.attribute())
+                    ? item.category()
+                    : item.attributes().get(rule.attribute());
             if (rule.value().equals(actual)) {
                 factor *= rule.factor();
             }

@@ -2,6 +2,9 @@ package io.recsys.recommendation.degradation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recsys.contracts.recommend.v1.DepthReason;
+import io.recsys.contracts.recommend.v1.PredictionDepth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,12 +12,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-
 import org.junit.jupiter.api.Test;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.recsys.contracts.recommend.v1.DepthReason;
-import io.recsys.contracts.recommend.v1.PredictionDepth;
 
 class DepthControllerTest {
 
@@ -49,7 +47,9 @@ class DepthControllerTest {
     private static Duration times(double factor) {
         return Duration.ofNanos((long) (TARGET.toNanos() * factor));
     }
-    private final DepthController controller = new DepthController(DepthProperties.defaults(), clock, new SimpleMeterRegistry());
+
+    private final DepthController controller =
+            new DepthController(DepthProperties.defaults(), clock, new SimpleMeterRegistry());
 
     /**
      * Simulates {@code seconds} of traffic at {@code perSecond} requests, each taking what the load model says at the
@@ -89,7 +89,8 @@ class DepthControllerTest {
 
         List<PredictionDepth> levels = run(2, 200, level -> times(3.2)); // over three times the target at every level
 
-        assertThat(levels.subList(0, 10)).containsAnyOf(PredictionDepth.PREDICTION_DEPTH_REDUCED, PredictionDepth.PREDICTION_DEPTH_MINIMAL);
+        assertThat(levels.subList(0, 10))
+                .containsAnyOf(PredictionDepth.PREDICTION_DEPTH_REDUCED, PredictionDepth.PREDICTION_DEPTH_MINIMAL);
         assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
         assertThat(controller.current().reasons()).containsExactly(DepthReason.DEPTH_REASON_HIGH_LATENCY);
     }
@@ -142,18 +143,24 @@ class DepthControllerTest {
 
         List<PredictionDepth> levels = run(300, 200, load); // five minutes of the same load
 
-        assertThat(levels.stream().filter(l -> l == PredictionDepth.PREDICTION_DEPTH_REDUCED).count())
-                .as("share of time at REDUCED").isGreaterThan(levels.size() * 9L / 10);
+        assertThat(levels.stream()
+                        .filter(l -> l == PredictionDepth.PREDICTION_DEPTH_REDUCED)
+                        .count())
+                .as("share of time at REDUCED")
+                .isGreaterThan(levels.size() * 9L / 10);
         // probing FULL again is allowed, but ever more rarely (the back-off doubles): not flapping
         assertThat(changes(levels)).isLessThanOrEqualTo(20);
-        assertThat(changes(levels.subList(levels.size() / 2, levels.size()))).as("changes in the last 150 s").isLessThanOrEqualTo(4);
+        assertThat(changes(levels.subList(levels.size() / 2, levels.size())))
+                .as("changes in the last 150 s")
+                .isLessThanOrEqualTo(4);
         assertThat(levels).doesNotContain(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
     }
 
     @Test
     void aLevelThatHeldForAWhileIsTriedAgainSoonAfterAPassingSpike() {
         run(61, 100, level -> times(0.12)); // warm, at FULL for a minute
-        Function<PredictionDepth, Duration> cheapOnly = level -> level == PredictionDepth.PREDICTION_DEPTH_FALLBACK ? times(0.05) : times(0.3);
+        Function<PredictionDepth, Duration> cheapOnly =
+                level -> level == PredictionDepth.PREDICTION_DEPTH_FALLBACK ? times(0.05) : times(0.3);
         run(1, 100, level -> times(8)); // a two-second spike: a restart next door, say
         run(1, 100, level -> times(8));
         assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);

@@ -1,5 +1,16 @@
 package io.recsys.recommendation.recommend;
 
+import io.grpc.Status;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.features.v1.PopularityWindow;
+import io.recsys.recommendation.candidates.CandidateGeneration;
+import io.recsys.recommendation.degradation.Dependencies;
+import io.recsys.recommendation.degradation.DepthController;
+import io.recsys.recommendation.degradation.DepthProperties;
+import io.recsys.recommendation.degradation.FallbackCache;
+import io.recsys.recommendation.features.FeatureStore;
+import io.recsys.recommendation.inference.ModelClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,18 +23,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.grpc.Status;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.features.v1.PopularityWindow;
-import io.recsys.recommendation.candidates.CandidateGeneration;
-import io.recsys.recommendation.degradation.Dependencies;
-import io.recsys.recommendation.degradation.DepthController;
-import io.recsys.recommendation.degradation.DepthProperties;
-import io.recsys.recommendation.degradation.FallbackCache;
-import io.recsys.recommendation.features.FeatureStore;
-import io.recsys.recommendation.inference.ModelClient;
 
 /** In-memory stand-ins for the two dependencies, with switches to make them fail. */
 final class Fakes {
@@ -45,8 +44,14 @@ final class Fakes {
             if (!userId.equals("alice")) {
                 return UserProfile.unknown(userId);
             }
-            return new UserProfile(userId, true, List.of(new RecentInteraction("c", "purchase", NOW.minusSeconds(60)),
-                    new RecentInteraction("a", "view", NOW.minusSeconds(3600))), 2, Optional.of(NOW.minusSeconds(60)));
+            return new UserProfile(
+                    userId,
+                    true,
+                    List.of(
+                            new RecentInteraction("c", "purchase", NOW.minusSeconds(60)),
+                            new RecentInteraction("a", "view", NOW.minusSeconds(3600))),
+                    2,
+                    Optional.of(NOW.minusSeconds(60)));
         }
 
         @Override
@@ -56,8 +61,17 @@ final class Fakes {
             for (String id : itemIds) {
                 double rank = "abcdefgh".indexOf(id);
                 if (rank >= 0) {
-                    signals.put(id, new ItemSignals(id, 100 - 10 * rank, 50 - 5 * rank, 10 - rank, 2.5, !id.equals("g"),
-                            id.compareTo("e") < 0 ? "kitchen" : "garden", Map.of("brand", id.equals("b") ? "acme" : "other")));
+                    signals.put(
+                            id,
+                            new ItemSignals(
+                                    id,
+                                    100 - 10 * rank,
+                                    50 - 5 * rank,
+                                    10 - rank,
+                                    2.5,
+                                    !id.equals("g"),
+                                    id.compareTo("e") < 0 ? "kitchen" : "garden",
+                                    Map.of("brand", id.equals("b") ? "acme" : "other")));
                 }
             }
             return signals;
@@ -66,15 +80,21 @@ final class Fakes {
         @Override
         public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
             call();
-            return itemIds.contains("c") ? Map.of("c", List.of(scored("d", 16), scored("e", 8), scored("a", 4))) : Map.of();
+            return itemIds.contains("c")
+                    ? Map.of("c", List.of(scored("d", 16), scored("e", 8), scored("a", 4)))
+                    : Map.of();
         }
 
         @Override
         public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
             call();
             List<ScoredItem> all = window == PopularityWindow.POPULARITY_WINDOW_TRENDING
-                    ? List.of(scored("h", 5)) : List.of(scored("a", 50), scored("b", 40), scored("c", 30), scored("f", 20), scored("g", 15));
-            return all.stream().filter(i -> !excluded.contains(i.getItemId())).limit(limit).toList();
+                    ? List.of(scored("h", 5))
+                    : List.of(scored("a", 50), scored("b", 40), scored("c", 30), scored("f", 20), scored("g", 15));
+            return all.stream()
+                    .filter(i -> !excluded.contains(i.getItemId()))
+                    .limit(limit)
+                    .toList();
         }
 
         private void call() {
@@ -96,22 +116,39 @@ final class Fakes {
 
         @Override
         public Optional<ModelSchema> schema() {
-            return serving ? Optional.of(new ModelSchema("m-7", List.of("user_events", "hours_since_user_active"),
-                    List.of("cooccurrence", "item_popularity", "item_popularity_7d", "item_popularity_24h", "price"))) : Optional.empty();
+            return serving
+                    ? Optional.of(new ModelSchema(
+                            "m-7",
+                            List.of("user_events", "hours_since_user_active"),
+                            List.of(
+                                    "cooccurrence",
+                                    "item_popularity",
+                                    "item_popularity_7d",
+                                    "item_popularity_24h",
+                                    "price")))
+                    : Optional.empty();
         }
 
         @Override
-        public List<ScoredItem> retrieve(List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout) {
+        public List<ScoredItem> retrieve(
+                List<String> recentItemIds, int topK, Collection<String> excluded, Duration timeout) {
             retrieveCalls.incrementAndGet();
             fail();
             if (retrieveFailure.get() != null) {
                 throw retrieveFailure.get().asRuntimeException();
             }
-            return List.of(scored("b", 0.9), scored("f", 0.7)).stream().filter(i -> !excluded.contains(i.getItemId())).toList();
+            return List.of(scored("b", 0.9), scored("f", 0.7)).stream()
+                    .filter(i -> !excluded.contains(i.getItemId()))
+                    .toList();
         }
 
         @Override
-        public Scores rank(List<String> recentItemIds, float[] userFeatures, List<String> itemIds, float[][] itemFeatures, Duration timeout) {
+        public Scores rank(
+                List<String> recentItemIds,
+                float[] userFeatures,
+                List<String> itemIds,
+                float[][] itemFeatures,
+                Duration timeout) {
             rankCalls.incrementAndGet();
             fail();
             lastItemFeatures = itemIds;
@@ -135,15 +172,25 @@ final class Fakes {
         DepthProperties depth = DepthProperties.defaults();
         Dependencies dependencies = new Dependencies(depth, meters);
         FallbackCache cache = new FallbackCache(features, dependencies, depth, clock);
-        CandidateGeneration generation = new CandidateGeneration(model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
-        return new RecommendationPipeline(features, model, generation, cache, dependencies, new DepthController(depth, clock, meters), depth,
-                properties, clock, new PipelineMetrics(meters));
+        CandidateGeneration generation = new CandidateGeneration(
+                model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
+        return new RecommendationPipeline(
+                features,
+                model,
+                generation,
+                cache,
+                dependencies,
+                new DepthController(depth, clock, meters),
+                depth,
+                properties,
+                clock,
+                new PipelineMetrics(meters));
     }
 
     static RecommendationProperties properties(double diversity, List<RecommendationProperties.Rule> rules) {
-        return new RecommendationProperties(10, 200, 500, 100, Duration.ofMillis(250), Duration.ofMillis(250), Set.of(), diversity, rules);
+        return new RecommendationProperties(
+                10, 200, 500, 100, Duration.ofMillis(250), Duration.ofMillis(250), Set.of(), diversity, rules);
     }
 
-    private Fakes() {
-    }
+    private Fakes() {}
 }

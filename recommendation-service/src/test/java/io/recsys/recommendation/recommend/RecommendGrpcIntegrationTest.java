@@ -3,23 +3,6 @@ package io.recsys.recommendation.recommend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
@@ -56,10 +39,25 @@ import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The service's real gRPC interface, calling stand-in feature and inference services over real
- * sockets, with faults injected into the inference side: slowed down, stopped, restored.
+ * The service's real gRPC interface, calling stand-in feature and inference services over real sockets, with faults
+ * injected into the inference side: slowed down, stopped, restored.
  */
 @SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0"})
 class RecommendGrpcIntegrationTest {
@@ -71,8 +69,12 @@ class RecommendGrpcIntegrationTest {
 
     @DynamicPropertySource
     static void dependencies(DynamicPropertyRegistry registry) {
-        registry.add("spring.grpc.client.channel.feature-service.target", () -> "static://127.0.0.1:" + featureService.getPort());
-        registry.add("spring.grpc.client.channel.inference-service.target", () -> "static://127.0.0.1:" + inferenceService.getPort());
+        registry.add(
+                "spring.grpc.client.channel.feature-service.target",
+                () -> "static://127.0.0.1:" + featureService.getPort());
+        registry.add(
+                "spring.grpc.client.channel.inference-service.target",
+                () -> "static://127.0.0.1:" + inferenceService.getPort());
     }
 
     @AfterAll
@@ -84,15 +86,15 @@ class RecommendGrpcIntegrationTest {
     @LocalGrpcServerPort
     int grpcPort;
 
-
-
     private ManagedChannel channel;
 
     @BeforeEach
     void connect() {
         inferenceDelayMillis.set(0);
         inferenceDown.set(false);
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
     }
 
     @AfterEach
@@ -101,27 +103,43 @@ class RecommendGrpcIntegrationTest {
     }
 
     private RecommendResponse recommend(String user, long deadlineMillis) {
-        return RecommendationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                .recommend(RecommendRequest.newBuilder().setUserId(user).setLimit(5).build());
+        return RecommendationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+                .recommend(RecommendRequest.newBuilder()
+                        .setUserId(user)
+                        .setLimit(5)
+                        .build());
     }
 
     @Test
     void aKnownShopperIsRankedByTheModelAtFullDepth() {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             RecommendResponse response = recommend("alice", 2_000);
-            assertThat(response.getDepth()).as(response.getDepthDetail()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+            assertThat(response.getDepth())
+                    .as(response.getDepthDetail())
+                    .isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
             assertThat(response.getModelVersion()).isEqualTo("stand-in-1");
             // the stand-in model prefers higher item numbers (p50 is on the popular list); p1 and p3 are hers already
-            assertThat(response.getItemsList()).extracting(RecommendedItem::getItemId).first().isEqualTo("p50");
-            assertThat(response.getItemsList()).extracting(RecommendedItem::getItemId).doesNotContain("p1", "p3");
+            assertThat(response.getItemsList())
+                    .extracting(RecommendedItem::getItemId)
+                    .first()
+                    .isEqualTo("p50");
+            assertThat(response.getItemsList())
+                    .extracting(RecommendedItem::getItemId)
+                    .doesNotContain("p1", "p3");
         });
     }
 
     private void awaitFullDepth() {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            RecommendResponse response = recommend("alice", 2_000);
-            assertThat(response.getDepth()).as(response.getDepthDetail()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
-        });
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    RecommendResponse response = recommend("alice", 2_000);
+                    assertThat(response.getDepth())
+                            .as(response.getDepthDetail())
+                            .isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+                });
     }
 
     @Test
@@ -132,7 +150,8 @@ class RecommendGrpcIntegrationTest {
         RecommendResponse slow = recommend("alice", 150);
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
-        assertThat(slow.getDepth()).isIn(PredictionDepth.PREDICTION_DEPTH_MINIMAL, PredictionDepth.PREDICTION_DEPTH_REDUCED);
+        assertThat(slow.getDepth())
+                .isIn(PredictionDepth.PREDICTION_DEPTH_MINIMAL, PredictionDepth.PREDICTION_DEPTH_REDUCED);
         assertThat(slow.getItemsCount()).isEqualTo(5);
         assertThat(tookMillis).isLessThan(150);
 
@@ -149,9 +168,11 @@ class RecommendGrpcIntegrationTest {
         boolean breakerOpened = false;
         for (int i = 0; i < 2_000 && !breakerOpened; i++) {
             RecommendResponse response = recommend("alice", 500);
-            assertThat(response.getDepth()).as(response.getDepthDetail()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
-            assertThat(response.getDepthReasonsList()).containsAnyOf(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED,
-                    DepthReason.DEPTH_REASON_CIRCUIT_OPEN);
+            assertThat(response.getDepth())
+                    .as(response.getDepthDetail())
+                    .isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
+            assertThat(response.getDepthReasonsList())
+                    .containsAnyOf(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED, DepthReason.DEPTH_REASON_CIRCUIT_OPEN);
             assertThat(response.getItemsCount()).isEqualTo(5);
             breakerOpened = response.getDepthReasonsList().contains(DepthReason.DEPTH_REASON_CIRCUIT_OPEN);
         }
@@ -165,13 +186,22 @@ class RecommendGrpcIntegrationTest {
     void aNewcomerIsServedAndBadRequestsNameTheirFields() {
         RecommendResponse newcomer = recommend("newcomer", 2_000);
         assertThat(newcomer.getColdStart()).isTrue();
-        assertThat(newcomer.getItemsList()).extracting(RecommendedItem::getItemId).first().isEqualTo("p1");
+        assertThat(newcomer.getItemsList())
+                .extracting(RecommendedItem::getItemId)
+                .first()
+                .isEqualTo("p1");
 
-        assertThatThrownBy(() -> RecommendationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .recommend(RecommendRequest.newBuilder().setUserId("").setLimit(201).build()))
+        assertThatThrownBy(() -> RecommendationServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .recommend(RecommendRequest.newBuilder()
+                                .setUserId("")
+                                .setLimit(201)
+                                .build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(GrpcErrors.fieldViolations(e)).extracting(v -> v.getField()).containsExactly("user_id", "limit");
+                    assertThat(GrpcErrors.fieldViolations(e))
+                            .extracting(v -> v.getField())
+                            .containsExactly("user_id", "limit");
                 });
     }
 
@@ -190,16 +220,24 @@ class RecommendGrpcIntegrationTest {
         public void getFeatures(GetFeaturesRequest request, StreamObserver<GetFeaturesResponse> responses) {
             UserFeatures.Builder user = UserFeatures.newBuilder().setUserId(request.getUserId());
             if (request.getUserId().equals("alice")) {
-                user.setStatus(FeatureStatus.FEATURE_STATUS_PRESENT).putEventCounts("view", 2)
-                        .addRecent(Interaction.newBuilder().setItemId("p3")).addRecent(Interaction.newBuilder().setItemId("p1"));
+                user.setStatus(FeatureStatus.FEATURE_STATUS_PRESENT)
+                        .putEventCounts("view", 2)
+                        .addRecent(Interaction.newBuilder().setItemId("p3"))
+                        .addRecent(Interaction.newBuilder().setItemId("p1"));
             } else {
                 user.setStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
             }
-            GetFeaturesResponse.Builder answer = GetFeaturesResponse.newBuilder().setUser(user);
+            GetFeaturesResponse.Builder answer =
+                    GetFeaturesResponse.newBuilder().setUser(user);
             for (String id : request.getItemIdsList()) {
                 int n = Integer.parseInt(id.substring(1));
-                answer.addItems(ItemFeatures.newBuilder().setItemId(id).setStatus(FeatureStatus.FEATURE_STATUS_PRESENT)
-                        .setPopularity(Popularity.newBuilder().setAllTime(100 - n).setLastWeek(50 - n / 2.0).setLastDay(10))
+                answer.addItems(ItemFeatures.newBuilder()
+                        .setItemId(id)
+                        .setStatus(FeatureStatus.FEATURE_STATUS_PRESENT)
+                        .setPopularity(Popularity.newBuilder()
+                                .setAllTime(100 - n)
+                                .setLastWeek(50 - n / 2.0)
+                                .setLastDay(10))
                         .setCatalogStatus(FeatureStatus.FEATURE_STATUS_NOT_FOUND));
             }
             responses.onNext(answer.build());
@@ -207,13 +245,16 @@ class RecommendGrpcIntegrationTest {
         }
 
         @Override
-        public void getItemNeighbors(GetItemNeighborsRequest request, StreamObserver<GetItemNeighborsResponse> responses) {
+        public void getItemNeighbors(
+                GetItemNeighborsRequest request, StreamObserver<GetItemNeighborsResponse> responses) {
             GetItemNeighborsResponse.Builder answer = GetItemNeighborsResponse.newBuilder();
             for (String id : request.getItemIdsList()) {
-                ItemNeighbors.Builder neighbours = ItemNeighbors.newBuilder().setItemId(id).setStatus(FeatureStatus.FEATURE_STATUS_PRESENT);
+                ItemNeighbors.Builder neighbours =
+                        ItemNeighbors.newBuilder().setItemId(id).setStatus(FeatureStatus.FEATURE_STATUS_PRESENT);
                 if (id.equals("p3")) {
                     for (int n = 20; n < 25; n++) {
-                        neighbours.addNeighbors(ScoredItem.newBuilder().setItemId("p" + n).setScore(30 - n));
+                        neighbours.addNeighbors(
+                                ScoredItem.newBuilder().setItemId("p" + n).setScore(30 - n));
                     }
                 }
                 answer.addItems(neighbours);
@@ -241,9 +282,15 @@ class RecommendGrpcIntegrationTest {
 
         @Override
         public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> responses) {
-            responses.onNext(ModelInfo.newBuilder().setState(ModelState.MODEL_STATE_SERVING).setVersion("stand-in-1")
-                    .addUserFeatureNames("user_events").addUserFeatureNames("hours_since_user_active")
-                    .addItemFeatureNames("cooccurrence").addItemFeatureNames("item_popularity").addItemFeatureNames("price").build());
+            responses.onNext(ModelInfo.newBuilder()
+                    .setState(ModelState.MODEL_STATE_SERVING)
+                    .setVersion("stand-in-1")
+                    .addUserFeatureNames("user_events")
+                    .addUserFeatureNames("hours_since_user_active")
+                    .addItemFeatureNames("cooccurrence")
+                    .addItemFeatureNames("item_popularity")
+                    .addItemFeatureNames("price")
+                    .build());
             responses.onCompleted();
         }
 
@@ -266,14 +313,17 @@ class RecommendGrpcIntegrationTest {
                 return;
             }
             RankResponse.Builder answer = RankResponse.newBuilder().setModelVersion("stand-in-1");
-            request.getCandidatesList().forEach(c -> answer.addScores(Integer.parseInt(c.getItemId().substring(1))));
+            request.getCandidatesList()
+                    .forEach(
+                            c -> answer.addScores(Integer.parseInt(c.getItemId().substring(1))));
             responses.onNext(answer.build());
             responses.onCompleted();
         }
 
         private static boolean misbehave(StreamObserver<?> responses) {
             if (inferenceDown.get()) {
-                responses.onError(Status.UNAVAILABLE.withDescription("stand-in stopped").asRuntimeException());
+                responses.onError(
+                        Status.UNAVAILABLE.withDescription("stand-in stopped").asRuntimeException());
                 return true;
             }
             long delay = inferenceDelayMillis.get();

@@ -3,10 +3,6 @@ package io.recsys.recommendation.recommend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.recsys.contracts.recommend.v1.CandidateSource;
@@ -15,6 +11,8 @@ import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class RecommendationPipelineTest {
 
@@ -35,7 +33,8 @@ class RecommendationPipelineTest {
 
     @Test
     void atFullDepthEverySourceProposesTheModelOrdersAndSeenOrUnavailableItemsStayOut() {
-        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+        RecommendResponse response =
+                recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
 
         // b, f from embeddings; d, e co-occurring with c; b, f, g popular; h trending; a and c seen; g unavailable
         assertThat(ids(response)).containsExactly("h", "f", "e", "d", "b");
@@ -43,8 +42,13 @@ class RecommendationPipelineTest {
         assertThat(response.getDepthReasonsList()).isEmpty();
         assertThat(response.getModelVersion()).isEqualTo("m-7");
         assertThat(response.getColdStart()).isFalse();
-        RecommendedItem b = response.getItemsList().stream().filter(i -> i.getItemId().equals("b")).findFirst().orElseThrow();
-        assertThat(b.getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_EMBEDDING, CandidateSource.CANDIDATE_SOURCE_POPULARITY);
+        RecommendedItem b = response.getItemsList().stream()
+                .filter(i -> i.getItemId().equals("b"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(b.getSourcesList())
+                .containsExactly(
+                        CandidateSource.CANDIDATE_SOURCE_EMBEDDING, CandidateSource.CANDIDATE_SOURCE_POPULARITY);
         assertThat(response.getItems(0).getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_TRENDING);
         assertThat(model.lastItemFeatures).containsExactlyInAnyOrder("b", "f", "d", "e", "h");
     }
@@ -54,21 +58,36 @@ class RecommendationPipelineTest {
         // relevance h 1, f .67, e .5, d .33, b 0; h, f, e are garden, d and b kitchen
         assertThat(ids(recommend(Fakes.pipeline(features, model, Fakes.properties(0.5, List.of())), alice())))
                 .startsWith("h", "d");
-        assertThat(ids(recommend(Fakes.pipeline(features, model, Fakes.properties(1.0,
-                List.of(new RecommendationProperties.Rule("category", "kitchen", 4.0)))), alice()))).startsWith("d");
-        assertThat(ids(recommend(Fakes.pipeline(features, model, Fakes.properties(1.0,
-                List.of(new RecommendationProperties.Rule("category", "garden", 0.1)))), alice()))).startsWith("d", "h");
+        assertThat(ids(recommend(
+                        Fakes.pipeline(
+                                features,
+                                model,
+                                Fakes.properties(
+                                        1.0, List.of(new RecommendationProperties.Rule("category", "kitchen", 4.0)))),
+                        alice())))
+                .startsWith("d");
+        assertThat(ids(recommend(
+                        Fakes.pipeline(
+                                features,
+                                model,
+                                Fakes.properties(
+                                        1.0, List.of(new RecommendationProperties.Rule("category", "garden", 0.1)))),
+                        alice())))
+                .startsWith("d", "h");
     }
 
     @Test
     void aFailingRankerGivesAMinimalAnswerNotAnError() {
         model.failure.set(Status.UNAVAILABLE);
 
-        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+        RecommendResponse response =
+                recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
 
         assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
         assertThat(response.getDepthReasonsList()).contains(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED);
-        assertThat(response.getDepthDetail()).contains("embedding candidates unavailable").contains("ranking failed: UNAVAILABLE");
+        assertThat(response.getDepthDetail())
+                .contains("embedding candidates unavailable")
+                .contains("ranking failed: UNAVAILABLE");
         assertThat(response.getModelVersion()).isEqualTo("cheap-scores");
         assertThat(ids(response)).first().isEqualTo("d"); // the strongest co-occurrence with her purchase
         assertThat(ids(response)).doesNotContain("a", "c", "g");
@@ -78,7 +97,8 @@ class RecommendationPipelineTest {
     void aSourceThatDropsOutLeavesAPartialAnswerThatSaysSo() {
         model.retrieveFailure.set(Status.DEADLINE_EXCEEDED);
 
-        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+        RecommendResponse response =
+                recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
 
         assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_REDUCED);
         assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED);
@@ -89,7 +109,8 @@ class RecommendationPipelineTest {
 
     @Test
     void aCallerCappedAtMinimalCostsNoModelCall() {
-        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
+        RecommendResponse response = recommend(
+                Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
                 alice().setMaxDepth(PredictionDepth.PREDICTION_DEPTH_MINIMAL));
 
         assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
@@ -103,7 +124,8 @@ class RecommendationPipelineTest {
     void withoutAServedModelTheAnswerIsMinimalAndSaysWhy() {
         model.serving = false;
 
-        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
+        RecommendResponse response =
+                recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice());
 
         assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
         assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_NO_MODEL);
@@ -121,7 +143,8 @@ class RecommendationPipelineTest {
         assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
         assertThat(response.getDepthReasonsList()).containsExactly(DepthReason.DEPTH_REASON_DEPENDENCY_FAILED);
         assertThat(ids(response)).containsExactly("a", "c", "f", "g");
-        assertThat(response.getItems(0).getSourcesList()).containsExactly(CandidateSource.CANDIDATE_SOURCE_CACHED_FALLBACK);
+        assertThat(response.getItems(0).getSourcesList())
+                .containsExactly(CandidateSource.CANDIDATE_SOURCE_CACHED_FALLBACK);
         assertThat(response.getModelVersion()).isEqualTo("popularity");
     }
 
@@ -130,13 +153,15 @@ class RecommendationPipelineTest {
         features.failure.set(Status.UNAVAILABLE);
 
         assertThatThrownBy(() -> recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())), alice()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
 
     @Test
     void aNewcomerGetsPopularAndTrendingItemsRankedByPopularity() {
-        RecommendResponse response = recommend(Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
+        RecommendResponse response = recommend(
+                Fakes.pipeline(features, model, Fakes.properties(1.0, List.of())),
                 RecommendRequest.newBuilder().setUserId("bob").addExcludeItemIds("a"));
 
         assertThat(response.getColdStart()).isTrue();

@@ -3,7 +3,6 @@ package io.recsys.servicekit.redis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-
 import org.springframework.core.io.ClassPathResource;
 
 /** A Lua script shipped on the classpath, run with {@link RedisLink#evalForLong} or {@link RedisLink#evalForList}. */

@@ -1,19 +1,5 @@
 package io.recsys.servicekit.redis;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.dao.DataAccessException;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.RedisSystemException;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
-
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -27,12 +13,23 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 
 /**
- * The hot path to Redis: one shared Lettuce connection (the client Spring configured, with its
- * fail-fast options) on which a whole batch of commands is written in a single flush. Spring's template
- * costs tens of microseconds per command; this costs about one. Failures surface as Spring's
- * {@link DataAccessException}s, like the template's.
+ * The hot path to Redis: one shared Lettuce connection (the client Spring configured, with its fail-fast options) on
+ * which a whole batch of commands is written in a single flush. Spring's template costs tens of microseconds per
+ * command; this costs about one. Failures surface as Spring's {@link DataAccessException}s, like the template's.
  */
 public class RedisLink implements DisposableBean {
 
@@ -87,20 +84,26 @@ public class RedisLink implements DisposableBean {
     }
 
     /**
-     * Runs a script that answers an integer. EVAL rather than EVALSHA: the text is small beside a
-     * batch's arguments, and it survives a Redis restart (which forgets loaded scripts) without a retry.
+     * Runs a script that answers an integer. EVAL rather than EVALSHA: the text is small beside a batch's arguments,
+     * and it survives a Redis restart (which forgets loaded scripts) without a retry.
      */
     public Long evalForLong(LuaScript script, List<String> keys, List<String> args) {
-        return run(async(new Command<>(CommandType.EVAL, new IntegerOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
+        return run(async(
+                new Command<>(CommandType.EVAL, new IntegerOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
     }
 
     /** Runs a script that answers an array. */
     public List<Object> evalForList(LuaScript script, List<String> keys, List<String> args) {
-        return run(async(new Command<>(CommandType.EVAL, new ArrayOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
+        return run(async(
+                new Command<>(CommandType.EVAL, new ArrayOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
     }
 
     private static CommandArgs<String, String> evalArgs(LuaScript script, List<String> keys, List<String> args) {
-        return new CommandArgs<>(StringCodec.UTF8).add(script.text()).add(keys.size()).addKeys(keys).addValues(args);
+        return new CommandArgs<>(StringCodec.UTF8)
+                .add(script.text())
+                .add(keys.size())
+                .addKeys(keys)
+                .addValues(args);
     }
 
     public <T> T run(AsyncCommand<String, String, T> command) {
