@@ -6,9 +6,9 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from test_training import small_params
 
 from recsys_worker import bundle, onnx_check, training
-from test_training import small_params
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_the_onnx_ranker_passes_the_checker_and_equals_torch_within_1e_5(models,
     rng = np.random.default_rng(11)
     for batch in (1, 7, 500):
         rows = rng.normal(size=(batch, models.ranker.input_width)).astype(np.float32)
-        rows[:, 2 * models.ranker.dimension + 1:] = rng.exponential(30.0, size=(batch, 7))
+        rows[:, 2 * models.ranker.dimension + 1 :] = rng.exponential(30.0, size=(batch, 7))
         with torch.no_grad():
             expected = models.ranker.cpu()(torch.from_numpy(rows)).numpy()
         actual = onnx_check.run(model, {"features": rows})["score"]
@@ -43,12 +43,22 @@ def test_metadata_validates_against_its_schema_and_describes_the_files(models, p
     jsonschema.validate(metadata, bundle.schema())
 
     assert metadata["ranker"]["input"]["shape"] == [None, 2 * 8 + 8]
-    assert [f["name"] for f in metadata["ranker"]["features"]][:3] == ["user_vector", "item_embedding", "retrieval_score"]
+    assert [f["name"] for f in metadata["ranker"]["features"]][:3] == [
+        "user_vector",
+        "item_embedding",
+        "retrieval_score",
+    ]
     assert metadata["retrieval"]["items"]["count"] == len(models.item_ids)
     assert (published / "items.txt").read_text().split() == models.item_ids
     assert np.array_equal(bundle.load_embeddings(published), models.retrieval.item_matrix())
     assert metadata["training"]["data"]["fingerprint"].startswith("sha256:")
-    assert set(metadata["files"]) == {"ranker.onnx", "items.txt", "item_embeddings.f32", "context_embeddings.f32", "samples.json"}
+    assert set(metadata["files"]) == {
+        "ranker.onnx",
+        "items.txt",
+        "item_embeddings.f32",
+        "context_embeddings.f32",
+        "samples.json",
+    }
 
 
 def test_the_schema_rejects_a_metadata_file_without_its_feature_order(published):
@@ -114,18 +124,51 @@ def test_a_saved_checkpoint_exports_the_same_model(models, tmp_path):
 
 def test_the_command_line_trains_and_publishes(tmp_path):
     from conftest import synthetic_interactions
+
     from recsys_worker import cli
 
     data = synthetic_interactions()
     csv = tmp_path / "interactions.csv"
-    lines = ["user,item,ts,basket"] + [f"{data.user_ids[u]},{data.item_ids[i]},{t},{b}" for u, i, t, b in
-                                       zip(data.users, data.items, data.timestamps, data.baskets)]
+    lines = ["user,item,ts,basket"] + [
+        f"{data.user_ids[u]},{data.item_ids[i]},{t},{b}"
+        for u, i, t, b in zip(data.users, data.items, data.timestamps, data.baskets, strict=False)
+    ]
     csv.write_text("\n".join(lines) + "\n")
 
-    code = cli.main(["--quiet", "train", "--csv", str(csv), "--user-col", "user", "--item-col", "item", "--time-col", "ts",
-                     "--basket-col", "basket", "--dimension", "8", "--retrieval-epochs", "2", "--ranker-epochs", "2",
-                     "--candidates", "20", "--label-days", "20", "--checkpoint", str(tmp_path / "m.pt"),
-                     "--report", str(tmp_path / "report.json"), "--model-dir", str(tmp_path / "models"), "--version", "v1"])
+    code = cli.main(
+        [
+            "--quiet",
+            "train",
+            "--csv",
+            str(csv),
+            "--user-col",
+            "user",
+            "--item-col",
+            "item",
+            "--time-col",
+            "ts",
+            "--basket-col",
+            "basket",
+            "--dimension",
+            "8",
+            "--retrieval-epochs",
+            "2",
+            "--ranker-epochs",
+            "2",
+            "--candidates",
+            "20",
+            "--label-days",
+            "20",
+            "--checkpoint",
+            str(tmp_path / "m.pt"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--model-dir",
+            str(tmp_path / "models"),
+            "--version",
+            "v1",
+        ]
+    )
 
     assert code == 0
     assert json.loads((tmp_path / "report.json").read_text())["peak_rss_mb"] > 0

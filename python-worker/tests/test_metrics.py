@@ -9,10 +9,12 @@ from recsys_worker import metrics
 def test_metrics_match_hand_computed_values():
     # user A: truth {1, 5}; hits at ranks 1 and 3 (items 1 and 5) -> DCG = 1 + 1/log2(4) = 1.5, IDCG = 1 + 1/log2(3)
     # user B: truth {9}; no hit in the top 20
-    ranked = np.array([
-        [1, 2, 5] + list(range(10, 27)),
-        [3, 4, 6] + list(range(30, 47)),
-    ])
+    ranked = np.array(
+        [
+            [1, 2, 5, *list(range(10, 27))],
+            [3, 4, 6, *list(range(30, 47))],
+        ]
+    )
     truth = [{1, 5}, {9}]
     result = metrics.evaluate(ranked, truth, catalogue_size=100)
 
@@ -24,7 +26,7 @@ def test_metrics_match_hand_computed_values():
 
 
 def test_a_hit_at_rank_eleven_counts_for_recall_at_20_only():
-    ranked = np.array([list(range(100, 110)) + [7] + list(range(110, 119))])
+    ranked = np.array([[*list(range(100, 110)), 7, *list(range(110, 119))]])
     result = metrics.evaluate(ranked, [{7, 8}], catalogue_size=200)
 
     assert result["recall@10"] == 0.0

@@ -3,18 +3,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DAY, REPOSITORY
 
 from recsys_worker import bundle, sources, training
 from recsys_worker.ranker import RankerParams
 from recsys_worker.retrieval import RetrievalParams
-from conftest import DAY, REPOSITORY
 
 DATASET = Path(os.environ.get("RECSYS_ONLINE_RETAIL_DIR", REPOSITORY.parent / "shared" / "datasets" / "online-retail"))
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (DATASET / "interactions_purchases.csv.gz").is_file(),
-                    reason=f"Online Retail not found at {DATASET} (set RECSYS_ONLINE_RETAIL_DIR)")
+@pytest.mark.skipif(
+    not (DATASET / "interactions_purchases.csv.gz").is_file(),
+    reason=f"Online Retail not found at {DATASET} (set RECSYS_ONLINE_RETAIL_DIR)",
+)
 def test_trains_and_exports_from_three_months_of_online_retail(device, tmp_path):
     data = sources.read_online_retail(DATASET)
     assert len(data) > 390_000 and data.user_count > 4_000

@@ -1,4 +1,5 @@
 """The smoke check against a real gRPC server (grpcio, raw health messages) and a real HTTP server."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,9 @@ class HealthServer:
 
     def __init__(self, statuses: dict[str, int]):
         self.statuses = statuses
-        handler = grpc.method_handlers_generic_handler("grpc.health.v1.Health", {
-            "Check": grpc.unary_unary_rpc_method_handler(self.check)})
+        handler = grpc.method_handlers_generic_handler(
+            "grpc.health.v1.Health", {"Check": grpc.unary_unary_rpc_method_handler(self.check)}
+        )
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
         self.server.add_generic_rpc_handlers((handler,))
         self.port = self.server.add_insecure_port("127.0.0.1:0")
@@ -48,8 +50,11 @@ def gateway():
         def do_GET(self):
             seen["key"] = self.headers.get("X-Api-Key")
             ok = seen["key"] == "key-one-0123456789abcdef"
-            body = {"user_id": "helm-test", "items": [{"item_id": "a"}], "depth": "full", "model_version": "v1"} if ok \
+            body = (
+                {"user_id": "helm-test", "items": [{"item_id": "a"}], "depth": "full", "model_version": "v1"}
+                if ok
                 else {"status": 401, "error": "unauthenticated"}
+            )
             payload = json.dumps(body).encode()
             self.send_response(200 if ok else 401)
             self.send_header("Content-Type", "application/json")
@@ -71,7 +76,9 @@ def test_a_ready_platform_passes(monkeypatch, gateway, capsys):
     health = HealthServer({"readiness": smoke.SERVING})
     monkeypatch.setenv("RECSYS_API_KEY", "key-one-0123456789abcdef,key-two-0123456789abcdef")
     try:
-        code = cli.main(["smoke", "--grpc", f"feature-service=127.0.0.1:{health.port}", "--gateway", url, "--timeout", "5"])
+        code = cli.main(
+            ["smoke", "--grpc", f"feature-service=127.0.0.1:{health.port}", "--gateway", url, "--timeout", "5"]
+        )
     finally:
         health.server.stop(None)
     assert code == 0
@@ -84,8 +91,12 @@ def test_a_service_not_ready_or_a_wrong_key_fails(monkeypatch, gateway, capsys):
     health = HealthServer({"readiness": 2})
     monkeypatch.setenv("RECSYS_API_KEY", "wrong-key-0123456789abcdef")
     try:
-        outcomes = smoke.run({"inference-service": f"127.0.0.1:{health.port}", "gone": "127.0.0.1:1"}, url,
-                             deadline_s=0, call_timeout_s=2)
+        outcomes = smoke.run(
+            {"inference-service": f"127.0.0.1:{health.port}", "gone": "127.0.0.1:1"},
+            url,
+            deadline_s=0,
+            call_timeout_s=2,
+        )
     finally:
         health.server.stop(None)
     details = {o.target.split()[0]: (o.ok, o.detail) for o in outcomes}
@@ -103,7 +114,9 @@ def test_checks_are_retried_until_they_pass():
         health.statuses["readiness"] = smoke.SERVING  # the service becomes ready while the check waits
 
     try:
-        outcomes = smoke.run({"gateway": f"127.0.0.1:{health.port}"}, None, deadline_s=60, call_timeout_s=2, sleep=sleep)
+        outcomes = smoke.run(
+            {"gateway": f"127.0.0.1:{health.port}"}, None, deadline_s=60, call_timeout_s=2, sleep=sleep
+        )
     finally:
         health.server.stop(None)
     assert [o.ok for o in outcomes] == [True]

@@ -11,10 +11,12 @@ def test_a_generic_csv_is_read_through_a_column_mapping(tmp_path):
     with gzip.open(path, "wt") as f:
         f.write("customer,product,when,cost\n")
         f.write("c1,p1,2024-03-01T10:00:00Z,2.5\n")
-        f.write("c1,p2,2024-03-01T10:10:00,3.5\n")   # no offset: read as UTC
+        f.write("c1,p2,2024-03-01T10:10:00,3.5\n")  # no offset: read as UTC
         f.write("c1,p3,2024-03-01T12:00:00+00:00,\n")  # more than 30 min later: a new session
-        f.write(",p9,2024-03-01T12:00:00Z,1\n")       # no user: skipped
-    data = sources.read_csv(path, sources.CsvColumns(user="customer", item="product", time="when", price="cost", time_format="iso"))
+        f.write(",p9,2024-03-01T12:00:00Z,1\n")  # no user: skipped
+    data = sources.read_csv(
+        path, sources.CsvColumns(user="customer", item="product", time="when", price="cost", time_format="iso")
+    )
 
     assert len(data) == 3
     assert data.item_ids == ["p1", "p2", "p3"]
@@ -27,10 +29,50 @@ def test_the_platforms_event_log_is_read_from_redis(redis_url):
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     stream = "recsys:{events}:log"
     # entries exactly as the ingestion-service writes them (docs/event-log.md)
-    client.xadd(stream, {"kind": "item", "v": "1", "item": "sku-1", "title": "Mug", "price": "4.5", "ts": "1700000000000", "ingested": "1700000000000"})
-    client.xadd(stream, {"kind": "event", "v": "1", "id": "e1", "user": "u1", "item": "sku-1", "type": "view", "ts": "1700000001000", "ingested": "1700000001000"})
-    client.xadd(stream, {"kind": "event", "v": "1", "id": "e2", "user": "u1", "item": "sku-2", "type": "purchase", "qty": "2", "ts": "1700000060000", "ingested": "1700000060000", "session": "s-9"})
-    client.xadd(stream, {"kind": "event", "v": "2", "id": "e3", "user": "u2", "item": "sku-3", "type": "view", "ts": "1700000061000"})
+    client.xadd(
+        stream,
+        {
+            "kind": "item",
+            "v": "1",
+            "item": "sku-1",
+            "title": "Mug",
+            "price": "4.5",
+            "ts": "1700000000000",
+            "ingested": "1700000000000",
+        },
+    )
+    client.xadd(
+        stream,
+        {
+            "kind": "event",
+            "v": "1",
+            "id": "e1",
+            "user": "u1",
+            "item": "sku-1",
+            "type": "view",
+            "ts": "1700000001000",
+            "ingested": "1700000001000",
+        },
+    )
+    client.xadd(
+        stream,
+        {
+            "kind": "event",
+            "v": "1",
+            "id": "e2",
+            "user": "u1",
+            "item": "sku-2",
+            "type": "purchase",
+            "qty": "2",
+            "ts": "1700000060000",
+            "ingested": "1700000060000",
+            "session": "s-9",
+        },
+    )
+    client.xadd(
+        stream,
+        {"kind": "event", "v": "2", "id": "e3", "user": "u2", "item": "sku-3", "type": "view", "ts": "1700000061000"},
+    )
     data = sources.read_event_log(redis_url, stream, chunk=2)
 
     assert len(data) == 2  # the entry of an unknown schema version is skipped
@@ -45,13 +87,22 @@ def test_the_replay_sends_the_training_purchases_shifted_and_in_order():
     from recsys_worker import replay
     from recsys_worker.interactions import build
 
-    data = build([("u1", "i1", 1_000, "b1", 8.0), ("u2", "i2", 2_000, "b2", 8.0), ("u1", "i2", 3_000, "b3", 8.0)],
-                 {"i1": 2.5}, source="toy")
+    data = build(
+        [("u1", "i1", 1_000, "b1", 8.0), ("u2", "i2", 2_000, "b2", 8.0), ("u1", "i2", 3_000, "b3", 8.0)],
+        {"i1": 2.5},
+        source="toy",
+    )
     batches = list(replay.event_batches(data, shift_seconds=86_400, size=2))
 
     assert [len(b) for b in batches] == [2, 1]
     first = batches[0][0]
-    assert first == {"event_id": "replay-0", "user_id": "u1", "item_id": "i1", "type": "purchase",
-                     "occurred_at": "1970-01-02T00:16:40Z", "context": {"session_id": "basket-0"}}
+    assert first == {
+        "event_id": "replay-0",
+        "user_id": "u1",
+        "item_id": "i1",
+        "type": "purchase",
+        "occurred_at": "1970-01-02T00:16:40Z",
+        "context": {"session_id": "basket-0"},
+    }
     assert [e["item_id"] for b in batches for e in b] == ["i1", "i2", "i2"]
     assert list(replay.catalogue_batches(data)) == [[{"item_id": "i1", "price": 2.5}, {"item_id": "i2"}]]

@@ -6,9 +6,14 @@ from recsys_worker.features import FeatureSnapshot
 
 def small_params(**overrides):
     return training.TrainingParams(
-        retrieval.RetrievalParams(dimension=8, epochs=overrides.get("retrieval_epochs", 15), batch_size=64, max_items=20),
-        ranker.RankerParams(hidden=(16, 8), candidates=20, label_days=20, epochs=overrides.get("ranker_epochs", 30), batch_users=16),
-        seed=7)
+        retrieval.RetrievalParams(
+            dimension=8, epochs=overrides.get("retrieval_epochs", 15), batch_size=64, max_items=20
+        ),
+        ranker.RankerParams(
+            hidden=(16, 8), candidates=20, label_days=20, epochs=overrides.get("ranker_epochs", 30), batch_users=16
+        ),
+        seed=7,
+    )
 
 
 def test_training_lowers_both_losses(interactions, device):
@@ -44,8 +49,9 @@ def test_features_are_computed_as_of_a_moment_without_looking_ahead(interactions
     snapshot = FeatureSnapshot.of(interactions.before(as_of), as_of)
     later = interactions.since(as_of)
 
-    expected = np.bincount(interactions.before(as_of).items, weights=interactions.before(as_of).weights,
-                           minlength=interactions.item_count)
+    expected = np.bincount(
+        interactions.before(as_of).items, weights=interactions.before(as_of).weights, minlength=interactions.item_count
+    )
     assert np.allclose(snapshot.item_popularity, expected)
     assert snapshot.user_last_active.max() < as_of
     assert len(later) > 0
@@ -54,7 +60,13 @@ def test_features_are_computed_as_of_a_moment_without_looking_ahead(interactions
 def test_evaluation_runs_every_model_on_one_split(interactions, device):
     report = evaluation.run(interactions, small_params(retrieval_epochs=5, ranker_epochs=5), device, test_days=20)
 
-    assert set(report["results"]) == {"popularity", "itemknn", "bpr-mf", "retrieval (ours)", "retrieval + ranker (ours)"}
+    assert set(report["results"]) == {
+        "popularity",
+        "itemknn",
+        "bpr-mf",
+        "retrieval (ours)",
+        "retrieval + ranker (ours)",
+    }
     users = {r["users"] for r in report["results"].values()}
     assert len(users) == 1 and users.pop() > 10
     # the groups are learnable: a personal model must beat global popularity here

@@ -59,8 +59,9 @@ class _Bpr(nn.Module):
         nn.init.normal_(self.items.weight, std=0.1)
 
 
-def bpr_mf(train: Interactions, users: np.ndarray, device: torch.device, params: BprParams = BprParams(),
-           seed: int = 7) -> np.ndarray:
+def bpr_mf(
+    train: Interactions, users: np.ndarray, device: torch.device, params: BprParams = BprParams(), seed: int = 7
+) -> np.ndarray:
     """Matrix factorisation trained with the BPR pairwise loss, negatives drawn uniformly from unseen items."""
     matrix = user_item_matrix(train)
     pair_users, pair_items = np.nonzero(matrix)
@@ -79,7 +80,9 @@ def bpr_mf(train: Interactions, users: np.ndarray, device: torch.device, params:
                 j[clash] = rng.integers(0, train.item_count, int(clash.sum()))
                 clash = matrix[u, j] > 0
             ut = model.users(torch.from_numpy(u).to(device))
-            diff = (ut * (model.items(torch.from_numpy(i).to(device)) - model.items(torch.from_numpy(j).to(device)))).sum(1)
+            diff = (
+                ut * (model.items(torch.from_numpy(i).to(device)) - model.items(torch.from_numpy(j).to(device)))
+            ).sum(1)
             loss = -torch.nn.functional.logsigmoid(diff).mean()
             optimiser.zero_grad()
             loss.backward()

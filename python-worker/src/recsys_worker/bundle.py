@@ -8,14 +8,17 @@ with '.' therefore never sees half a bundle, and a failed export leaves nothing 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
 import tempfile
 import time
+import warnings
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import numpy as np
 import onnx
@@ -47,15 +50,42 @@ def default_version() -> str:
 
 def feature_layout(dimension: int) -> list[dict]:
     layout = [
-        {"name": "user_vector", "offset": 0, "width": dimension, "transform": "none", "scope": "derived",
-         "source": "the retrieval user vector (see retrieval.user_vector)"},
-        {"name": "item_embedding", "offset": dimension, "width": dimension, "transform": "none", "scope": "derived",
-         "source": "the candidate's row of item_embeddings (zeros for an item the bundle does not know)"},
+        {
+            "name": "user_vector",
+            "offset": 0,
+            "width": dimension,
+            "transform": "none",
+            "scope": "derived",
+            "source": "the retrieval user vector (see retrieval.user_vector)",
+        },
+        {
+            "name": "item_embedding",
+            "offset": dimension,
+            "width": dimension,
+            "transform": "none",
+            "scope": "derived",
+            "source": "the candidate's row of item_embeddings (zeros for an item the bundle does not know)",
+        },
     ]
     for index, (name, transform, scope, source) in enumerate(RANKER_DENSE_FEATURES):
-        layout.append({"name": name, "offset": 2 * dimension + index, "width": 1, "transform": transform,
-                       "scope": scope, "source": source})
+        layout.append(
+            {
+                "name": name,
+                "offset": 2 * dimension + index,
+                "width": 1,
+                "transform": transform,
+                "scope": scope,
+                "source": source,
+            }
+        )
     return layout
+
+
+# The TorchScript exporter on every torch the worker admits: it writes the same opset-13 graph on torch 1.13 and
+# on current releases, whose default (dynamo) exporter would need onnxscript and writes a different graph.
+_TORCHSCRIPT_EXPORTER: dict[str, Any] = (
+    {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+)
 
 
 def export_onnx(models: TrainedModels, path: Path, seed: int = 7) -> float:
@@ -63,20 +93,32 @@ def export_onnx(models: TrainedModels, path: Path, seed: int = 7) -> float:
     ranker = models.ranker.cpu().eval()
     width = ranker.input_width
     example = torch.zeros((2, width))
-    torch.onnx.export(ranker, example, str(path), opset_version=OPSET, input_names=["features"],
-                      output_names=["score"], dynamic_axes={"features": {0: "batch"}, "score": {0: "batch"}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the exporter's choice is deliberate (above)
+        torch.onnx.export(
+            ranker,
+            (example,),
+            str(path),
+            opset_version=OPSET,
+            input_names=["features"],
+            output_names=["score"],
+            dynamic_axes={"features": {0: "batch"}, "score": {0: "batch"}},
+            **_TORCHSCRIPT_EXPORTER,
+        )
     model = onnx.load(str(path))
     onnx.checker.check_model(model)
     rng = np.random.default_rng(seed)
     rows = rng.normal(size=(257, width)).astype(np.float32)
     d = 2 * ranker.dimension
-    rows[:, d + 1:] = rng.exponential(scale=20.0, size=(257, width - d - 1))  # counts, prices, hours: >= 0
+    rows[:, d + 1 :] = rng.exponential(scale=20.0, size=(257, width - d - 1))  # counts, prices, hours: >= 0
     with torch.no_grad():
         expected = ranker(torch.from_numpy(rows)).numpy()
     actual = onnx_check.run(model, {"features": rows})["score"]
     difference = float(np.max(np.abs(actual - expected)))
     if actual.shape != expected.shape or difference > PARITY_TOLERANCE:
-        raise BundleError(f"ONNX output differs from torch by {difference:g} (shape {actual.shape} vs {expected.shape})")
+        raise BundleError(
+            f"ONNX output differs from torch by {difference:g} (shape {actual.shape} vs {expected.shape})"
+        )
     return difference
 
 
@@ -103,8 +145,14 @@ def _fsync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
-def publish(models: TrainedModels, model_dir: str | Path, name: str, version: str | None = None,
-            offline_evaluation: dict | None = None, after_each_file: Callable[[Path], None] = lambda path: None) -> Path:
+def publish(
+    models: TrainedModels,
+    model_dir: str | Path,
+    name: str,
+    version: str | None = None,
+    offline_evaluation: dict | None = None,
+    after_each_file: Callable[[Path], None] = lambda path: None,
+) -> Path:
     """Writes a bundle to ``<model_dir>/<name>/<version>/`` atomically and returns that directory."""
     version = version or default_version()
     for label, value in (("name", name), ("version", version)):
@@ -141,8 +189,15 @@ def publish(models: TrainedModels, model_dir: str | Path, name: str, version: st
     return final
 
 
-def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, int], parity: float,
-              offline_evaluation: dict | None, staging: Path) -> dict:
+def _metadata(
+    models: TrainedModels,
+    name: str,
+    version: str,
+    shape: tuple[int, int],
+    parity: float,
+    offline_evaluation: dict | None,
+    staging: Path,
+) -> dict:
     params = models.params
     ranker = models.ranker
     files = [RANKER_FILE, ITEMS_FILE, ITEM_EMBEDDINGS_FILE, CONTEXT_EMBEDDINGS_FILE, SAMPLES_FILE]
@@ -163,7 +218,7 @@ def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, 
             "normalisation": {
                 "applied_by": "model",
                 "steps": "x' = transform(x), then (x' - mean) / std, for the dense features in order; the "
-                         "embeddings are used as they are",
+                "embeddings are used as they are",
                 "mean": [float(v) for v in ranker.mean.flatten().tolist()],
                 "std": [float(v) for v in ranker.std.flatten().tolist()],
             },
@@ -172,15 +227,27 @@ def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, 
         "retrieval": {
             "dimension": int(shape[1]),
             "items": {"file": ITEMS_FILE, "count": int(shape[0]), "encoding": "utf-8, one id per line, row order"},
-            "item_embeddings": {"file": ITEM_EMBEDDINGS_FILE, "dtype": "float32", "byte_order": "little",
-                                "shape": [int(shape[0]), int(shape[1])], "layout": "row-major"},
-            "context_embeddings": {"file": CONTEXT_EMBEDDINGS_FILE, "dtype": "float32", "byte_order": "little",
-                                   "shape": [int(shape[0]), int(shape[1])], "layout": "row-major"},
+            "item_embeddings": {
+                "file": ITEM_EMBEDDINGS_FILE,
+                "dtype": "float32",
+                "byte_order": "little",
+                "shape": [int(shape[0]), int(shape[1])],
+                "layout": "row-major",
+            },
+            "context_embeddings": {
+                "file": CONTEXT_EMBEDDINGS_FILE,
+                "dtype": "float32",
+                "byte_order": "little",
+                "shape": [int(shape[0]), int(shape[1])],
+                "layout": "row-major",
+            },
             "user_vector": {
-                "method": "recency_weighted_mean", "embeddings": "context_embeddings",
-                "max_items": params.retrieval.max_items, "decay": params.retrieval.decay,
+                "method": "recency_weighted_mean",
+                "embeddings": "context_embeddings",
+                "max_items": params.retrieval.max_items,
+                "decay": params.retrieval.decay,
                 "formula": "sum_k decay^k * context[item_k] / sum_k decay^k over the user's most recent "
-                           "max_items interactions, k = 0 the newest; unknown items are skipped; no items: no vector",
+                "max_items interactions, k = 0 the newest; unknown items are skipped; no items: no vector",
             },
             "score": "dot(user_vector, item_embeddings[item])",
         },
@@ -188,7 +255,7 @@ def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, 
             "file": SAMPLES_FILE,
             "tolerance": PARITY_TOLERANCE,
             "what": "inputs and this model's outputs (raw rows, assembled Rank requests, Retrieve queries); a "
-                    "server runs them when loading and refuses the bundle if it disagrees by more than the tolerance",
+            "server runs them when loading and refuses the bundle if it disagrees by more than the tolerance",
         },
         "training": {
             "data": models.data,
@@ -199,14 +266,17 @@ def _metadata(models: TrainedModels, name: str, version: str, shape: tuple[int, 
         },
         "metrics": {
             "validation": {
-                "what": "NDCG@10 of retrieval's candidates for held-out users of the label window, before and after ranking",
+                "what": "NDCG@10 of retrieval's candidates for held-out users of the label window, "
+                "before and after ranking",
                 "users": ranker_report["validation_users"],
                 "ndcg@10_retrieval_order": ranker_report["validation_ndcg10_retrieval_order"],
                 "ndcg@10_ranked": ranker_report["validation_ndcg10_ranked"],
             },
             "offline_evaluation": offline_evaluation,
         },
-        "files": {file: {"sha256": _sha256(staging / file), "bytes": (staging / file).stat().st_size} for file in files},
+        "files": {
+            file: {"sha256": _sha256(staging / file), "bytes": (staging / file).stat().st_size} for file in files
+        },
     }
 
 
@@ -229,7 +299,9 @@ def verify(bundle: str | Path) -> dict:
         try:
             jsonschema.validate(metadata, schema())
         except jsonschema.ValidationError as e:
-            raise BundleError(f"{bundle}: metadata does not match its schema at {'/'.join(map(str, e.absolute_path))}: {e.message}") from e
+            raise BundleError(
+                f"{bundle}: metadata does not match its schema at {'/'.join(map(str, e.absolute_path))}: {e.message}"
+            ) from e
     if metadata.get("format_version") != FORMAT_VERSION:
         raise BundleError(f"{bundle}: format_version {metadata.get('format_version')!r}, expected {FORMAT_VERSION}")
     for file, expected in metadata["files"].items():

@@ -26,7 +26,9 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--item-col", default="item_id")
     group.add_argument("--time-col", default="timestamp")
     group.add_argument("--time-format", default="epoch_s", choices=("epoch_s", "epoch_ms", "iso"))
-    group.add_argument("--basket-col", help="column grouping interactions (invoice, session); sessions of 30 min otherwise")
+    group.add_argument(
+        "--basket-col", help="column grouping interactions (invoice, session); sessions of 30 min otherwise"
+    )
     group.add_argument("--weight-col", help="column with the interaction's weight (1 otherwise)")
     group.add_argument("--price-col", help="column with the item's unit price")
 
@@ -39,8 +41,15 @@ def _add_training(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--dimension", type=int, default=defaults_r.dimension)
     group.add_argument("--retrieval-epochs", type=int, default=defaults_r.epochs)
     group.add_argument("--ranker-epochs", type=int, default=defaults_k.epochs)
-    group.add_argument("--candidates", type=int, default=defaults_k.candidates, help="retrieval candidates the ranker learns to order")
-    group.add_argument("--label-days", type=int, default=defaults_k.label_days, help="days at the end of the data the ranker learns from")
+    group.add_argument(
+        "--candidates", type=int, default=defaults_k.candidates, help="retrieval candidates the ranker learns to order"
+    )
+    group.add_argument(
+        "--label-days",
+        type=int,
+        default=defaults_k.label_days,
+        help="days at the end of the data the ranker learns from",
+    )
 
 
 def _add_bundle_target(parser: argparse.ArgumentParser, model_dir_help: str, required: bool) -> None:
@@ -54,14 +63,25 @@ def _read(args) -> sources.Interactions:
     if args.online_retail:
         data = sources.read_online_retail(args.online_retail)
     elif args.csv:
-        data = sources.read_csv(args.csv, sources.CsvColumns(
-            user=args.user_col, item=args.item_col, time=args.time_col, basket=args.basket_col,
-            weight=args.weight_col, price=args.price_col, time_format=args.time_format))
+        data = sources.read_csv(
+            args.csv,
+            sources.CsvColumns(
+                user=args.user_col,
+                item=args.item_col,
+                time=args.time_col,
+                basket=args.basket_col,
+                weight=args.weight_col,
+                price=args.price_col,
+                time_format=args.time_format,
+            ),
+        )
     else:
         data = sources.read_event_log(args.redis_url, args.stream)
     d = data.describe()
-    Progress.note(f"read {d['interactions']:,} interactions ({d['users']:,} users, {d['items']:,} items, "
-                  f"{d['baskets']:,} baskets) from {d['source']} in {time.monotonic() - started:.1f} s")
+    Progress.note(
+        f"read {d['interactions']:,} interactions ({d['users']:,} users, {d['items']:,} items, "
+        f"{d['baskets']:,} baskets) from {d['source']} in {time.monotonic() - started:.1f} s"
+    )
     return data
 
 
@@ -69,7 +89,8 @@ def _params(args) -> training.TrainingParams:
     return training.TrainingParams(
         RetrievalParams(dimension=args.dimension, epochs=args.retrieval_epochs),
         RankerParams(epochs=args.ranker_epochs, candidates=args.candidates, label_days=args.label_days),
-        seed=args.seed)
+        seed=args.seed,
+    )
 
 
 def _report_path(given: str | None, kind: str) -> Path:
@@ -88,15 +109,23 @@ def cmd_train(args) -> int:
     started = time.monotonic()
     models = training.train(_read(args), _params(args), device)
     models.save(args.checkpoint)
-    summary = {"data": models.data, "device": runtime.describe(device), "training_seconds": models.report["seconds"],
-               "seconds_with_reading": round(time.monotonic() - started, 1), "peak_rss_mb": _peak_rss_mb(),
-               "validation": {k: v for k, v in models.report["ranker"].items() if k != "losses"},
-               "parameters": models.params.as_dict()}
+    summary = {
+        "data": models.data,
+        "device": runtime.describe(device),
+        "training_seconds": models.report["seconds"],
+        "seconds_with_reading": round(time.monotonic() - started, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+        "validation": {k: v for k, v in models.report["ranker"].items() if k != "losses"},
+        "parameters": models.params.as_dict(),
+    }
     out = _report_path(args.report, "training")
     out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"trained on {models.data['interactions']:,} interactions in {summary['training_seconds']} s "
-          f"({summary['seconds_with_reading']} s with reading) on {summary['device']}, peak RSS {summary['peak_rss_mb']} MB; "
-          f"checkpoint {args.checkpoint}; {out}")
+    print(
+        f"trained on {models.data['interactions']:,} interactions in {summary['training_seconds']} s "
+        f"({summary['seconds_with_reading']} s with reading) on {summary['device']}, "
+        f"peak RSS {summary['peak_rss_mb']} MB; "
+        f"checkpoint {args.checkpoint}; {out}"
+    )
     if args.model_dir:
         _publish(models, args)
     return 0
@@ -139,8 +168,18 @@ def cmd_replay(args) -> int:
     device = runtime.configure(args.seed, args.threads)
     data = _read(args)
     models = training.TrainedModels.load(args.checkpoint) if args.checkpoint else None
-    report = replay.run(data, models, _params(args), device, args.gateway, args.feature_service, args.inference_service,
-                        Path(args.model_dir), args.name, args.test_days)
+    report = replay.run(
+        data,
+        models,
+        _params(args),
+        device,
+        args.gateway,
+        args.feature_service,
+        args.inference_service,
+        Path(args.model_dir),
+        args.name,
+        args.test_days,
+    )
     out = _report_path(args.out, "quality-per-depth")
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(replay.table(report))
@@ -202,10 +241,14 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", help="JSON report (default: bench-results/evaluation-<time>.json)")
     evaluate.set_defaults(run=cmd_evaluate)
 
-    replay = commands.add_parser("replay", help="quality per prediction depth: the evaluation split replayed through a running platform")
+    replay = commands.add_parser(
+        "replay", help="quality per prediction depth: the evaluation split replayed through a running platform"
+    )
     _add_source(replay)
     _add_training(replay)
-    replay.add_argument("--checkpoint", help="a model trained on the same split's training part (default: train one now)")
+    replay.add_argument(
+        "--checkpoint", help="a model trained on the same split's training part (default: train one now)"
+    )
     replay.add_argument("--gateway", default="http://localhost:8080")
     replay.add_argument("--feature-service", default="http://localhost:8082")
     replay.add_argument("--inference-service", default="http://localhost:8083")
@@ -215,8 +258,12 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--out", help="JSON report (default: bench-results/quality-per-depth-<time>.json)")
     replay.set_defaults(run=cmd_replay)
 
-    check = commands.add_parser("smoke", help="a deployed platform answers: gRPC health of each service, one recommendation")
-    check.add_argument("--grpc", action="append", default=[], metavar="NAME=HOST:PORT", help="a service's gRPC address (repeatable)")
+    check = commands.add_parser(
+        "smoke", help="a deployed platform answers: gRPC health of each service, one recommendation"
+    )
+    check.add_argument(
+        "--grpc", action="append", default=[], metavar="NAME=HOST:PORT", help="a service's gRPC address (repeatable)"
+    )
     check.add_argument("--health-service", default="readiness", help="the gRPC health service name to ask for")
     check.add_argument("--gateway", help="the gateway's base URL; the API key comes from RECSYS_API_KEY")
     check.add_argument("--timeout", type=float, default=120.0, help="seconds to keep retrying before failing")

@@ -43,7 +43,7 @@ def temporal_split(data: Interactions, test_days: int) -> Split:
     known = np.bincount(train.items, minlength=data.item_count) > 0
     truth: dict[int, set[int]] = {}
     dropped = 0
-    for user, item in zip(test.users.tolist(), test.items.tolist()):
+    for user, item in zip(test.users.tolist(), test.items.tolist(), strict=False):
         if not seen[user] or item in seen[user]:
             continue
         if not known[item]:
@@ -62,13 +62,20 @@ def _ranked(scores: np.ndarray, split: Split) -> np.ndarray:
     return metrics.top_k(scores, 20)
 
 
-def run(data: Interactions, params: training.TrainingParams, device: torch.device, test_days: int = 30,
-        models: tuple[str, ...] = ("popularity", "itemknn", "bpr-mf", "ours")) -> dict:
+def run(
+    data: Interactions,
+    params: training.TrainingParams,
+    device: torch.device,
+    test_days: int = 30,
+    models: tuple[str, ...] = ("popularity", "itemknn", "bpr-mf", "ours"),
+) -> dict:
     split = temporal_split(data, test_days)
     catalogue = int(split.known.sum())
-    Progress.note(f"split at {time.strftime('%Y-%m-%d %H:%M', time.gmtime(split.test_start))} UTC: "
-                  f"{len(split.train):,} training interactions, {len(split.users):,} test users, "
-                  f"{sum(map(len, split.truth)):,} held-out (user, new item) pairs, catalogue {catalogue:,} items")
+    Progress.note(
+        f"split at {time.strftime('%Y-%m-%d %H:%M', time.gmtime(split.test_start))} UTC: "
+        f"{len(split.train):,} training interactions, {len(split.users):,} test users, "
+        f"{sum(map(len, split.truth)):,} held-out (user, new item) pairs, catalogue {catalogue:,} items"
+    )
     results, timings = {}, {}
 
     def record(name: str, started: float, ranked: np.ndarray) -> None:
@@ -90,16 +97,26 @@ def run(data: Interactions, params: training.TrainingParams, device: torch.devic
         started = time.monotonic()
         trained = training.train(split.train, params, device)
         fit = time.monotonic() - started
-        record("retrieval (ours)", started, training.recommend(trained, split.train, split.test_start, split.users, 20, device, rank=False))
+        record(
+            "retrieval (ours)",
+            started,
+            training.recommend(trained, split.train, split.test_start, split.users, 20, device, rank=False),
+        )
         started = time.monotonic() - fit
-        record("retrieval + ranker (ours)", started,
-               training.recommend(trained, split.train, split.test_start, split.users, 20, device, rank=True))
+        record(
+            "retrieval + ranker (ours)",
+            started,
+            training.recommend(trained, split.train, split.test_start, split.users, 20, device, rank=True),
+        )
     return {
         "protocol": {
-            "split": "temporal", "test_days": test_days, "test_start": split.test_start,
+            "split": "temporal",
+            "test_days": test_days,
+            "test_start": split.test_start,
             "seen_items": "excluded from every list and from the truth",
             "truth_items_unknown_at_split_left_out": split.dropped_unknown,
-            "ranking": "full catalogue", "catalogue_items": catalogue,
+            "ranking": "full catalogue",
+            "catalogue_items": catalogue,
         },
         "data": data.describe(),
         "results": results,
@@ -113,6 +130,7 @@ def table(report: dict) -> str:
     columns = ("recall@10", "recall@20", "ndcg@10", "hit_rate@10", "coverage@10")
     lines = [f"{'model':<28}" + "".join(f"{c:>13}" for c in columns) + f"{'seconds':>10}"]
     for name, values in report["results"].items():
-        lines.append(f"{name:<28}" + "".join(f"{values[c]:>13.4f}" for c in columns)
-                     + f"{report['seconds'].get(name, 0):>10.1f}")
+        lines.append(
+            f"{name:<28}" + "".join(f"{values[c]:>13.4f}" for c in columns) + f"{report['seconds'].get(name, 0):>10.1f}"
+        )
     return "\n".join(lines)

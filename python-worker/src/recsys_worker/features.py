@@ -20,15 +20,35 @@ DAY = 24 * HOUR
 # Order is the model's input order. Scope: "derived" by the inference-service from the bundle, "item" per
 # candidate and "user" once per request by the caller (from the feature-service).
 RANKER_DENSE_FEATURES = (
-    ("retrieval_score", "none", "derived", "dot product of the user vector and the item embedding (this bundle's embeddings)"),
-    ("cooccurrence", "log1p", "item", "sum over the user's 5 most recent distinct items h of h's co-occurrence neighbour "
-                                      "score of the candidate (recsys:i:{h}:co; 0 when absent)"),
+    (
+        "retrieval_score",
+        "none",
+        "derived",
+        "dot product of the user vector and the item embedding (this bundle's embeddings)",
+    ),
+    (
+        "cooccurrence",
+        "log1p",
+        "item",
+        "sum over the user's 5 most recent distinct items h of h's co-occurrence neighbour "
+        "score of the candidate (recsys:i:{h}:co; 0 when absent)",
+    ),
     ("item_popularity", "log1p", "item", "all-time weighted popularity of the item (item hash field 'pop')"),
-    ("item_popularity_7d", "log1p", "item", "popularity decayed with a 7 d time constant, as of now (field 'd:7d' read through its landmark)"),
+    (
+        "item_popularity_7d",
+        "log1p",
+        "item",
+        "popularity decayed with a 7 d time constant, as of now (field 'd:7d' read through its landmark)",
+    ),
     ("item_popularity_24h", "log1p", "item", "popularity decayed with a 24 h time constant, as of now (field 'd:24h')"),
     ("price", "log1p", "item", "catalog unit price in major units (0 when unknown)"),
     ("user_events", "log1p", "user", "the user's number of events, all types (sum of the profile's n:<type> counters)"),
-    ("hours_since_user_active", "log1p", "user", "hours since the user's last event (profile 'last_active'); 0 for a user's first request"),
+    (
+        "hours_since_user_active",
+        "log1p",
+        "user",
+        "hours since the user's last event (profile 'last_active'); 0 for a user's first request",
+    ),
 )
 
 
@@ -56,7 +76,7 @@ class FeatureSnapshot:
     recent_items: list[np.ndarray]  # per user, newest first, duplicates kept (the platform's recent list)
 
     @classmethod
-    def of(cls, history: Interactions, as_of: int, recent_kept: int = 100) -> "FeatureSnapshot":
+    def of(cls, history: Interactions, as_of: int, recent_kept: int = 100) -> FeatureSnapshot:
         n_items, n_users = history.item_count, history.user_count
         age = (as_of - history.timestamps).astype(np.float64)
         w = history.weights
@@ -66,8 +86,17 @@ class FeatureSnapshot:
         events = np.bincount(history.users, minlength=n_users).astype(np.float64)
         last_active = np.full(n_users, -1, dtype=np.int64)
         np.maximum.at(last_active, history.users, history.timestamps)
-        return cls(as_of, popularity, pop_7d, pop_24h, np.nan_to_num(history.item_prices, nan=0.0), events,
-                   last_active, _cooccurrence(history), _recent_items(history, recent_kept))
+        return cls(
+            as_of,
+            popularity,
+            pop_7d,
+            pop_24h,
+            np.nan_to_num(history.item_prices, nan=0.0),
+            events,
+            last_active,
+            _cooccurrence(history),
+            _recent_items(history, recent_kept),
+        )
 
     def dense(self, user: int, candidates: np.ndarray, retrieval_scores: np.ndarray) -> np.ndarray:
         """Raw dense features (before the model's own transform) for one user's candidates, [len, 8]."""
@@ -88,7 +117,9 @@ class FeatureSnapshot:
         for h in _distinct(self.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
             neighbours = self.neighbours[h]
             if neighbours:
-                scores += np.fromiter((neighbours.get(int(c), 0.0) for c in candidates), dtype=np.float64, count=len(candidates))
+                scores += np.fromiter(
+                    (neighbours.get(int(c), 0.0) for c in candidates), dtype=np.float64, count=len(candidates)
+                )
         return scores
 
 
@@ -106,14 +137,16 @@ def _recent_items(history: Interactions, kept: int) -> list[np.ndarray]:
     order = np.lexsort((history.timestamps, history.users))
     users, items = history.users[order], history.items[order]
     bounds = np.searchsorted(users, np.arange(history.user_count + 1))
-    return [items[max(bounds[u], bounds[u + 1] - kept):bounds[u + 1]][::-1].copy() for u in range(history.user_count)]
+    return [items[max(bounds[u], bounds[u + 1] - kept) : bounds[u + 1]][::-1].copy() for u in range(history.user_count)]
 
 
 def _cooccurrence(history: Interactions) -> list[dict[int, float]]:
     """Each event pairs its item with the user's 5 most recent distinct other items, both ways, adding its weight."""
     pairs: dict[tuple[int, int], float] = {}
     recent: dict[int, list[int]] = {}
-    for user, item, weight in zip(history.users.tolist(), history.items.tolist(), history.weights.tolist()):
+    for user, item, weight in zip(
+        history.users.tolist(), history.items.tolist(), history.weights.tolist(), strict=False
+    ):
         previous = recent.setdefault(user, [])
         for other in [o for o in previous if o != item][:COOCCURRENCE_RECENT_ITEMS]:
             pairs[(item, other)] = pairs.get((item, other), 0.0) + weight
@@ -121,8 +154,8 @@ def _cooccurrence(history: Interactions) -> list[dict[int, float]]:
         if item in previous:
             previous.remove(item)
         previous.insert(0, item)
-        del previous[COOCCURRENCE_RECENT_ITEMS + 1:]
+        del previous[COOCCURRENCE_RECENT_ITEMS + 1 :]
     by_item: list[list[tuple[float, int]]] = [[] for _ in range(history.item_count)]
     for (item, other), weight in pairs.items():
         by_item[item].append((weight, other))
-    return [dict((other, weight) for weight, other in sorted(entries, reverse=True)[:NEIGHBOURS_KEPT]) for entries in by_item]
+    return [{other: weight for weight, other in sorted(entries, reverse=True)[:NEIGHBOURS_KEPT]} for entries in by_item]

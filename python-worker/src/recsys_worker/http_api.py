@@ -1,4 +1,5 @@
 """Calls to the platform's HTTP endpoints (the gateway's JSON API, Actuator)."""
+
 from __future__ import annotations
 
 import json

@@ -42,15 +42,24 @@ class Interactions:
     def item_count(self) -> int:
         return len(self.item_ids)
 
-    def select(self, mask: np.ndarray) -> "Interactions":
+    def select(self, mask: np.ndarray) -> Interactions:
         """The interactions where ``mask`` holds, with the same user and item indexes."""
-        return Interactions(self.users[mask], self.items[mask], self.timestamps[mask], self.baskets[mask],
-                            self.weights[mask], self.user_ids, self.item_ids, self.item_prices, self.source)
+        return Interactions(
+            self.users[mask],
+            self.items[mask],
+            self.timestamps[mask],
+            self.baskets[mask],
+            self.weights[mask],
+            self.user_ids,
+            self.item_ids,
+            self.item_prices,
+            self.source,
+        )
 
-    def before(self, time: int) -> "Interactions":
+    def before(self, time: int) -> Interactions:
         return self.select(self.timestamps < time)
 
-    def since(self, time: int) -> "Interactions":
+    def since(self, time: int) -> Interactions:
         return self.select(self.timestamps >= time)
 
     def fingerprint(self) -> str:
@@ -61,7 +70,9 @@ class Interactions:
             items = np.asarray(self.item_ids, dtype=object)[self.items]
             for chunk in range(0, len(self), 100_000):
                 part = slice(chunk, chunk + 100_000)
-                rows = zip(users[part], items[part], self.timestamps[part].tolist(), self.weights[part].tolist())
+                rows = zip(
+                    users[part], items[part], self.timestamps[part].tolist(), self.weights[part].tolist(), strict=False
+                )
                 digest.update("\n".join(f"{u}\t{i}\t{t}\t{w:g}" for u, i, t, w in rows).encode())
             self._fingerprint.append("sha256:" + digest.hexdigest())
         return self._fingerprint[0]
@@ -70,17 +81,18 @@ class Interactions:
         return {
             "source": self.source,
             "fingerprint": self.fingerprint(),
-            "interactions": int(len(self)),
-            "users": int(len(np.unique(self.users))),
-            "items": int(len(np.unique(self.items))),
-            "baskets": int(len(np.unique(self.baskets))),
+            "interactions": len(self),
+            "users": len(np.unique(self.users)),
+            "items": len(np.unique(self.items)),
+            "baskets": len(np.unique(self.baskets)),
             "from": int(self.timestamps.min()) if len(self) else None,
             "to": int(self.timestamps.max()) if len(self) else None,
         }
 
 
-def build(rows: list[tuple[str, str, int, str, float]], prices: dict[str, float] | None = None,
-          source: str = "unknown") -> Interactions:
+def build(
+    rows: list[tuple[str, str, int, str, float]], prices: dict[str, float] | None = None, source: str = "unknown"
+) -> Interactions:
     """Interactions from ``(user, item, epoch_seconds, basket, weight)`` rows in any order."""
     if not rows:
         raise ValueError("no interactions to learn from")
@@ -101,10 +113,16 @@ def build(rows: list[tuple[str, str, int, str, float]], prices: dict[str, float]
         timestamps=np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows)),
         baskets=np.asarray(baskets, dtype=np.int64),
         weights=np.fromiter((r[4] for r in rows), dtype=np.float64, count=len(rows)),
-        user_ids=user_ids, item_ids=item_ids, item_prices=price_array, source=source)
+        user_ids=user_ids,
+        item_ids=item_ids,
+        item_prices=price_array,
+        source=source,
+    )
 
 
-def sessions(rows: list[tuple[str, str, int, float]], gap_seconds: int = 1800) -> list[tuple[str, str, int, str, float]]:
+def sessions(
+    rows: list[tuple[str, str, int, float]], gap_seconds: int = 1800
+) -> list[tuple[str, str, int, str, float]]:
     """Baskets for sources that have none: a user's interactions less than ``gap_seconds`` apart."""
     out = []
     last: dict[str, tuple[int, int]] = {}

@@ -28,7 +28,7 @@ def evaluate(ranked: np.ndarray, truth: list[set[int]], catalogue_size: int) -> 
         raise ValueError("no users to evaluate")
     discounts = 1.0 / np.log2(np.arange(2, 12))
     recall10, recall20, ndcg10, hit10 = [], [], [], []
-    for row, relevant in zip(ranked, truth):
+    for row, relevant in zip(ranked, truth, strict=False):
         hits = np.array([item in relevant for item in row[:20].tolist()], dtype=np.float64)
         recall10.append(hits[:10].sum() / len(relevant))
         recall20.append(hits[:20].sum() / len(relevant))

@@ -32,7 +32,9 @@ class Progress:
         rate = self.count / max(now - self.started, 1e-9)
         if self.total:
             eta = (self.total - self.count) / rate if rate > 0 else float("inf")
-            self.note(f"{self.label}: {self.count:,}/{self.total:,} {self.unit} ({rate:,.0f}/s, about {eta:.0f} s left)")
+            self.note(
+                f"{self.label}: {self.count:,}/{self.total:,} {self.unit} ({rate:,.0f}/s, about {eta:.0f} s left)"
+            )
         else:
             self.note(f"{self.label}: {self.count:,} {self.unit} ({rate:,.0f}/s)")
 

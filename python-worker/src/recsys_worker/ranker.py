@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,6 +39,9 @@ class RankerParams:
 
 
 class Ranker(nn.Module):
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, dimension: int, mean: np.ndarray, std: np.ndarray, hidden: tuple[int, ...]):
         super().__init__()
         self.dimension = dimension
@@ -58,8 +62,8 @@ class Ranker(nn.Module):
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         d = 2 * self.dimension
         embeddings = features[:, :d]
-        retrieval_score = features[:, d:d + 1]
-        counts = torch.log1p(features[:, d + 1:])
+        retrieval_score = features[:, d : d + 1]
+        counts = torch.log1p(features[:, d + 1 :])
         dense = (torch.cat([retrieval_score, counts], dim=1) - self.mean) / self.std
         return self.mlp(torch.cat([embeddings, dense], dim=1)).squeeze(1)
 
@@ -80,8 +84,14 @@ class CandidateSet:
     rows: np.ndarray  # [users, n, width] float32
 
 
-def candidate_rows(model: retrieval.HistoryRetrieval, snapshot: FeatureSnapshot, users: np.ndarray,
-                   seen: list[set[int]], count: int, device: torch.device) -> CandidateSet:
+def candidate_rows(
+    model: retrieval.HistoryRetrieval,
+    snapshot: FeatureSnapshot,
+    users: np.ndarray,
+    seen: list[set[int]],
+    count: int,
+    device: torch.device,
+) -> CandidateSet:
     """Retrieval's top ``count`` unseen items per user and one ranker input row per candidate."""
     recent = [snapshot.recent_items[u] for u in users]
     vectors = retrieval.user_vectors(model, recent, device)
@@ -104,36 +114,44 @@ def candidate_rows(model: retrieval.HistoryRetrieval, snapshot: FeatureSnapshot,
     for row, user in enumerate(users):
         items = candidates[row]
         rows[row, :, :d] = vectors[row]
-        rows[row, :, d:2 * d] = item_matrix[items]
-        rows[row, :, 2 * d:] = snapshot.dense(int(user), items, all_scores[row, items])
+        rows[row, :, d : 2 * d] = item_matrix[items]
+        rows[row, :, 2 * d :] = snapshot.dense(int(user), items, all_scores[row, items])
     return CandidateSet(users, candidates, rows)
 
 
 def seen_items(history: Interactions) -> list[set[int]]:
     seen: list[set[int]] = [set() for _ in range(history.user_count)]
-    for user, item in zip(history.users.tolist(), history.items.tolist()):
+    for user, item in zip(history.users.tolist(), history.items.tolist(), strict=False):
         seen[user].add(item)
     return seen
 
 
-def train(data: Interactions, model: retrieval.HistoryRetrieval, params: RankerParams, device: torch.device,
-          seed: int = 7) -> tuple[Ranker, dict]:
+def train(
+    data: Interactions, model: retrieval.HistoryRetrieval, params: RankerParams, device: torch.device, seed: int = 7
+) -> tuple[Ranker, dict]:
     """The trained ranker and a report (losses per epoch, validation NDCG@10 before/after ranking)."""
     label_start = int(data.timestamps.max()) + 1 - params.label_days * DAY
     history, window = data.before(label_start), data.since(label_start)
     snapshot = FeatureSnapshot.of(history, label_start)
     seen = seen_items(history)
     wanted: list[set[int]] = [set() for _ in range(data.user_count)]
-    for user, item in zip(window.users.tolist(), window.items.tolist()):
+    for user, item in zip(window.users.tolist(), window.items.tolist(), strict=False):
         if item not in seen[user]:
             wanted[user].add(item)
     users = np.array([u for u in range(data.user_count) if wanted[u] and seen[u]], dtype=np.int64)
     if len(users) < 10:
-        raise ValueError(f"only {len(users)} users have history and new items in the last {params.label_days} days: "
-                         "too few to train the ranker")
-    Progress.note(f"ranker: {len(users):,} users with history before and new items in the last {params.label_days} days")
+        raise ValueError(
+            f"only {len(users)} users have history and new items in the last {params.label_days} days: "
+            "too few to train the ranker"
+        )
+    Progress.note(
+        f"ranker: {len(users):,} users with history before and new items in the last {params.label_days} days"
+    )
     candidates = candidate_rows(model, snapshot, users, seen, params.candidates, device)
-    labels = np.array([[item in wanted[u] for item in row] for u, row in zip(users, candidates.candidates)], dtype=np.float32)
+    labels = np.array(
+        [[item in wanted[u] for item in row] for u, row in zip(users, candidates.candidates, strict=False)],
+        dtype=np.float32,
+    )
     useful = labels.sum(1) > 0
     Progress.note(f"ranker: {useful.sum():,} of them have a new item among retrieval's {params.candidates} candidates")
 
@@ -142,7 +160,9 @@ def train(data: Interactions, model: retrieval.HistoryRetrieval, params: RankerP
     n_validation = max(1, int(len(indexes) * params.validation_share))
     validation, training = indexes[:n_validation], indexes[n_validation:]
 
-    dense = transformed(candidates.rows[training][:, :, 2 * model.params.dimension:]).reshape(-1, len(RANKER_DENSE_FEATURES))
+    dense = transformed(candidates.rows[training][:, :, 2 * model.params.dimension :]).reshape(
+        -1, len(RANKER_DENSE_FEATURES)
+    )
     mean, std = dense.mean(0), dense.std(0)
     std[std < 1e-6] = 1.0
     ranker = Ranker(model.params.dimension, mean, std, params.hidden).to(device)
@@ -150,9 +170,15 @@ def train(data: Interactions, model: retrieval.HistoryRetrieval, params: RankerP
     rows_t = torch.from_numpy(candidates.rows).to(device)
     labels_t = torch.from_numpy(labels).to(device)
     width = rows_t.shape[2]
-    report = {"label_window_start": label_start, "users": int(len(users)), "training_users": int(len(training)),
-              "validation_users": int(len(validation)), "losses": [],
-              "validation_ndcg10_retrieval_order": _ndcg_of_order(labels[validation], np.arange(labels.shape[1]))}
+    losses: list[float] = []
+    report: dict[str, Any] = {
+        "label_window_start": label_start,
+        "users": len(users),
+        "training_users": len(training),
+        "validation_users": len(validation),
+        "losses": losses,
+        "validation_ndcg10_retrieval_order": _ndcg_of_order(labels[validation], np.arange(labels.shape[1])),
+    }
     torch.manual_seed(seed)
     best = (-1.0, 0, copy.deepcopy(ranker.state_dict()))
     for epoch in range(params.epochs):
@@ -167,20 +193,23 @@ def train(data: Interactions, model: retrieval.HistoryRetrieval, params: RankerP
             loss.backward()
             optimiser.step()
             total, batches = total + loss.item(), batches + 1
-        report["losses"].append(total / batches)
+        losses.append(total / batches)
         quality = _validation_ndcg(ranker, rows_t[validation], labels[validation])
         if quality > best[0]:
             best = (quality, epoch + 1, copy.deepcopy(ranker.state_dict()))
         if (epoch + 1) % 5 == 0 or epoch + 1 == params.epochs:
-            Progress.note(f"ranker epoch {epoch + 1}/{params.epochs}: loss {report['losses'][-1]:.4f}, "
-                          f"validation NDCG@10 {quality:.4f}")
+            Progress.note(
+                f"ranker epoch {epoch + 1}/{params.epochs}: loss {losses[-1]:.4f}, validation NDCG@10 {quality:.4f}"
+            )
     # early stopping: keep the epoch that did best on the validation users (never the test split)
     ranker.load_state_dict(best[2])
     ranker.eval()
     report["best_epoch"] = best[1]
     report["validation_ndcg10_ranked"] = best[0]
-    Progress.note(f"ranker: kept epoch {best[1]} (validation NDCG@10 {best[0]:.4f}; retrieval order "
-                  f"{report['validation_ndcg10_retrieval_order']:.4f})")
+    Progress.note(
+        f"ranker: kept epoch {best[1]} (validation NDCG@10 {best[0]:.4f}; retrieval order "
+        f"{report['validation_ndcg10_retrieval_order']:.4f})"
+    )
     return ranker, report
 
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,16 +29,21 @@ DEPTHS = ("full", "reduced", "minimal", "fallback")
 def event_batches(train: Interactions, shift_seconds: int, size: int = 1000):
     """The training purchases as the gateway's JSON events, in time order, in batches."""
     batch = []
-    for n, (u, i, ts, basket) in enumerate(zip(train.users.tolist(), train.items.tolist(), train.timestamps.tolist(),
-                                               train.baskets.tolist())):
-        batch.append({
-            "event_id": f"replay-{n}",
-            "user_id": train.user_ids[u],
-            "item_id": train.item_ids[i],
-            "type": "purchase",
-            "occurred_at": datetime.fromtimestamp(ts + shift_seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "context": {"session_id": f"basket-{basket}"},
-        })
+    for n, (u, i, ts, basket) in enumerate(
+        zip(train.users.tolist(), train.items.tolist(), train.timestamps.tolist(), train.baskets.tolist(), strict=False)
+    ):
+        batch.append(
+            {
+                "event_id": f"replay-{n}",
+                "user_id": train.user_ids[u],
+                "item_id": train.item_ids[i],
+                "type": "purchase",
+                "occurred_at": datetime.fromtimestamp(ts + shift_seconds, tz=timezone.utc).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
+                "context": {"session_id": f"basket-{basket}"},
+            }
+        )
         if len(batch) == size:
             yield batch
             batch = []
@@ -46,25 +52,40 @@ def event_batches(train: Interactions, shift_seconds: int, size: int = 1000):
 
 
 def catalogue_batches(data: Interactions, size: int = 1000):
-    items = [{"item_id": item, **({"price": float(price)} if np.isfinite(price) else {})}
-             for item, price in zip(data.item_ids, data.item_prices.tolist())]
+    items = [
+        {"item_id": item, **({"price": float(price)} if np.isfinite(price) else {})}
+        for item, price in zip(data.item_ids, data.item_prices.tolist(), strict=False)
+    ]
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _metric(url: str, name: str, label: str) -> float:
     with urllib.request.urlopen(url, timeout=10) as response:
         text = response.read().decode()
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{") and label in line)
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{") and label in line
+    )
 
 
-def run(data: Interactions, models: training.TrainedModels | None, params: training.TrainingParams, device,
-        gateway: str, feature_service: str, inference_service: str, model_dir: Path, model_name: str,
-        test_days: int = 30) -> dict:
+def run(
+    data: Interactions,
+    models: training.TrainedModels | None,
+    params: training.TrainingParams,
+    device,
+    gateway: str,
+    feature_service: str,
+    inference_service: str,
+    model_dir: Path,
+    model_name: str,
+    test_days: int = 30,
+) -> dict:
     split = evaluation.temporal_split(data, test_days)
     shift = int(time.time()) - split.test_start
-    Progress.note(f"replay: {len(split.train):,} training purchases, {len(split.users):,} test users; times shifted by "
-                  f"{shift / 86400:.0f} days so that the split lies at now")
+    Progress.note(
+        f"replay: {len(split.train):,} training purchases, {len(split.users):,} test users; times shifted by "
+        f"{shift / 86400:.0f} days so that the split lies at now"
+    )
     if models is None:
         models = training.train(split.train, params, device)
     version = "zz-replay-" + bundle.default_version()  # sorts after the demo's versions: the service swaps to it
@@ -72,9 +93,14 @@ def run(data: Interactions, models: training.TrainedModels | None, params: train
     loaded_before = _metric(loads, "recsys_inference_model_loads_total", 'outcome="loaded"')
     published = bundle.publish(models, model_dir, model_name, version)
     try:
-        _await(lambda: _metric(loads, "recsys_inference_model_loads_total", 'outcome="loaded"') > loaded_before, 60,
-               f"the inference-service to load {version}")
-        applied_before = _metric(feature_service + "/actuator/prometheus", "recsys_features_log_entries_total", 'result="applied"')
+        _await(
+            lambda: _metric(loads, "recsys_inference_model_loads_total", 'outcome="loaded"') > loaded_before,
+            60,
+            f"the inference-service to load {version}",
+        )
+        applied_before = _metric(
+            feature_service + "/actuator/prometheus", "recsys_features_log_entries_total", 'result="applied"'
+        )
         # ids the platform refuses (the dataset has a few non-products such as "BANK CHARGES") are counted, not fatal
         sent, rejected = 0, {"items": 0, "events": 0}
         for batch in catalogue_batches(data):
@@ -93,16 +119,26 @@ def run(data: Interactions, models: training.TrainedModels | None, params: train
             progress.advance(len(batch))
         progress.done()
         Progress.note(f"replay: refused by the platform: {rejected}")
-        _await(lambda: _metric(feature_service + "/actuator/prometheus", "recsys_features_log_entries_total", 'result="applied"')
-               >= applied_before + sent, 600, "the feature-service to apply the replay")
+        _await(
+            lambda: (
+                _metric(
+                    feature_service + "/actuator/prometheus", "recsys_features_log_entries_total", 'result="applied"'
+                )
+                >= applied_before + sent
+            ),
+            600,
+            "the feature-service to apply the replay",
+        )
         catalogue = int(split.known.sum())
         index = {item: n for n, item in enumerate(data.item_ids)}
-        results = {}
+        results: dict[str, dict[str, Any]] = {}
         for depth in DEPTHS:
-            ranked, served = [], {d: 0 for d in DEPTHS}
+            ranked, served = [], dict.fromkeys(DEPTHS, 0)
             started = time.monotonic()
             for user in split.users.tolist():
-                status, headers, body = http_api.call("GET", f"{gateway}/api/v1/users/{data.user_ids[user]}/recommendations?limit=20&max_depth={depth}")
+                status, _headers, body = http_api.call(
+                    "GET", f"{gateway}/api/v1/users/{data.user_ids[user]}/recommendations?limit=20&max_depth={depth}"
+                )
                 if status != 200:
                     raise RuntimeError(f"recommendations answered {status}: {body}")
                 served[body["depth"]] = served.get(body["depth"], 0) + 1
@@ -111,10 +147,18 @@ def run(data: Interactions, models: training.TrainedModels | None, params: train
             results[depth] = metrics.evaluate(np.array(ranked), split.truth, catalogue)
             results[depth]["served_at"] = served
             results[depth]["seconds"] = round(time.monotonic() - started, 1)
-            Progress.note(f"{depth}: NDCG@10 {results[depth]['ndcg@10']:.4f}, Recall@10 {results[depth]['recall@10']:.4f} "
-                          f"(answers served at {served})")
-        return {"protocol": "as `evaluate` (docs/model-bundle.md), through the running platform's gateway",
-                "refused_by_the_platform": rejected, "bundle": version, "time_shift_days": round(shift / 86400, 1), "data": data.describe(), "results": results}
+            Progress.note(
+                f"{depth}: NDCG@10 {results[depth]['ndcg@10']:.4f}, Recall@10 {results[depth]['recall@10']:.4f} "
+                f"(answers served at {served})"
+            )
+        return {
+            "protocol": "as `evaluate` (docs/model-bundle.md), through the running platform's gateway",
+            "refused_by_the_platform": rejected,
+            "bundle": version,
+            "time_shift_days": round(shift / 86400, 1),
+            "data": data.describe(),
+            "results": results,
+        }
     finally:
         shutil.rmtree(published, ignore_errors=True)  # the platform keeps serving it until it restarts
 

@@ -81,7 +81,7 @@ def training_examples(data: Interactions, params: RetrievalParams):
     starts = np.flatnonzero(np.r_[True, (baskets[1:] != baskets[:-1]) | (users[1:] != users[:-1])])
     ends = np.r_[starts[1:], len(order)]
     user_start = 0
-    for start, end in zip(starts.tolist(), ends.tolist()):
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=False):
         if start == 0 or users[start] != users[start - 1]:
             user_start = start
             continue
@@ -95,7 +95,9 @@ def training_examples(data: Interactions, params: RetrievalParams):
     return recent, targets
 
 
-def train(data: Interactions, params: RetrievalParams, device: torch.device, seed: int = 7) -> tuple[HistoryRetrieval, list[float]]:
+def train(
+    data: Interactions, params: RetrievalParams, device: torch.device, seed: int = 7
+) -> tuple[HistoryRetrieval, list[float]]:
     """The trained model and its mean training loss per epoch."""
     recent, targets = training_examples(data, params)
     if not recent:
@@ -142,4 +144,6 @@ def scores(model: HistoryRetrieval, recent: list[np.ndarray], device: torch.devi
 def user_vectors(model: HistoryRetrieval, recent: list[np.ndarray], device: torch.device) -> np.ndarray:
     history, weights = history_tensors(recent, model.params, pad=model.item_count)
     with torch.no_grad():
-        return model.user_vectors(torch.from_numpy(history).to(device), torch.from_numpy(weights).to(device)).cpu().numpy()
+        return (
+            model.user_vectors(torch.from_numpy(history).to(device), torch.from_numpy(weights).to(device)).cpu().numpy()
+        )

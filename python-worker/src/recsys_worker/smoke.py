@@ -4,10 +4,13 @@ health check as ready, and the gateway serves a recommendation to a caller with 
 The health check is sent as raw protobuf bytes, so the worker needs no generated gRPC code: a
 HealthCheckRequest is field 1 (service, a string); a HealthCheckResponse is field 1 (status, an enum).
 """
+
 from __future__ import annotations
 
+import functools
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import http_api
@@ -80,15 +83,27 @@ def check_gateway(base_url: str, user: str, timeout: float) -> Outcome:
         return Outcome(base_url, False, str(e))
     if status != 200 or not isinstance(body, dict) or "items" not in body:
         return Outcome(base_url, False, f"HTTP {status}: {body}")
-    return Outcome(base_url, True, f"{len(body['items'])} items at depth {body.get('depth')}, model {body.get('model_version')}")
+    return Outcome(
+        base_url, True, f"{len(body['items'])} items at depth {body.get('depth')}, model {body.get('model_version')}"
+    )
 
 
-def run(grpc_targets: dict[str, str], gateway: str | None, health_service: str = "readiness",
-        deadline_s: float = 120.0, call_timeout_s: float = 5.0, user: str = "helm-test",
-        sleep=time.sleep, clock=time.monotonic) -> list[Outcome]:
+def run(
+    grpc_targets: dict[str, str],
+    gateway: str | None,
+    health_service: str = "readiness",
+    deadline_s: float = 120.0,
+    call_timeout_s: float = 5.0,
+    user: str = "helm-test",
+    sleep=time.sleep,
+    clock=time.monotonic,
+) -> list[Outcome]:
     """Checks every target until it passes or the deadline passes; the last outcome of each."""
     give_up = clock() + deadline_s
-    checks = {name: (lambda a=address: check_grpc(a, health_service, call_timeout_s)) for name, address in grpc_targets.items()}
+    checks: dict[str, Callable[[], Outcome]] = {
+        name: functools.partial(check_grpc, address, health_service, call_timeout_s)
+        for name, address in grpc_targets.items()
+    }
     if gateway:
         checks["gateway (HTTP)"] = lambda: check_gateway(gateway, user, call_timeout_s)
     outcomes: dict[str, Outcome] = {}

@@ -31,8 +31,9 @@ class CsvColumns:
     time_format: str = "epoch_s"
 
 
-def _open_text(path: Path):
-    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+def _open_text(path: Path) -> io.TextIOWrapper:
+    # the caller closes the wrapper, and with it the raw file
+    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
@@ -56,8 +57,11 @@ def read_csv(path: str | Path, columns: CsvColumns = CsvColumns(), source: str |
     skipped = 0
     with _open_text(path) as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in (columns.user, columns.item, columns.time, columns.basket, columns.weight, columns.price)
-                   if c and c not in (reader.fieldnames or [])]
+        missing = [
+            c
+            for c in (columns.user, columns.item, columns.time, columns.basket, columns.weight, columns.price)
+            if c and c not in (reader.fieldnames or [])
+        ]
         if missing:
             raise ValueError(f"{path}: no column {', '.join(missing)} (columns: {', '.join(reader.fieldnames or [])})")
         for row in reader:
@@ -85,10 +89,13 @@ def read_online_retail(directory: str | Path) -> Interactions:
     """UCI Online Retail: purchases (one invoice = one basket) and each product's median unit price."""
     directory = Path(directory)
     purchases = _first_existing(directory, "interactions_purchases.csv.gz", "interactions_purchases.csv")
+    assert purchases is not None  # required files raise instead
     rows = []
     with _open_text(purchases) as handle:
         for row in csv.DictReader(handle):
-            rows.append((row["user_id"], row["item_id"], int(row["timestamp"]), row["invoice_no"], EVENT_WEIGHTS["purchase"]))
+            rows.append(
+                (row["user_id"], row["item_id"], int(row["timestamp"]), row["invoice_no"], EVENT_WEIGHTS["purchase"])
+            )
     prices: dict[str, list[float]] = defaultdict(list)
     full = _first_existing(directory, "online_retail.csv.gz", "online_retail.csv", required=False)
     if full is not None:
@@ -128,7 +135,7 @@ def read_event_log(redis_url: str, stream: str = EVENT_LOG_STREAM, chunk: int = 
         entries = client.xrange(stream, min=start, max="+", count=chunk)
         if not entries:
             break
-        for entry_id, fields in entries:
+        for _entry_id, fields in entries:
             kind, version = fields.get("kind"), fields.get("v")
             if version != "1" or kind not in ("event", "item"):
                 skipped += 1
@@ -138,13 +145,20 @@ def read_event_log(redis_url: str, stream: str = EVENT_LOG_STREAM, chunk: int = 
             else:
                 event_type = fields.get("type", "custom")
                 session = fields.get("session") or None
-                rows.append((fields["user"], fields["item"], int(fields["ts"]) // 1000, session,
-                             EVENT_WEIGHTS.get(event_type, EVENT_WEIGHTS["custom"])))
+                rows.append(
+                    (
+                        fields["user"],
+                        fields["item"],
+                        int(fields["ts"]) // 1000,
+                        session,
+                        EVENT_WEIGHTS.get(event_type, EVENT_WEIGHTS["custom"]),
+                    )
+                )
         progress.advance(len(entries))
         start = "(" + entries[-1][0]
     progress.done()
     if skipped:
         Progress.note(f"event log: skipped {skipped} entries of unknown kind or version")
-    with_session = [r for r in rows if r[3] is not None]
+    with_session: list[tuple[str, str, int, str, float]] = [(u, i, t, s, w) for u, i, t, s, w in rows if s is not None]
     without = [(u, i, t, w) for u, i, t, s, w in rows if s is None]
     return build(with_session + sessions(without), prices, source=f"event-log:{stream}")

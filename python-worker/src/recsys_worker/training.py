@@ -37,24 +37,36 @@ class TrainedModels:
     report: dict
 
     def save(self, path: str | Path) -> None:
-        torch.save({
-            "retrieval": self.retrieval.state_dict(), "ranker": self.ranker.state_dict(), "item_ids": self.item_ids,
-            "params": self.params.as_dict(), "data": self.data, "report": self.report,
-        }, path)
+        torch.save(
+            {
+                "retrieval": self.retrieval.state_dict(),
+                "ranker": self.ranker.state_dict(),
+                "item_ids": self.item_ids,
+                "params": self.params.as_dict(),
+                "data": self.data,
+                "report": self.report,
+            },
+            path,
+        )
 
     @classmethod
-    def load(cls, path: str | Path, device: torch.device = torch.device("cpu")) -> "TrainedModels":
+    def load(cls, path: str | Path, device: torch.device = torch.device("cpu")) -> TrainedModels:
         saved = torch.load(path, map_location=device)
         params = TrainingParams(
             retrieval.RetrievalParams(**saved["params"]["retrieval"]),
             ranking.RankerParams(**{**saved["params"]["ranker"], "hidden": tuple(saved["params"]["ranker"]["hidden"])}),
-            saved["params"]["seed"])
+            saved["params"]["seed"],
+        )
         model = retrieval.HistoryRetrieval(len(saved["item_ids"]), params.retrieval)
         model.load_state_dict(saved["retrieval"])
         state = saved["ranker"]
-        ranker = ranking.Ranker(params.retrieval.dimension, state["mean"].numpy(), state["std"].numpy(), params.ranker.hidden)
+        ranker = ranking.Ranker(
+            params.retrieval.dimension, state["mean"].numpy(), state["std"].numpy(), params.ranker.hidden
+        )
         ranker.load_state_dict(state)
-        return cls(model.to(device).eval(), ranker.to(device).eval(), saved["item_ids"], params, saved["data"], saved["report"])
+        return cls(
+            model.to(device).eval(), ranker.to(device).eval(), saved["item_ids"], params, saved["data"], saved["report"]
+        )
 
 
 def train(data: Interactions, params: TrainingParams, device: torch.device) -> TrainedModels:
@@ -66,8 +78,15 @@ def train(data: Interactions, params: TrainingParams, device: torch.device) -> T
     return TrainedModels(model, ranker, list(data.item_ids), params, data.describe(), report)
 
 
-def recommend(models: TrainedModels, history: Interactions, as_of: int, users: np.ndarray, k: int,
-              device: torch.device, rank: bool = True) -> np.ndarray:
+def recommend(
+    models: TrainedModels,
+    history: Interactions,
+    as_of: int,
+    users: np.ndarray,
+    k: int,
+    device: torch.device,
+    rank: bool = True,
+) -> np.ndarray:
     """Top ``k`` unseen items per user as of ``as_of``: retrieval's candidates, re-ordered by the ranker."""
     snapshot = FeatureSnapshot.of(history, as_of)
     seen = ranking.seen_items(history)
