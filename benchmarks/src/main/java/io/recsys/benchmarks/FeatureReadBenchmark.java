@@ -93,7 +93,6 @@ final class FeatureReadBenchmark {
                             "user_plus_" + itemsPerRequest + "_items_" + threads + "_threads",
                             measure(
                                     FeatureServiceGrpc.newBlockingStub(channel),
-                                    generator,
                                     itemsPerRequest,
                                     threads,
                                     featureMetrics));
@@ -139,7 +138,6 @@ final class FeatureReadBenchmark {
 
     private Map<String, Object> measure(
             FeatureServiceGrpc.FeatureServiceBlockingStub stub,
-            SyntheticEvents generator,
             int itemsPerRequest,
             int threads,
             ServiceMetrics serverMetrics)

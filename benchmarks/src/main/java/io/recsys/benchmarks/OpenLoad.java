@@ -101,24 +101,25 @@ final class OpenLoad {
                             gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10"))
                     .timeout(Duration.ofSeconds(5))
                     .build();
-            http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-                long micros = Math.max(1, (System.nanoTime() - intended) / 1_000);
-                if (error != null || response.statusCode() != 200) {
-                    bucket.errors.incrementAndGet();
-                    errors.incrementAndGet();
-                    return;
-                }
-                bucket.served.incrementAndGet();
-                bucket.latency.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(30)));
-                overall.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(30)));
-                bucket.depths
-                        .computeIfAbsent(
-                                response.headers()
-                                        .firstValue("X-Prediction-Depth")
-                                        .orElse("unknown"),
-                                d -> new AtomicLong())
-                        .incrementAndGet();
-            });
+            var unused = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> {
+                        long micros = Math.max(1, (System.nanoTime() - intended) / 1_000);
+                        if (error != null || response.statusCode() != 200) {
+                            bucket.errors.incrementAndGet();
+                            errors.incrementAndGet();
+                            return;
+                        }
+                        bucket.served.incrementAndGet();
+                        bucket.latency.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(30)));
+                        overall.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(30)));
+                        bucket.depths
+                                .computeIfAbsent(
+                                        response.headers()
+                                                .firstValue("X-Prediction-Depth")
+                                                .orElse("unknown"),
+                                        d -> new AtomicLong())
+                                .incrementAndGet();
+                    });
             due += (long) (1e9 / Math.max(1, rate.applyAsDouble((due - start) / 1e9)));
         }
         Thread.sleep(5_000); // the last answers

@@ -227,8 +227,8 @@ public class EventLogConsumer implements SmartLifecycle {
         }
         long appliedNow =
                 writer.applyAndAcknowledge(properties.streamKey(), properties.group(), entries, clock.instant());
-        applied.increment(appliedNow);
-        alreadyApplied.increment(entries.size() - appliedNow - countUnknown(entries));
+        applied.increment((double) appliedNow);
+        alreadyApplied.increment((double) (entries.size() - appliedNow - countUnknown(entries)));
     }
 
     private static long countUnknown(List<FeatureWriter.LogEntry> entries) {
@@ -255,7 +255,7 @@ public class EventLogConsumer implements SmartLifecycle {
             cursor = page.getId();
         } while (!"0-0".equals(cursor) && running.get());
         if (total > 0) {
-            claimed.increment(total);
+            claimed.increment((double) total);
             log.info("claimed {} entries left pending by other consumers", total);
         }
         return total;

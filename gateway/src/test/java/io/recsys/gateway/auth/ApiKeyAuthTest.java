@@ -22,7 +22,9 @@ import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,27 +167,21 @@ class ApiKeyAuthTest {
     }
 
     @Test
-    void theKubeletsGrpcProbesFindTheirNamedHealthServices() throws InterruptedException {
+    void theKubeletsGrpcProbesFindTheirNamedHealthServices() {
         // the application's health reaches the gRPC health service on a schedule (5 s after start, then every 5 s)
         for (String probe : new String[] {"liveness", "readiness"}) {
-            HealthCheckResponse.ServingStatus status = null;
-            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (status != HealthCheckResponse.ServingStatus.SERVING && System.nanoTime() < giveUp) {
-                try {
-                    status = HealthGrpc.newBlockingStub(channel)
-                            .withDeadlineAfter(5, TimeUnit.SECONDS)
-                            .check(HealthCheckRequest.newBuilder()
-                                    .setService(probe)
-                                    .build())
-                            .getStatus();
-                } catch (StatusRuntimeException notYetRegistered) {
-                    status = null;
-                }
-                if (status != HealthCheckResponse.ServingStatus.SERVING) {
-                    Thread.sleep(250);
-                }
-            }
-            assertThat(status).as(probe).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            Awaitility.await(probe)
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsInstanceOf(StatusRuntimeException.class) // not registered yet
+                    .until(
+                            () -> HealthGrpc.newBlockingStub(channel)
+                                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                    .check(HealthCheckRequest.newBuilder()
+                                            .setService(probe)
+                                            .build())
+                                    .getStatus(),
+                            status -> status == HealthCheckResponse.ServingStatus.SERVING);
         }
     }
 

@@ -132,7 +132,7 @@ public final class RankBatcher<M> implements AutoCloseable {
         }
         CompletableFuture<float[]> result = new CompletableFuture<>();
         inFlight.incrementAndGet();
-        result.whenComplete((scores, error) -> inFlight.decrementAndGet());
+        var unused = result.whenComplete((scores, error) -> inFlight.decrementAndGet());
         queue.add(new Job<>(model, rows, rowCount, width, deadlineNanos, System.nanoTime(), result));
         return result;
     }

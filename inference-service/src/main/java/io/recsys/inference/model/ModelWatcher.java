@@ -63,7 +63,7 @@ public class ModelWatcher implements SmartLifecycle {
             return thread;
         });
         long every = properties.pollInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::scanQuietly, every, every, TimeUnit.MILLISECONDS);
+        var unused = scheduler.scheduleWithFixedDelay(this::scanQuietly, every, every, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -72,7 +72,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             throw e;
         }
         String version = lease.model().version();
-        batcher.submit(
+        var unused = batcher.submit(
                         lease.model(),
                         rows,
                         request.getCandidatesCount(),

@@ -94,7 +94,7 @@ class HotSwapTest {
         Set<String> versionsSeen = ConcurrentHashMap.newKeySet();
         ExecutorService clients = Executors.newFixedThreadPool(4);
         for (int c = 0; c < 4; c++) {
-            clients.submit(() -> {
+            var unused = clients.submit(() -> {
                 var stub = InferenceServiceGrpc.newBlockingStub(channel);
                 while (running.get()) {
                     try {

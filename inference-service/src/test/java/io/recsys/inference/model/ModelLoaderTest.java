@@ -1,5 +1,6 @@
 package io.recsys.inference.model;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -78,7 +79,7 @@ class ModelLoaderTest {
         int end = samples.indexOf(',', at);
         double shifted = Double.parseDouble(samples.substring(at, end)) + 0.01;
         BundleFixtures.replaceFile(
-                bundle, "samples.json", (samples.substring(0, at) + shifted + samples.substring(end)).getBytes());
+                bundle, "samples.json", (samples.substring(0, at) + shifted + samples.substring(end)).getBytes(UTF_8));
         AtomicInteger closed = new AtomicInteger();
 
         assertThatThrownBy(() -> loader.load(bundle, closed::incrementAndGet))
@@ -92,7 +93,7 @@ class ModelLoaderTest {
     @Test
     void anOnnxFileTheEngineCannotReadIsRefused() {
         Path bundle = BundleFixtures.publishCopy(models, "demo", "v2");
-        BundleFixtures.replaceFile(bundle, "ranker.onnx", "not an onnx graph".getBytes());
+        BundleFixtures.replaceFile(bundle, "ranker.onnx", "not an onnx graph".getBytes(UTF_8));
 
         AtomicInteger closed = new AtomicInteger();
 

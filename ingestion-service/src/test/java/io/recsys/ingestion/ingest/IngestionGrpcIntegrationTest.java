@@ -1,5 +1,6 @@
 package io.recsys.ingestion.ingest;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -197,14 +198,17 @@ class IngestionGrpcIntegrationTest {
         CompletableFuture<IngestEventsResponse> answer = new CompletableFuture<>();
         StreamObserver<IngestEventsRequest> upload = IngestionServiceGrpc.newStub(channel)
                 .streamEvents(new StreamObserver<>() {
+                    @Override
                     public void onNext(IngestEventsResponse value) {
                         answer.complete(value);
                     }
 
+                    @Override
                     public void onError(Throwable t) {
                         answer.completeExceptionally(t);
                     }
 
+                    @Override
                     public void onCompleted() {}
                 });
         for (int batch = 0; batch < 4; batch++) {
@@ -264,16 +268,16 @@ class IngestionGrpcIntegrationTest {
     void redisOutageIsAPromptUnavailableWithRetryHintAndTheServiceRecoversByItself() {
         redis.stop();
         try {
-            long started = System.nanoTime();
-            assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                            .addEvents(event("down-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
-                            .build()))
+            // refused with UNAVAILABLE and a retry hint, not held until the caller's deadline
+            assertThatThrownBy(() -> ingestion
+                            .withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .ingestEvents(IngestEventsRequest.newBuilder()
+                                    .addEvents(event("down-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                                    .build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                         assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
                     });
-            // generous bound on a shared machine; the point is "no hang until a long timeout"
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         } finally {
             redis.restart();
         }
@@ -293,8 +297,8 @@ class IngestionGrpcIntegrationTest {
     @Test
     void aSlowStoreTurnsExtraBatchesAwayAtOnceWithAHint() throws Exception {
         // Redis holds writes for a while: the one batch allowed in flight waits, the next is refused at once
-        redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<Object>)
-                connection -> connection.execute("CLIENT", "PAUSE".getBytes(), "700".getBytes(), "WRITE".getBytes()));
+        redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<Object>) connection ->
+                connection.execute("CLIENT", "PAUSE".getBytes(UTF_8), "700".getBytes(UTF_8), "WRITE".getBytes(UTF_8)));
         CompletableFuture<IngestEventsResponse> first =
                 CompletableFuture.supplyAsync(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
                         .addEvents(event("slow-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))

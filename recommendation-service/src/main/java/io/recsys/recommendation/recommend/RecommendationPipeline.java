@@ -33,6 +33,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -114,7 +115,7 @@ public class RecommendationPipeline {
                     : response.getDepthReasons(0)
                             .name()
                             .substring("DEPTH_REASON_".length())
-                            .toLowerCase();
+                            .toLowerCase(Locale.ROOT);
             metrics.answered(level, reason, latency);
         }
     }
@@ -369,11 +370,11 @@ public class RecommendationPipeline {
     }
 
     private static String levelName(PredictionDepth level) {
-        return level.name().substring("PREDICTION_DEPTH_".length()).toLowerCase();
+        return level.name().substring("PREDICTION_DEPTH_".length()).toLowerCase(Locale.ROOT);
     }
 
     private static String sourceName(CandidateSource source) {
-        return source.name().substring("CANDIDATE_SOURCE_".length()).toLowerCase();
+        return source.name().substring("CANDIDATE_SOURCE_".length()).toLowerCase(Locale.ROOT);
     }
 
     private static String shortDeadline(Duration left) {

@@ -144,16 +144,15 @@ class RecommendGrpcIntegrationTest {
 
     @Test
     void aSlowRankerIsSteppedAroundWithinTheDeadlineAndFullDepthReturnsAfterwards() {
-        awaitFullDepth(); // a warm service: the deadline below is tight
-        inferenceDelayMillis.set(50);
-        long started = System.nanoTime();
-        RecommendResponse slow = recommend("alice", 150);
-        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        awaitFullDepth();
+        // the ranker answers later than the inference timeout (250 ms); the caller's deadline leaves room for
+        // a cheaper answer, which comes (recommend fails on DEADLINE_EXCEEDED) at a lower depth
+        inferenceDelayMillis.set(1_000);
+        RecommendResponse slow = recommend("alice", 2_000);
 
         assertThat(slow.getDepth())
                 .isIn(PredictionDepth.PREDICTION_DEPTH_MINIMAL, PredictionDepth.PREDICTION_DEPTH_REDUCED);
         assertThat(slow.getItemsCount()).isEqualTo(5);
-        assertThat(tookMillis).isLessThan(150);
 
         inferenceDelayMillis.set(0);
         awaitFullDepth();
