@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from recsys_worker import runtime
-from recsys_worker.interactions import EVENT_WEIGHTS, build
+from recsys_worker.interactions import build
+from recsys_worker.platform import EVENT_WEIGHTS
 
 DAY = 86400
 REPOSITORY = Path(__file__).resolve().parents[2]

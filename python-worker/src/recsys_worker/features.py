@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .interactions import Interactions
+from .platform import COOCCURRENCE_RECENT_ITEMS, NEIGHBOURS_KEPT  # as the feature-service
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -55,10 +56,6 @@ RANKER_DENSE_FEATURES = (
 def feature_names(scope: str | None = None) -> list[str]:
     """The dense features' names in input order, or only those of one scope."""
     return [name for name, _, owner, _ in RANKER_DENSE_FEATURES if scope is None or owner == scope]
-
-
-COOCCURRENCE_RECENT_ITEMS = 5
-NEIGHBOURS_KEPT = 100  # the feature-service keeps between 50 and 100 neighbours per item
 
 
 @dataclass

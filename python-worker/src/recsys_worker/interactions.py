@@ -9,7 +9,6 @@ import numpy as np
 
 # Same weights as the feature-service's popularity (recsys.features.weights), so that features
 # computed here for training match what the platform serves.
-EVENT_WEIGHTS = {"view": 1.0, "click": 2.0, "add_to_cart": 4.0, "purchase": 8.0, "rating": 3.0, "custom": 1.0}
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .interactions import EVENT_WEIGHTS, Interactions, build, sessions
+from .interactions import Interactions, build, sessions
+from .platform import EVENT_LOG_STREAM, EVENT_WEIGHTS
 from .progress import Progress
-
-EVENT_LOG_STREAM = "recsys:{events}:log"
 
 
 @dataclass(frozen=True)

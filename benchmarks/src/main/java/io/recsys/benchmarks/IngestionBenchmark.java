@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
 import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
+import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.localstack.LocalStack;
 import io.recsys.localstack.ServiceProcess;
 import io.recsys.localstack.StackConfig;
@@ -35,7 +36,7 @@ import org.HdrHistogram.Histogram;
  */
 final class IngestionBenchmark {
 
-    private static final String LOG = "recsys:{events}:log";
+    private static final String LOG = PlatformDefaults.EVENT_LOG_STREAM_KEY;
     private static final int WARM_UP_EVENTS = 60_000;
 
     private final Path root;

@@ -76,9 +76,11 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
     @Override
     public void getItemNeighbors(GetItemNeighborsRequest request, StreamObserver<GetItemNeighborsResponse> responses) {
         validator.check(request);
-        int limit = request.getLimitPerItem() == 0 ? DEFAULT_NEIGHBOURS : request.getLimitPerItem();
+        int asked = request.getLimitPerItem() == 0 ? DEFAULT_NEIGHBOURS : request.getLimitPerItem();
+        int limit = Math.min(asked, properties.neighboursKept());
         responses.onNext(GetItemNeighborsResponse.newBuilder()
                 .addAllItems(reader.neighbours(request.getItemIdsList(), limit))
+                .setLimitPerItem(limit)
                 .build());
         responses.onCompleted();
     }

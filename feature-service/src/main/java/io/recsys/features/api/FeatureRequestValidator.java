@@ -62,11 +62,11 @@ public class FeatureRequestValidator {
                 Identifiers.problem(request.getItemIds(i)).ifPresent(p -> violations.add("item_ids[" + index + "]", p));
             }
         }
-        if (request.getLimitPerItem() < 0 || request.getLimitPerItem() > properties.neighboursKept()) {
+        // more than the store keeps is clamped, not refused (the answer names the limit applied)
+        if (request.getLimitPerItem() < 0) {
             violations.add(
                     "limit_per_item",
-                    "must be between 0 (default " + FeatureGrpcService.DEFAULT_NEIGHBOURS + ") and "
-                            + properties.neighboursKept());
+                    "must not be negative (0: the default, " + FeatureGrpcService.DEFAULT_NEIGHBOURS + ")");
         }
         violations.throwIfAny();
     }

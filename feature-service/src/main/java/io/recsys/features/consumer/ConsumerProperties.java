@@ -1,5 +1,6 @@
 package io.recsys.features.consumer;
 
+import io.recsys.contracts.platform.PlatformDefaults;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -13,7 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * How the feature-service follows the event log.
  *
  * @param enabled off only for tests and tools that must not consume
- * @param streamKey the event log written by the ingestion-service
+ * @param streamKey the event log written by the ingestion-service (default: the platform's, {@link PlatformDefaults})
  * @param group consumer group shared by every replica
  * @param consumerName this replica's name in the group; must stay the same across restarts so that its unacknowledged
  *     entries are picked up again
@@ -27,11 +28,16 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("recsys.features.consumer")
 public record ConsumerProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("recsys:{events}:log") @NotBlank String streamKey,
+        @NotBlank String streamKey,
         @DefaultValue("feature-service") @NotBlank String group,
         @DefaultValue("feature-service-1") @NotBlank String consumerName,
         @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
         @DefaultValue("500ms") @NotNull Duration blockFor,
         @DefaultValue("1s") @NotNull Duration retryBackoff,
         @DefaultValue("60s") @NotNull Duration claimIdle,
-        @DefaultValue("10s") @NotNull Duration claimEvery) {}
+        @DefaultValue("10s") @NotNull Duration claimEvery) {
+
+    public ConsumerProperties {
+        streamKey = streamKey == null ? PlatformDefaults.EVENT_LOG_STREAM_KEY : streamKey;
+    }
+}

@@ -1,5 +1,6 @@
 package io.recsys.features.store;
 
+import io.recsys.contracts.platform.PlatformDefaults;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -20,7 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param eventWeights popularity weight per event type name; unlisted (custom) types weigh {@code defaultWeight}
  * @param defaultWeight weight of event types not listed in {@code eventWeights}
  * @param cooccurrenceRecentItems how many of the user's most recent other items an event pairs its item with (0: off)
- * @param neighboursKept co-occurrence neighbours kept per item (the strongest)
+ * @param neighboursKept co-occurrence neighbours kept per item (the strongest); a request for more is clamped
+ *     <p>The last four default to the platform's values ({@link PlatformDefaults}), which the recommendation-service
+ *     and the python-worker share.
  * @param staleAfter features not updated for this long are reported STALE rather than PRESENT
  */
 @Validated
@@ -32,15 +35,19 @@ public record FeatureStoreProperties(
         @DefaultValue("1000") @Min(1) @Max(100_000) int maxPopularLimit,
         @DefaultValue("90d") @NotNull Duration userTtl,
         @NotNull Map<String, Double> eventWeights,
-        @DefaultValue("1.0") double defaultWeight,
-        @DefaultValue("5") @Min(0) @Max(100) int cooccurrenceRecentItems,
-        @DefaultValue("50") @Min(1) @Max(10_000) int neighboursKept,
+        @NotNull Double defaultWeight,
+        @NotNull @Min(0) @Max(100) Integer cooccurrenceRecentItems,
+        @NotNull @Min(1) @Max(10_000) Integer neighboursKept,
         @DefaultValue("30d") @NotNull Duration staleAfter) {
 
     public FeatureStoreProperties {
         eventWeights = eventWeights == null || eventWeights.isEmpty()
-                ? Map.of("view", 1.0, "click", 2.0, "add_to_cart", 4.0, "purchase", 8.0, "rating", 3.0)
+                ? PlatformDefaults.EVENT_WEIGHTS
                 : Map.copyOf(eventWeights);
+        defaultWeight = defaultWeight == null ? PlatformDefaults.CUSTOM_EVENT_WEIGHT : defaultWeight;
+        cooccurrenceRecentItems =
+                cooccurrenceRecentItems == null ? PlatformDefaults.COOCCURRENCE_RECENT_ITEMS : cooccurrenceRecentItems;
+        neighboursKept = neighboursKept == null ? PlatformDefaults.NEIGHBOURS_KEPT : neighboursKept;
         if (recentItemsServed > recentItemsKept) {
             throw new IllegalArgumentException("recsys.features.recent-items-served must not exceed recent-items-kept");
         }

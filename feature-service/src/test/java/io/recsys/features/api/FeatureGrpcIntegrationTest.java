@@ -20,6 +20,7 @@ import io.recsys.contracts.features.v1.GetFeaturesResponse;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
+import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.testsupport.RealRedis;
 import java.time.Duration;
 import java.time.Instant;
@@ -201,7 +202,15 @@ class FeatureGrpcIntegrationTest {
                     .extracting(ScoredItem::getItemId)
                     .containsExactly("tea", "lamp");
             assertThat(response.getItems(2).getStatus()).isEqualTo(FeatureStatus.FEATURE_STATUS_NOT_FOUND);
+            assertThat(response.getLimitPerItem()).isEqualTo(5);
         });
+        // more than the store keeps (neighbours-kept, 50 by default) is clamped and the answer says so
+        var generous = features.getItemNeighbors(GetItemNeighborsRequest.newBuilder()
+                .addItemIds("tea")
+                .setLimitPerItem(10_000)
+                .build());
+        assertThat(generous.getLimitPerItem()).isEqualTo(PlatformDefaults.NEIGHBOURS_KEPT);
+        assertThat(generous.getItems(0).getNeighborsList()).hasSize(2);
     }
 
     @Test

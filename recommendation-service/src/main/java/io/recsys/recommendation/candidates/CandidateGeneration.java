@@ -1,6 +1,7 @@
 package io.recsys.recommendation.candidates;
 
 import io.recsys.contracts.common.v1.ScoredItem;
+import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.recommendation.degradation.Dependencies;
 import io.recsys.recommendation.degradation.DepthProperties.LevelSize;
@@ -33,9 +34,9 @@ import org.springframework.stereotype.Component;
 public class CandidateGeneration {
 
     /** How many of the user's most recent distinct items seed co-occurrence (as in the ranker's feature). */
-    public static final int COOCCURRENCE_SEEDS = 5;
-    // the feature-service keeps and serves at most 50 neighbours per item (recsys.features.neighbours-kept)
-    private static final int NEIGHBOURS_PER_SEED = 50;
+    public static final int COOCCURRENCE_SEEDS = PlatformDefaults.COOCCURRENCE_RECENT_ITEMS;
+    // as many as the feature-service keeps by default; it clamps the request when configured to keep fewer
+    private static final int NEIGHBOURS_PER_SEED = PlatformDefaults.NEIGHBOURS_KEPT;
 
     private final ModelClient model;
     private final FeatureStore features;

@@ -8,6 +8,7 @@ import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
+import io.recsys.contracts.features.v1.GetItemNeighborsResponse;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
 import io.recsys.contracts.features.v1.ItemFeatures;
@@ -21,11 +22,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /** The feature-service over gRPC. */
 @Component
 public class GrpcFeatureStore implements FeatureStore {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcFeatureStore.class);
+
+    private final AtomicBoolean clampReported = new AtomicBoolean();
 
     private final FeatureServiceGrpc.FeatureServiceBlockingStub stub;
 
@@ -107,12 +115,19 @@ public class GrpcFeatureStore implements FeatureStore {
         if (itemIds.isEmpty()) {
             return neighbours;
         }
-        for (ItemNeighbors item : within(timeout)
+        GetItemNeighborsResponse response = within(timeout)
                 .getItemNeighbors(GetItemNeighborsRequest.newBuilder()
                         .addAllItemIds(itemIds)
                         .setLimitPerItem(limitPerItem)
-                        .build())
-                .getItemsList()) {
+                        .build());
+        if (response.getLimitPerItem() < limitPerItem && clampReported.compareAndSet(false, true)) {
+            log.warn(
+                    "the feature-service keeps {} co-occurrence neighbours per item, fewer than the {} asked for;"
+                            + " candidates come from those (recsys.features.neighbours-kept)",
+                    response.getLimitPerItem(),
+                    limitPerItem);
+        }
+        for (ItemNeighbors item : response.getItemsList()) {
             neighbours.put(item.getItemId(), item.getNeighborsList());
         }
         return neighbours;

@@ -1,0 +1,69 @@
+package io.recsys.contracts.platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The values services and the python-worker must agree on (stream key, event weights, co-occurrence counts), read from
+ * {@code platform.properties} beside this class, the one place they are stated.
+ */
+public final class PlatformDefaults {
+
+    private static final String EVENT_WEIGHT = "event-weight.";
+    private static final Properties VALUES = load();
+
+    /** The Redis Stream of the event log. */
+    public static final String EVENT_LOG_STREAM_KEY = text("event-log.stream-key");
+
+    /** How many of the user's most recent other items an event's item is paired with; also co-occurrence seeds. */
+    public static final int COOCCURRENCE_RECENT_ITEMS = number("cooccurrence.recent-items");
+
+    /** Co-occurrence neighbours kept per item by the feature-service, and asked for per seed. */
+    public static final int NEIGHBOURS_KEPT = number("cooccurrence.neighbours-kept");
+
+    /** Popularity weight per event type name (view, click, ...), without the custom types' weight. */
+    public static final Map<String, Double> EVENT_WEIGHTS = eventWeights();
+
+    /** Weight of an event type not in {@link #EVENT_WEIGHTS}. */
+    public static final double CUSTOM_EVENT_WEIGHT = Double.parseDouble(text(EVENT_WEIGHT + "custom"));
+
+    private PlatformDefaults() {}
+
+    private static Properties load() {
+        Properties properties = new Properties();
+        try (InputStream in = PlatformDefaults.class.getResourceAsStream("/io/recsys/contracts/platform.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("platform.properties is missing from the contracts jar");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+
+    private static String text(String key) {
+        String value = VALUES.getProperty(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("platform.properties lacks " + key);
+        }
+        return value.strip();
+    }
+
+    private static int number(String key) {
+        return Integer.parseInt(text(key));
+    }
+
+    private static Map<String, Double> eventWeights() {
+        Map<String, Double> weights = new LinkedHashMap<>();
+        VALUES.stringPropertyNames().stream()
+                .filter(key -> key.startsWith(EVENT_WEIGHT) && !key.equals(EVENT_WEIGHT + "custom"))
+                .sorted()
+                .forEach(key -> weights.put(key.substring(EVENT_WEIGHT.length()), Double.parseDouble(text(key))));
+        return Map.copyOf(weights);
+    }
+}

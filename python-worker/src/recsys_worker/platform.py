@@ -1,0 +1,30 @@
+"""What the worker must agree on with the services (stream key, event weights, co-occurrence counts).
+
+Read from ``platform.properties``, stated once in the contracts module (``contracts/src/main/resources/io/recsys/
+contracts/platform.properties``); the package holds a link to it, and the Java side reads the same file.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+
+def _read() -> dict[str, str]:
+    values: dict[str, str] = {}
+    text = resources.files(__package__).joinpath("platform.properties").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "!")):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+_VALUES = _read()
+_WEIGHT = "event-weight."
+
+EVENT_LOG_STREAM: str = _VALUES["event-log.stream-key"]
+COOCCURRENCE_RECENT_ITEMS: int = int(_VALUES["cooccurrence.recent-items"])
+NEIGHBOURS_KEPT: int = int(_VALUES["cooccurrence.neighbours-kept"])
+# by event type name, "custom" included: the weight of any type not listed
+EVENT_WEIGHTS: dict[str, float] = {k[len(_WEIGHT) :]: float(v) for k, v in _VALUES.items() if k.startswith(_WEIGHT)}
