@@ -1,6 +1,5 @@
 package io.recsys.inference.bundle;
 
-import io.recsys.inference.ranking.FeatureLayout;
 import io.recsys.inference.retrieval.Embeddings;
 import java.nio.file.Path;
 import tools.jackson.databind.JsonNode;

@@ -1,7 +1,6 @@
 package io.recsys.inference.bundle;
 
 import io.recsys.inference.bundle.BundleMetadata.Matrix;
-import io.recsys.inference.ranking.FeatureLayout;
 import io.recsys.inference.retrieval.Embeddings;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
 package io.recsys.inference.ranking;
 
 import io.recsys.inference.bundle.Bundle;
+import io.recsys.inference.bundle.FeatureLayout;
 import io.recsys.inference.retrieval.Embeddings;
 
 /** Builds the ranker's input rows for one request: shared user inputs, per-candidate item inputs, derived ones. */

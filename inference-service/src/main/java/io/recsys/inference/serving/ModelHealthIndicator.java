@@ -2,6 +2,7 @@ package io.recsys.inference.serving;
 
 import io.recsys.contracts.inference.v1.ModelInfo;
 import io.recsys.contracts.inference.v1.ModelState;
+import io.recsys.inference.grpc.ModelInfos;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;

@@ -23,11 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param probeBackoff after falling from a level, how long before trying it again (doubles on each fall, up to 64x)
  * @param deadlineFull / deadlineReduced / deadlineMinimal time left on a request's deadline each level needs
  * @param defaultDeadline the budget of a request that arrives without a deadline
- * @param rankingConcurrency Rank calls allowed at once (the bulkhead); a request beyond it ranks cheaply
  * @param fallbackRefresh how often the cached popular list behind FALLBACK is refreshed
  */
 @Validated
-@ConfigurationProperties("recsys.recommendation.depth")
+@ConfigurationProperties(DepthProperties.PREFIX)
 public record DepthProperties(
         @Valid LevelSize full,
         @Valid LevelSize reduced,
@@ -50,8 +49,9 @@ public record DepthProperties(
         @DefaultValue("20ms") @NotNull Duration deadlineReduced,
         @DefaultValue("8ms") @NotNull Duration deadlineMinimal,
         @DefaultValue("250ms") @NotNull Duration defaultDeadline,
-        @DefaultValue("16") @Min(1) int rankingConcurrency,
         @DefaultValue("5s") @NotNull Duration fallbackRefresh) {
+
+    public static final String PREFIX = "recsys.recommendation.depth";
 
     public DepthProperties {
         full = full == null ? new LevelSize(150, 100, 60) : full;
@@ -64,24 +64,4 @@ public record DepthProperties(
             @Min(0) int embedding,
             @Min(0) int cooccurrence,
             @Min(0) int popular) {}
-
-    public static DepthProperties defaults() {
-        return new DepthProperties(
-                null,
-                null,
-                null,
-                Duration.ofMillis(50),
-                32,
-                Duration.ofMillis(100),
-                0.25,
-                0.02,
-                0.6,
-                Duration.ofSeconds(2),
-                Duration.ofMillis(40),
-                Duration.ofMillis(20),
-                Duration.ofMillis(8),
-                Duration.ofMillis(250),
-                16,
-                Duration.ofSeconds(5));
-    }
 }

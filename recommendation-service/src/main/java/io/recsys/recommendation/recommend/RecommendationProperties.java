@@ -1,13 +1,12 @@
 package io.recsys.recommendation.recommend;
 
+import io.recsys.recommendation.reranking.Rule;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +27,7 @@ import org.springframework.validation.annotation.Validated;
  *     (boost above 1, bury below)
  */
 @Validated
-@ConfigurationProperties("recsys.recommendation")
+@ConfigurationProperties(RecommendationProperties.PREFIX)
 public record RecommendationProperties(
         @DefaultValue("10") @Min(1) int defaultLimit,
         @DefaultValue("200") @Min(1) @Max(1_000) int maxLimit,
@@ -43,6 +42,8 @@ public record RecommendationProperties(
 
         List<@Valid Rule> rules) {
 
+    public static final String PREFIX = "recsys.recommendation";
+
     public RecommendationProperties {
         if (defaultLimit > maxLimit) {
             throw new IllegalArgumentException("recsys.recommendation.default-limit must not exceed max-limit");
@@ -50,9 +51,4 @@ public record RecommendationProperties(
         excludeSeenTypes = excludeSeenTypes == null ? Set.of() : Set.copyOf(excludeSeenTypes);
         rules = rules == null ? List.of() : List.copyOf(rules);
     }
-
-    public record Rule(
-            @NotBlank String attribute,
-            @NotBlank String value,
-            @Positive double factor) {}
 }

@@ -1,7 +1,6 @@
 package io.recsys.recommendation.reranking;
 
 import io.recsys.recommendation.features.FeatureStore.ItemSignals;
-import io.recsys.recommendation.recommend.RecommendationProperties.Rule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recsys.contracts.recommend.v1.DepthReason;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
+import io.recsys.testsupport.Configured;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,15 +42,15 @@ class DepthControllerTest {
     }
 
     private final ManualClock clock = new ManualClock();
-    private static final Duration TARGET = DepthProperties.defaults().targetLatency();
+    private static final DepthProperties DEFAULTS = Configured.defaults(DepthProperties.PREFIX, DepthProperties.class);
+    private static final Duration TARGET = DEFAULTS.targetLatency();
 
     /** A latency as a multiple of the target, so that the scenarios read the same whatever the configured target. */
     private static Duration times(double factor) {
         return Duration.ofNanos((long) (TARGET.toNanos() * factor));
     }
 
-    private final DepthController controller =
-            new DepthController(DepthProperties.defaults(), clock, new SimpleMeterRegistry());
+    private final DepthController controller = new DepthController(DEFAULTS, clock, new SimpleMeterRegistry());
 
     /**
      * Simulates {@code seconds} of traffic at {@code perSecond} requests, each taking what the load model says at the

@@ -1,5 +1,7 @@
 package io.recsys.recommendation.recommend;
 
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recsys.contracts.common.v1.ScoredItem;
@@ -11,6 +13,8 @@ import io.recsys.recommendation.degradation.DepthProperties;
 import io.recsys.recommendation.degradation.FallbackCache;
 import io.recsys.recommendation.features.FeatureStore;
 import io.recsys.recommendation.inference.ModelClient;
+import io.recsys.recommendation.reranking.Rule;
+import io.recsys.testsupport.Configured;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -169,8 +173,14 @@ final class Fakes {
     static RecommendationPipeline pipeline(Features features, Model model, RecommendationProperties properties) {
         Clock clock = Clock.fixed(NOW, java.time.ZoneOffset.UTC);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        DepthProperties depth = DepthProperties.defaults();
-        Dependencies dependencies = new Dependencies(depth, meters);
+        // deadlines and a latency target no loaded machine misses: these tests are about logic, not speed
+        DepthProperties depth = Configured.bind(
+                DepthProperties.PREFIX,
+                DepthProperties.class,
+                Map.of("default-deadline", "60s", "target-latency", "60s"));
+        // Resilience4j's library defaults: these tests never open a breaker or fill the bulkhead
+        Dependencies dependencies =
+                new Dependencies(CircuitBreakerRegistry.ofDefaults(), BulkheadRegistry.ofDefaults());
         FallbackCache cache = new FallbackCache(features, dependencies, depth, clock);
         CandidateGeneration generation = new CandidateGeneration(
                 model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
@@ -187,9 +197,21 @@ final class Fakes {
                 new PipelineMetrics(meters));
     }
 
-    static RecommendationProperties properties(double diversity, List<RecommendationProperties.Rule> rules) {
+    static RecommendationProperties properties(double diversity, List<Rule> rules) {
+        RecommendationProperties defaults = Configured.bind(
+                RecommendationProperties.PREFIX,
+                RecommendationProperties.class,
+                Map.of("feature-timeout", "60s", "inference-timeout", "60s"));
         return new RecommendationProperties(
-                10, 200, 500, 100, Duration.ofMillis(250), Duration.ofMillis(250), Set.of(), diversity, rules);
+                defaults.defaultLimit(),
+                defaults.maxLimit(),
+                defaults.maxExclusions(),
+                defaults.recentItemsUsed(),
+                defaults.featureTimeout(),
+                defaults.inferenceTimeout(),
+                defaults.excludeSeenTypes(),
+                diversity,
+                rules);
     }
 
     private Fakes() {}

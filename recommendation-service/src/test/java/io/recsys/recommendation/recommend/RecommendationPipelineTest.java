@@ -11,6 +11,7 @@ import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
+import io.recsys.recommendation.reranking.Rule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,18 +61,12 @@ class RecommendationPipelineTest {
                 .startsWith("h", "d");
         assertThat(ids(recommend(
                         Fakes.pipeline(
-                                features,
-                                model,
-                                Fakes.properties(
-                                        1.0, List.of(new RecommendationProperties.Rule("category", "kitchen", 4.0)))),
+                                features, model, Fakes.properties(1.0, List.of(new Rule("category", "kitchen", 4.0)))),
                         alice())))
                 .startsWith("d");
         assertThat(ids(recommend(
                         Fakes.pipeline(
-                                features,
-                                model,
-                                Fakes.properties(
-                                        1.0, List.of(new RecommendationProperties.Rule("category", "garden", 0.1)))),
+                                features, model, Fakes.properties(1.0, List.of(new Rule("category", "garden", 0.1)))),
                         alice())))
                 .startsWith("d", "h");
     }

@@ -1,4 +1,4 @@
-package io.recsys.inference.serving;
+package io.recsys.inference.grpc;
 
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.inference.v1.RecentItems;

@@ -1,4 +1,4 @@
-package io.recsys.gateway.passthrough;
+package io.recsys.gateway.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.recommend.v1.RecommendRequest;

@@ -1,9 +1,10 @@
-package io.recsys.recommendation.recommend;
+package io.recsys.recommendation.grpc;
 
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.validation.Identifiers;
+import io.recsys.recommendation.recommend.RecommendationProperties;
 import org.springframework.stereotype.Component;
 
 /** Rejects malformed requests with INVALID_ARGUMENT naming each bad field. */

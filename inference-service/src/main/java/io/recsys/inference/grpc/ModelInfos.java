@@ -1,4 +1,4 @@
-package io.recsys.inference.serving;
+package io.recsys.inference.grpc;
 
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.inference.v1.ModelInfo;

@@ -1,4 +1,4 @@
-package io.recsys.inference.serving;
+package io.recsys.inference.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,10 @@
-package io.recsys.inference.serving;
+package io.recsys.inference.grpc;
 
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.inference.v1.RankCandidate;
 import io.recsys.contracts.inference.v1.RankRequest;
 import io.recsys.inference.bundle.Bundle;
-import io.recsys.inference.ranking.FeatureLayout;
+import io.recsys.inference.bundle.FeatureLayout;
 import io.recsys.inference.ranking.RowAssembler;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.recsys.recommendation.recommend;
+package io.recsys.recommendation.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.recsys.ingestion.ingest;
+package io.recsys.ingestion.grpc;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.recsys.features.api;
+package io.recsys.features.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.common.v1.ScoredItem;

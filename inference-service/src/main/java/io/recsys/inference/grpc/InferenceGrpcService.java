@@ -1,4 +1,4 @@
-package io.recsys.inference.serving;
+package io.recsys.inference.grpc;
 
 import io.grpc.Context;
 import io.grpc.Deadline;

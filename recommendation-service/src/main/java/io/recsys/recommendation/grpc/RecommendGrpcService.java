@@ -1,9 +1,10 @@
-package io.recsys.recommendation.recommend;
+package io.recsys.recommendation.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
+import io.recsys.recommendation.recommend.RecommendationPipeline;
 import org.springframework.stereotype.Service;
 
 @Service

@@ -1,6 +1,5 @@
-package io.recsys.inference.ranking;
+package io.recsys.inference.bundle;
 
-import io.recsys.inference.bundle.BundleException;
 import io.recsys.inference.bundle.BundleMetadata.Feature;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.recsys.features.api;
+package io.recsys.features.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

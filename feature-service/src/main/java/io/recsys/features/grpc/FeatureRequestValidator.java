@@ -1,4 +1,4 @@
-package io.recsys.features.api;
+package io.recsys.features.grpc;
 
 import io.recsys.contracts.errors.FieldViolations;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;

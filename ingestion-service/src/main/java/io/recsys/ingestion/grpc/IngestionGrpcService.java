@@ -1,4 +1,4 @@
-package io.recsys.ingestion.ingest;
+package io.recsys.ingestion.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.events.v1.EventOutcome;
@@ -9,6 +9,7 @@ import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.events.v1.UpsertItemsRequest;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.ingestion.catalog.CatalogIngestor;
+import io.recsys.ingestion.ingest.EventIngestor;
 import io.recsys.servicekit.GrpcErrorTranslation;
 import org.springframework.stereotype.Service;
 
