@@ -50,6 +50,12 @@ public final class RankBatcher<M> implements AutoCloseable {
         }
     }
 
+    public static final class StoppedException extends RuntimeException {
+        StoppedException() {
+            super("the batcher is shut down", null, false, false);
+        }
+    }
+
     private record Job<M>(
             M model,
             float[] rows,
@@ -121,7 +127,7 @@ public final class RankBatcher<M> implements AutoCloseable {
      */
     public CompletableFuture<float[]> submit(M model, float[] rows, int rowCount, int width, long deadlineNanos) {
         if (!running) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the batcher is shut down"));
+            return CompletableFuture.failedFuture(new StoppedException());
         }
         int queued = queuedRows.addAndGet(rowCount);
         // one request larger than the whole limit still runs when it is alone
@@ -258,7 +264,7 @@ public final class RankBatcher<M> implements AutoCloseable {
         }
         Job<M> left;
         while ((left = queue.pollFirst()) != null) {
-            left.result().completeExceptionally(new IllegalStateException("the batcher shut down"));
+            left.result().completeExceptionally(new StoppedException());
         }
     }
 }

@@ -25,7 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param batching how Rank calls are merged into model batches
  */
 @Validated
-@ConfigurationProperties("recsys.inference")
+@ConfigurationProperties(InferenceProperties.PREFIX)
 public record InferenceProperties(
         @DefaultValue("models") @NotNull Path modelDir,
         @DefaultValue("demo") @NotBlank String modelName,
@@ -35,6 +35,8 @@ public record InferenceProperties(
         @DefaultValue("1000") @Min(1) @Max(100_000) int maxCandidates,
         @DefaultValue("1000") @Min(1) @Max(100_000) int maxRetrieveK,
         @DefaultValue @Valid @NotNull Batching batching) {
+
+    public static final String PREFIX = "recsys.inference";
 
     public InferenceProperties {
         pinnedVersion = pinnedVersion == null ? Optional.empty() : pinnedVersion.filter(v -> !v.isBlank());
@@ -51,12 +53,14 @@ public record InferenceProperties(
      * @param maxWait or when its first request has waited this long
      * @param maxQueuedRows rows waiting beyond this are refused at once (RESOURCE_EXHAUSTED)
      * @param workers model runners, each with its own predictor and one ONNX Runtime thread; 0: one per core
+     * @param retryAfterQueueFull the retry hint a refused caller gets
      */
     public record Batching(
             @DefaultValue("1024") @Min(1) @Max(1_000_000) int maxBatchRows,
             @DefaultValue("500us") @NotNull Duration maxWait,
             @DefaultValue("32768") @Min(1) int maxQueuedRows,
-            @DefaultValue("0") @Min(0) @Max(256) int workers) {
+            @DefaultValue("0") @Min(0) @Max(256) int workers,
+            @DefaultValue("50ms") @NotNull Duration retryAfterQueueFull) {
 
         public int workerCount() {
             return workers > 0 ? workers : Runtime.getRuntime().availableProcessors();

@@ -3,7 +3,6 @@ package io.recsys.inference.grpc;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.errors.FieldViolations;
@@ -21,12 +20,10 @@ import io.recsys.inference.model.LoadedModel;
 import io.recsys.inference.model.ModelRegistry;
 import io.recsys.inference.retrieval.Embeddings;
 import io.recsys.inference.retrieval.ExactRetriever;
-import java.time.Duration;
+import io.recsys.servicekit.GrpcErrorTranslation;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
@@ -36,23 +33,23 @@ import org.springframework.stereotype.Service;
 @Service
 public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
 
-    private static final Logger log = LoggerFactory.getLogger(InferenceGrpcService.class);
-    private static final Duration RETRY_AFTER_QUEUE_FULL = Duration.ofMillis(50);
-
     private final ModelRegistry registry;
     private final RankBatcher<LoadedModel> batcher;
     private final InferenceProperties properties;
     private final ModelInfos modelInfos;
+    private final GrpcErrorTranslation errors;
 
     public InferenceGrpcService(
             ModelRegistry registry,
             RankBatcher<LoadedModel> batcher,
             InferenceProperties properties,
-            ModelInfos modelInfos) {
+            ModelInfos modelInfos,
+            GrpcErrorTranslation errors) {
         this.registry = registry;
         this.batcher = batcher;
         this.properties = properties;
         this.modelInfos = modelInfos;
+        this.errors = errors;
     }
 
     @Override
@@ -81,7 +78,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 .whenComplete((scores, error) -> {
                     lease.close();
                     if (error != null) {
-                        responses.onError(translate(error));
+                        // answered off the gRPC thread: the shared translation, as a thrown error would get
+                        responses.onError(errors.handleException(asStatus(error)));
                         return;
                     }
                     RankResponse.Builder response = RankResponse.newBuilder().setModelVersion(version);
@@ -159,21 +157,20 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         return deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
     }
 
-    private static StatusRuntimeException translate(Throwable error) {
+    /** The batcher's refusals as the statuses callers act on; anything else is left to the shared translation. */
+    private Throwable asStatus(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return switch (cause) {
             case RankBatcher.QueueFullException full ->
-                GrpcErrors.resourceExhausted(full.getMessage(), RETRY_AFTER_QUEUE_FULL);
+                GrpcErrors.resourceExhausted(
+                        full.getMessage(), properties.batching().retryAfterQueueFull());
             case RankBatcher.DeadlineExceededException late ->
                 Status.DEADLINE_EXCEEDED.withDescription(late.getMessage()).asRuntimeException();
-            case IllegalStateException stopping ->
-                Status.UNAVAILABLE.withDescription(stopping.getMessage()).asRuntimeException();
-            default -> {
-                log.warn("ranking failed", cause);
-                yield Status.INTERNAL
-                        .withDescription("ranking failed: " + cause)
+            case RankBatcher.StoppedException stopped ->
+                Status.UNAVAILABLE
+                        .withDescription("the service is shutting down")
                         .asRuntimeException();
-            }
+            default -> cause;
         };
     }
 }

@@ -8,11 +8,11 @@ import io.recsys.inference.bundle.BundleException;
 import io.recsys.inference.bundle.BundleFixtures;
 import io.recsys.inference.bundle.BundleReader;
 import io.recsys.inference.config.InferenceProperties;
+import io.recsys.testsupport.Configured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,15 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 class ModelLoaderTest {
 
     static InferenceProperties properties(Path modelDir) {
-        return new InferenceProperties(
-                modelDir,
-                "demo",
-                Optional.empty(),
-                Duration.ofSeconds(2),
-                InferenceProperties.DeviceChoice.CPU,
-                1000,
-                1000,
-                new InferenceProperties.Batching(1024, Duration.ofNanos(500_000), 32768, 2));
+        return Configured.bind(
+                InferenceProperties.PREFIX,
+                InferenceProperties.class,
+                Map.of("model-dir", modelDir.toString(), "device", "cpu", "batching.workers", "2"));
     }
 
     private final ModelLoader loader =

@@ -3,6 +3,7 @@ package io.recsys.recommendation.degradation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -24,6 +25,8 @@ import org.springframework.validation.annotation.Validated;
  * @param deadlineFull / deadlineReduced / deadlineMinimal time left on a request's deadline each level needs
  * @param defaultDeadline the budget of a request that arrives without a deadline
  * @param fallbackRefresh how often the cached popular list behind FALLBACK is refreshed
+ * @param fallbackSize items in that cached popular list (the trending list keeps a fifth as many)
+ * @param fallbackTimeout longest wait for the feature-service while refreshing it
  */
 @Validated
 @ConfigurationProperties(DepthProperties.PREFIX)
@@ -49,7 +52,9 @@ public record DepthProperties(
         @DefaultValue("20ms") @NotNull Duration deadlineReduced,
         @DefaultValue("8ms") @NotNull Duration deadlineMinimal,
         @DefaultValue("250ms") @NotNull Duration defaultDeadline,
-        @DefaultValue("5s") @NotNull Duration fallbackRefresh) {
+        @DefaultValue("5s") @NotNull Duration fallbackRefresh,
+        @DefaultValue("500") @Min(1) @Max(10_000) int fallbackSize,
+        @DefaultValue("500ms") @NotNull Duration fallbackTimeout) {
 
     public static final String PREFIX = "recsys.recommendation.depth";
 

@@ -4,7 +4,6 @@ import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.recommendation.features.FeatureStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -23,8 +22,6 @@ import org.springframework.stereotype.Component;
 public class FallbackCache {
 
     private static final Logger log = LoggerFactory.getLogger(FallbackCache.class);
-    private static final int SIZE = 500;
-    private static final Duration TIMEOUT = Duration.ofMillis(500);
 
     public record Lists(List<ScoredItem> popular, List<ScoredItem> trending, Instant asOf) {}
 
@@ -58,10 +55,16 @@ public class FallbackCache {
 
     private void refresh() {
         try {
-            List<ScoredItem> popular = dependencies.features(
-                    () -> features.popular(PopularityWindow.POPULARITY_WINDOW_LAST_WEEK, SIZE, Set.of(), TIMEOUT));
-            List<ScoredItem> trending = dependencies.features(
-                    () -> features.popular(PopularityWindow.POPULARITY_WINDOW_TRENDING, SIZE / 5, Set.of(), TIMEOUT));
+            List<ScoredItem> popular = dependencies.features(() -> features.popular(
+                    PopularityWindow.POPULARITY_WINDOW_LAST_WEEK,
+                    properties.fallbackSize(),
+                    Set.of(),
+                    properties.fallbackTimeout()));
+            List<ScoredItem> trending = dependencies.features(() -> features.popular(
+                    PopularityWindow.POPULARITY_WINDOW_TRENDING,
+                    Math.max(1, properties.fallbackSize() / 5),
+                    Set.of(),
+                    properties.fallbackTimeout()));
             lists.set(new Lists(popular, trending, clock.instant()));
         } catch (RuntimeException e) {
             log.debug("popular lists not refreshed: {}", e.toString());

@@ -29,18 +29,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class GrpcModelClient implements ModelClient {
 
-    private static final Duration SCHEMA_REFRESH = Duration.ofSeconds(5);
-    private static final Duration SCHEMA_TIMEOUT = Duration.ofMillis(200);
-
     private record CachedSchema(Optional<ModelSchema> schema, Instant fetchedAt) {}
 
     private final InferenceServiceGrpc.InferenceServiceBlockingStub stub;
+    private final Duration schemaRefresh;
+    private final Duration schemaTimeout;
     private final Clock clock;
     private final AtomicReference<CachedSchema> cached = new AtomicReference<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
 
-    public GrpcModelClient(InferenceServiceGrpc.InferenceServiceBlockingStub stub, Clock clock) {
+    public GrpcModelClient(
+            InferenceServiceGrpc.InferenceServiceBlockingStub stub, ModelSchemaProperties properties, Clock clock) {
         this.stub = stub;
+        this.schemaRefresh = properties.refresh();
+        this.schemaTimeout = properties.timeout();
         this.clock = clock;
     }
 
@@ -50,7 +52,7 @@ public class GrpcModelClient implements ModelClient {
         if (current == null) {
             return fetchSchema(null);
         }
-        if (current.fetchedAt().plus(SCHEMA_REFRESH).isBefore(clock.instant())
+        if (current.fetchedAt().plus(schemaRefresh).isBefore(clock.instant())
                 && refreshing.compareAndSet(false, true)) {
             Thread.ofVirtual().name("model-schema-refresh").start(() -> {
                 try {
@@ -67,7 +69,7 @@ public class GrpcModelClient implements ModelClient {
         Instant now = clock.instant();
         Optional<ModelSchema> fresh;
         try {
-            ModelInfo info = within(SCHEMA_TIMEOUT).getModelInfo(GetModelInfoRequest.getDefaultInstance());
+            ModelInfo info = within(schemaTimeout).getModelInfo(GetModelInfoRequest.getDefaultInstance());
             fresh = info.getState() == ModelState.MODEL_STATE_SERVING
                     ? Optional.of(new ModelSchema(
                             info.getVersion(), info.getUserFeatureNamesList(), info.getItemFeatureNamesList()))
