@@ -8,12 +8,10 @@ import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.features.v1.Popularity;
+import io.recsys.testsupport.ManualClock;
 import io.recsys.testsupport.RealRedis;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -51,31 +49,8 @@ class PopularityWindowsTest {
     @TestConfiguration
     static class MovableTime {
         @Bean
-        MovableClock clock() {
-            return new MovableClock();
-        }
-    }
-
-    static final class MovableClock extends Clock {
-        private Instant now = T0;
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
+        ManualClock clock() {
+            return new ManualClock(T0);
         }
     }
 
@@ -92,7 +67,7 @@ class PopularityWindowsTest {
     PopularityLandmark landmark;
 
     @Autowired
-    MovableClock clock;
+    ManualClock clock;
 
     @BeforeEach
     void freshStore() {

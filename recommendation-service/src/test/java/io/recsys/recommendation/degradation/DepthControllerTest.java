@@ -6,10 +6,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recsys.contracts.recommend.v1.DepthReason;
 import io.recsys.contracts.recommend.v1.PredictionDepth;
 import io.recsys.testsupport.Configured;
-import java.time.Clock;
+import io.recsys.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -18,30 +17,8 @@ import org.junit.jupiter.api.Test;
 class DepthControllerTest {
 
     /** A clock the test moves. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-11-27T12:00:00Z");
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T12:00:00Z"));
 
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
     private static final DepthProperties DEFAULTS = Configured.defaults(DepthProperties.PREFIX, DepthProperties.class);
     private static final Duration TARGET = DEFAULTS.targetLatency();
 
