@@ -67,10 +67,6 @@ public final class LocalRedisServer implements AutoCloseable {
         return "127.0.0.1";
     }
 
-    public String url() {
-        return "redis://" + host() + ":" + port;
-    }
-
     public RedisBinary binary() {
         return binary;
     }

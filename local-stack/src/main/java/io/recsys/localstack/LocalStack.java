@@ -160,10 +160,6 @@ public final class LocalStack implements AutoCloseable {
         return newcomersFirstItem;
     }
 
-    public Optional<DemoSeeder.SeedReport> seedReport() {
-        return seedReport;
-    }
-
     @Override
     public void close() {
         // all at once: each service drains its own in-flight work during its grace period

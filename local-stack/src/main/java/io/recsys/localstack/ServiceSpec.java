@@ -11,8 +11,4 @@ public record ServiceSpec(String module, int httpPort, int grpcPort, List<String
     public ServiceSpec {
         extraArguments = List.copyOf(extraArguments);
     }
-
-    public String grpcTarget() {
-        return "static://127.0.0.1:" + grpcPort;
-    }
 }

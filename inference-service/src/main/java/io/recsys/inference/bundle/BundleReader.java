@@ -88,7 +88,7 @@ public class BundleReader {
                 retrieval.userVector().decay(),
                 retrieval.userVector().maxItems());
         FeatureLayout layout = FeatureLayout.of(metadata.ranker().features(), input.get(1), dimension);
-        return new Bundle(directory, metadata, embeddings, layout, samples(directory, metadata));
+        return new Bundle(metadata, embeddings, layout, samples(directory, metadata));
     }
 
     private BundleMetadata metadata(Path directory) throws BundleException {

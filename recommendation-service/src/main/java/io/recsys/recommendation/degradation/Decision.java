@@ -32,11 +32,6 @@ public record Decision(PredictionDepth depth, List<DepthReason> reasons, List<St
         return details.contains(detail) ? this : with(depth, reason, detail);
     }
 
-    /** Notes a reason without changing the level. */
-    public Decision noting(DepthReason reason, String detail) {
-        return with(depth, reason, detail);
-    }
-
     private Decision with(PredictionDepth level, DepthReason reason, String detail) {
         List<DepthReason> moreReasons = new ArrayList<>(reasons);
         if (!moreReasons.contains(reason)) {

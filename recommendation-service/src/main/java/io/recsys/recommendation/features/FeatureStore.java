@@ -22,7 +22,7 @@ public interface FeatureStore {
 
     List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout);
 
-    record RecentInteraction(String itemId, String type, Instant at) {}
+    record RecentInteraction(String itemId, String type) {}
 
     /** A shopper's history; {@code known} is false for one never seen (cold start). */
     record UserProfile(

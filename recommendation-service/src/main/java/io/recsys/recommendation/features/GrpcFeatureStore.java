@@ -72,8 +72,7 @@ public class GrpcFeatureStore implements FeatureStore {
         String type = kind == EventType.EVENT_TYPE_UNSPECIFIED || kind == EventType.UNRECOGNIZED
                 ? "unknown"
                 : EventTypeNames.nameOf(kind, interaction.getCustomType());
-        return new RecentInteraction(
-                interaction.getItemId(), type, EventLogCodec.toInstant(interaction.getOccurredAt()));
+        return new RecentInteraction(interaction.getItemId(), type);
     }
 
     @Override

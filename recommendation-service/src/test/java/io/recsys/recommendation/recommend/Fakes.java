@@ -51,9 +51,7 @@ final class Fakes {
             return new UserProfile(
                     userId,
                     true,
-                    List.of(
-                            new RecentInteraction("c", "purchase", NOW.minusSeconds(60)),
-                            new RecentInteraction("a", "view", NOW.minusSeconds(3600))),
+                    List.of(new RecentInteraction("c", "purchase"), new RecentInteraction("a", "view")),
                     2,
                     Optional.of(NOW.minusSeconds(60)));
         }
