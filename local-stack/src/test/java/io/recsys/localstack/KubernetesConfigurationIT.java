@@ -134,7 +134,7 @@ class KubernetesConfigurationIT {
             try {
                 // the gRPC health status follows the application's on a 5 s schedule
                 Awaitility.await()
-                        .atMost(Duration.ofSeconds(30))
+                        .atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(500))
                         .ignoreExceptions()
                         .until(() -> HealthGrpc.newBlockingStub(channel)

@@ -76,7 +76,7 @@ class PlatformEndToEndIT {
 
         // on a busy machine the service may be running below full depth for a moment; it must come back to it
         HttpResponse<String> response = Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .until(
                         () -> get("/api/v1/users/" + shopper + "/recommendations?limit=10"),
@@ -126,7 +126,7 @@ class PlatformEndToEndIT {
         assertThat(json.readTree(posted.body()).get("accepted").asInt()).isEqualTo(2);
 
         Awaitility.await()
-                .atMost(Duration.ofSeconds(15))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
                     JsonNode after = json.readTree(get("/api/v1/users/" + shopper + "/recommendations?limit=5")
@@ -169,7 +169,7 @@ class PlatformEndToEndIT {
         assertThat(json.readTree(posted.body()).get("accepted").asInt()).isEqualTo(500);
 
         Awaitility.await()
-                .atMost(Duration.ofSeconds(15))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(json.readTree(get("/api/v1/users/newcomer/recommendations?limit=3")
                                         .body())
@@ -260,7 +260,7 @@ class PlatformEndToEndIT {
             redis.restart();
         }
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
                 .untilAsserted(() -> assertThat(post(
                                         "/api/v1/events",
@@ -269,7 +269,7 @@ class PlatformEndToEndIT {
                                 .statusCode())
                         .isEqualTo(200));
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
                 .untilAsserted(() -> {
                     JsonNode body = json.readTree(

@@ -129,7 +129,7 @@ class FeatureGrpcIntegrationTest {
                                 Instant.now()));
 
         Awaitility.await()
-                .atMost(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(read("alice", "mug").getItems(0).getCatalogStatus())
                         .isEqualTo(FeatureStatus.FEATURE_STATUS_PRESENT));
 
@@ -169,7 +169,7 @@ class FeatureGrpcIntegrationTest {
         log("bob", "tea", EventType.EVENT_TYPE_VIEW);
 
         // Redis 7 reports the group's lag; the older embedded 6.2 binary does not (-1 = unknown)
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(meters.get("recsys.features.log.pending").gauge().value())
                     .isZero();
             assertThat(meters.get("recsys.features.log.lag").gauge().value()).isIn(0.0, -1.0);
@@ -185,7 +185,7 @@ class FeatureGrpcIntegrationTest {
         log("bob", "lamp", EventType.EVENT_TYPE_VIEW);
         log("bob", "tea", EventType.EVENT_TYPE_VIEW);
 
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             var response = features.getItemNeighbors(GetItemNeighborsRequest.newBuilder()
                     .addItemIds("tea")
                     .addItemIds("mug")
@@ -242,7 +242,7 @@ class FeatureGrpcIntegrationTest {
     void anIdleConsumerWaitsForNewEntriesInsteadOfPolling() {
         log("erin", "kettle", EventType.EVENT_TYPE_VIEW);
         Awaitility.await()
-                .atMost(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(60))
                 .untilAsserted(() ->
                         assertThat(read("erin").getUser().getRecentCount()).isEqualTo(1));
 
@@ -278,7 +278,7 @@ class FeatureGrpcIntegrationTest {
         } finally {
             redis.restart();
         }
-        Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             log("dave", "lamp", EventType.EVENT_TYPE_CLICK);
             assertThat(read("dave").getUser().getRecentList())
                     .extracting(Interaction::getItemId)

@@ -142,7 +142,7 @@ class RankBatcherTest {
             assertThat(causeOf(refused)).isInstanceOf(RankBatcher.QueueFullException.class);
 
             // the expiring request's deadline passes while it waits
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - expiry > 0);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> System.nanoTime() - expiry > 0);
             release.countDown();
             assertThat(running.get(5, TimeUnit.SECONDS)).hasSize(10);
             assertThat(waiting.get(5, TimeUnit.SECONDS)).hasSize(10);
@@ -153,7 +153,7 @@ class RankBatcherTest {
 
     private static void awaitQueueEmpty(RankBatcher<?> batcher) {
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(1))
                 .until(() -> batcher.queuedRows() == 0);
     }

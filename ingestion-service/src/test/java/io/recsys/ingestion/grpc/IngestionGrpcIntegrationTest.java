@@ -1,6 +1,5 @@
 package io.recsys.ingestion.grpc;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,11 +24,13 @@ import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.events.v1.UpsertItemsRequest;
 import io.recsys.contracts.events.v1.UpsertItemsResponse;
+import io.recsys.ingestion.ingest.AppendLimiter;
 import io.recsys.testsupport.RealRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
@@ -66,6 +67,9 @@ class IngestionGrpcIntegrationTest {
 
     @LocalGrpcServerPort
     int grpcPort;
+
+    @Autowired
+    AppendLimiter appendLimiter;
 
     @Autowired
     StringRedisTemplate redisTemplate;
@@ -283,7 +287,7 @@ class IngestionGrpcIntegrationTest {
         }
         List<IngestEventsResponse> answers = new ArrayList<>();
         Awaitility.await()
-                .atMost(Duration.ofSeconds(20))
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> {
                     answers.add(ingestion.ingestEvents(IngestEventsRequest.newBuilder()
@@ -295,25 +299,38 @@ class IngestionGrpcIntegrationTest {
     }
 
     @Test
-    void aSlowStoreTurnsExtraBatchesAwayAtOnceWithAHint() throws Exception {
-        // Redis holds writes for a while: the one batch allowed in flight waits, the next is refused at once
-        redisTemplate.execute((org.springframework.data.redis.core.RedisCallback<Object>) connection ->
-                connection.execute("CLIENT", "PAUSE".getBytes(UTF_8), "700".getBytes(UTF_8), "WRITE".getBytes(UTF_8)));
-        CompletableFuture<IngestEventsResponse> first =
-                CompletableFuture.supplyAsync(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                        .addEvents(event("slow-1", "u1", "i1", EventType.EVENT_TYPE_VIEW))
-                        .build()));
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(2))
-                .pollInterval(Duration.ofMillis(20))
-                .untilAsserted(() -> assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                                .addEvents(event("slow-2", "u1", "i1", EventType.EVENT_TYPE_VIEW))
-                                .build()))
-                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-                            assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
-                        }));
-        assertThat(first.get(5, TimeUnit.SECONDS).getAccepted()).isEqualTo(1);
+    void aBatchBeyondTheOnesInFlightIsTurnedAwayAtOnceWithAHint() throws Exception {
+        // the one batch allowed in flight (max-concurrent-batches=1) is held, as a slow store would hold it
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Boolean> inFlight = CompletableFuture.supplyAsync(() -> appendLimiter.run(() -> {
+            holding.countDown();
+            try {
+                return release.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }));
+        try {
+            assertThat(holding.await(1, TimeUnit.MINUTES)).isTrue();
+            assertThatThrownBy(() -> ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                            .addEvents(event("slow-2", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                            .build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(GrpcErrors.retryDelay(e)).contains(Duration.ofSeconds(1));
+                    });
+        } finally {
+            release.countDown();
+        }
+        assertThat(inFlight.get(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(ingestion
+                        .ingestEvents(IngestEventsRequest.newBuilder()
+                                .addEvents(event("slow-3", "u1", "i1", EventType.EVENT_TYPE_VIEW))
+                                .build())
+                        .getAccepted())
+                .isEqualTo(1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.recsys.recommendation.recommend;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.grpc.StatusRuntimeException;
+import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.errors.GrpcErrors;
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.contracts.recommend.v1.DepthReason;
@@ -103,7 +104,7 @@ public class RecommendationPipeline {
         try (DepthController.Permit ignored = controller.enter()) {
             Decision decision = decide(request, budget);
             response = decision.depth() == PredictionDepth.PREDICTION_DEPTH_FALLBACK
-                    ? fallbackAnswer(request, Optional.empty(), limit, decision)
+                    ? fallbackAnswer(request, readableProfile(request, budget), limit, decision)
                     : run(request, limit, decision, budget);
             return response;
         } finally {
@@ -311,6 +312,26 @@ public class RecommendationPipeline {
         return new Ranked(cheap, CHEAP_SCORER, decision);
     }
 
+    /**
+     * At FALLBACK the shopper's history is still read when the feature-service can be asked (one cheap call), so that
+     * the cached list never offers what she already has and a newcomer is still told apart.
+     */
+    private Optional<UserProfile> readableProfile(RecommendRequest request, Budget budget) {
+        if (dependencies.featuresOpen()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(stage(
+                    "user_features",
+                    () -> dependencies.features(() -> features.profile(
+                            request.getUserId(),
+                            properties.recentItemsUsed(),
+                            budget.share(1, 2, properties.featureTimeout())))));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     private RecommendResponse fallbackAnswer(
             RecommendRequest request, Optional<UserProfile> profile, int limit, Decision decision) {
         Set<String> excluded = new HashSet<>(request.getExcludeItemIdsList());
@@ -326,12 +347,15 @@ public class RecommendationPipeline {
                             + ", and no popular list has been cached yet",
                     Duration.ofSeconds(1));
         }
+        // relevance in [0, 1] as at the other levels: the list's own scores over its best one
+        double best =
+                lists.popular().stream().mapToDouble(ScoredItem::getScore).max().orElse(0);
         lists.popular().stream()
                 .filter(item -> !excluded.contains(item.getItemId()))
                 .limit(limit)
                 .forEach(item -> response.addItems(RecommendedItem.newBuilder()
                         .setItemId(item.getItemId())
-                        .setScore(item.getScore())
+                        .setScore(best > 0 ? item.getScore() / best : 0)
                         .addSources(CandidateSource.CANDIDATE_SOURCE_CACHED_FALLBACK)));
         return withDecision(response, decision).build();
     }

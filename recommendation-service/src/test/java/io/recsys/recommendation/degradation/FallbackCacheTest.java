@@ -97,7 +97,7 @@ class FallbackCacheTest {
         assertThat(first(cache.lists().popular()))
                 .isIn("first-POPULARITY_WINDOW_LAST_WEEK", "second-POPULARITY_WINDOW_LAST_WEEK");
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> first(cache.lists().popular()).startsWith("second"));
     }
 
@@ -107,16 +107,16 @@ class FallbackCacheTest {
         store.down.set(true);
         clock.advance(Duration.ofSeconds(6));
         cache.lists();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> store.asked.size() >= 3);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> store.asked.size() >= 3);
 
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(first(cache.lists().popular())).startsWith("first"));
 
         store.down.set(false);
         store.top.set("third");
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> first(cache.lists().popular()).startsWith("third"));
     }
 }

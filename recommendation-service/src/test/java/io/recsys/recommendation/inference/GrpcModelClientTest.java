@@ -126,7 +126,7 @@ class GrpcModelClientTest {
         clock.advance(Duration.ofSeconds(6));
 
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> client.schema().map(ModelSchema::version).equals(Optional.of("v2")));
         assertThat(client.schema().orElseThrow().userFeatureNames()).containsExactly("hours_since_active");
     }
@@ -137,14 +137,14 @@ class GrpcModelClientTest {
         standIn.info.set(null);
         clock.advance(Duration.ofSeconds(6));
         client.schema();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> standIn.infoCalls.get() >= 2);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> standIn.infoCalls.get() >= 2);
         assertThat(client.schema().map(ModelSchema::version)).contains("v1");
 
         standIn.info.set(
                 ModelInfo.newBuilder().setState(ModelState.MODEL_STATE_LOADING).build());
         clock.advance(Duration.ofSeconds(6));
         Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> client.schema().isEmpty());
     }
 

@@ -144,6 +144,28 @@ class RecommendationPipelineTest {
     }
 
     @Test
+    void atFallbackHerHistoryIsStillReadSoTheCachedListOmitsWhatSheHasOnTheSameScale() {
+        RecommendationPipeline pipeline = Fakes.pipeline(features, model, Fakes.properties(1.0, List.of()));
+
+        RecommendResponse response =
+                recommend(pipeline, alice().setMaxDepth(PredictionDepth.PREDICTION_DEPTH_FALLBACK));
+
+        assertThat(response.getDepth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+        // a (viewed) and c (bought) are hers: the popular list without them
+        assertThat(ids(response)).containsExactly("b", "f", "g");
+        assertThat(response.getColdStart()).isFalse();
+        // the list's scores (50, 40, 30, 20, 15) over its best one
+        assertThat(response.getItemsList())
+                .extracting(RecommendedItem::getScore)
+                .containsExactly(0.8, 0.4, 0.3);
+
+        RecommendResponse newcomer = recommend(
+                pipeline,
+                RecommendRequest.newBuilder().setUserId("bob").setMaxDepth(PredictionDepth.PREDICTION_DEPTH_FALLBACK));
+        assertThat(newcomer.getColdStart()).isTrue();
+    }
+
+    @Test
     void withNothingCachedAnOutageIsUnavailableRatherThanAnEmptyAnswer() {
         features.failure.set(Status.UNAVAILABLE);
 
