@@ -45,13 +45,22 @@ class PlatformEndToEndIT {
     @BeforeAll
     static void startPlatform() throws Exception {
         Path root = StackConfig.findRoot(Path.of(""));
+        // These tests check what each level does through the real chain, not what the machine affords: a latency
+        // target and deadline no loaded CI machine misses keep the depth controller from shedding the machine's own
+        // slowness here. Shedding is tested in DepthControllerTest and measured by ./recsys bench recommendations.
+        List<String> jvm = new ArrayList<>(StackConfig.DEFAULT_SERVICE_JVM);
+        jvm.add("-Drecsys.recommendation.depth.target-latency=5s");
+        jvm.add("-Drecsys.recommendation.feature-timeout=5s");
+        jvm.add("-Drecsys.recommendation.inference-timeout=5s");
+        jvm.add("-Dresilience4j.circuitbreaker.configs.dependency.slow-call-duration-threshold=5s");
+        jvm.add("-Drecsys.gateway.recommend-deadline=10s");
         StackConfig config = new StackConfig(
                 root,
                 StackPorts.free(),
                 Optional.empty(),
                 Optional.of(new DemoDataSpec(7, 120, 300, 10, 30)),
                 root.resolve("local-stack/target/e2e-stack"),
-                StackConfig.DEFAULT_SERVICE_JVM,
+                jvm,
                 StackConfig.ALL_SERVICES);
         stack = LocalStack.start(config, System.out::println);
         stack.services().forEach(s -> started.add(s.handle()));
