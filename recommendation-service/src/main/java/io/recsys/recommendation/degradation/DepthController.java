@@ -23,8 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * has passed (a fall within 10 s of entering the level, a failed probe, doubles it, up to 64 times; a fall after
  * holding the level longer, or holding it for a minute, resets it) or the request rate has fallen clearly (below 70 %)
  * under the rate at which it failed. A steady load therefore settles on the richest level it can afford instead of
- * flapping between two, and a real drop in load brings full depth back within seconds. During the first minute (a cold
- * JVM is slow for reasons that say nothing about capacity) falls set no back-off.
+ * flapping between two, and a real drop in load brings full depth back within seconds.
+ *
+ * <p>Overload means requests queue. Latency counts only while more than one request is in flight: a caller alone waits
+ * on nobody but the platform's own cost, which shedding would not reduce. And during the warm-up ({@code warm-up}, a
+ * cold JVM is slow for reasons that say nothing about capacity) only concurrency counts, and falls set no back-off.
  */
 public final class DepthController {
 
@@ -34,8 +37,6 @@ public final class DepthController {
     private static final int MAX_BACKOFF_DOUBLINGS = 6;
     private static final Duration RESET_BACKOFF_AFTER = Duration.ofMinutes(1);
     private static final Duration PROBE_WINDOW = Duration.ofSeconds(10);
-    // a fresh JVM is slow until its code is compiled: falls then say nothing about capacity, so they set no back-off
-    private static final Duration WARM_UP = Duration.ofMinutes(1);
 
     private final DepthProperties properties;
     private final Clock clock;
@@ -60,7 +61,7 @@ public final class DepthController {
         this.clock = clock;
         this.lastAdjust = clock.instant();
         this.levelSince = lastAdjust;
-        this.warmUntil = lastAdjust.plus(WARM_UP);
+        this.warmUntil = lastAdjust.plus(properties.warmUp());
         Gauge.builder("recsys.recommend.depth.quality", this, DepthController::quality)
                 .description("the quality factor: 1 = full depth")
                 .register(meters);
@@ -112,8 +113,11 @@ public final class DepthController {
         double rate = answeredSinceAdjust / (elapsed.toNanos() / 1e9);
         answeredSinceAdjust = 0;
         requestRate = requestRate == 0 ? rate : requestRate + 0.3 * (rate - requestRate);
-        double latencyPressure = recentLatencyP90() / properties.targetLatency().toNanos();
-        double concurrencyPressure = Math.max(peakInFlight, inFlight.get()) / (double) properties.capacity();
+        int concurrent = Math.max(peakInFlight, inFlight.get());
+        boolean latencyCounts = concurrent > 1 && !now.isBefore(warmUntil);
+        double latencyPressure =
+                latencyCounts ? recentLatencyP90() / properties.targetLatency().toNanos() : 0;
+        double concurrencyPressure = concurrent / (double) properties.capacity();
         peakInFlight = inFlight.get();
         double pressure = Math.max(latencyPressure, concurrencyPressure);
         PredictionDepth before = levelOf(quality);

@@ -15,7 +15,11 @@ import org.springframework.validation.annotation.Validated;
  * Prediction depth: how much work each level does and when the controller lowers it.
  *
  * @param full / reduced / minimal candidates asked of each source at that level
- * @param targetLatency the latency objective: above it the controller steps down
+ * @param targetLatency the latency objective: above it, while requests queue (more than one in flight), the controller
+ *     steps down. Set it from the measured cost of a FULL answer at the load the service must carry at FULL (the p90 of
+ *     {@code recsys.recommend.pipeline{depth=full}} in a steady run of ./recsys bench recommendations) with room above
+ *     it: a target below that cost sheds the platform's own slowness instead of overload
+ * @param warmUp after start, how long latency is not taken for load (a cold JVM is slow) and falls set no back-off
  * @param capacity requests in flight the service handles at full depth; beyond it the controller steps down
  * @param adjustEvery how often the quality factor is revised
  * @param stepDown quality lost per revision at twice the target (proportional to the overshoot)
@@ -37,6 +41,7 @@ public record DepthProperties(
         @DefaultValue("50ms") @NotNull Duration targetLatency,
         @DefaultValue("32") @Min(1) int capacity,
         @DefaultValue("100ms") @NotNull Duration adjustEvery,
+        @DefaultValue("1m") @NotNull Duration warmUp,
 
         @DefaultValue("0.25") @DecimalMin("0.01") @DecimalMax("1")
         double stepDown,

@@ -30,17 +30,36 @@ class DepthControllerTest {
     private final DepthController controller = new DepthController(DEFAULTS, clock, new SimpleMeterRegistry());
 
     /**
-     * Simulates {@code seconds} of traffic at {@code perSecond} requests, each taking what the load model says at the
-     * level the controller chose for it; returns the level of every 100 ms.
+     * Simulates {@code seconds} of traffic at {@code perSecond} requests from many callers, each taking what the load
+     * model says at the level the controller chose for it, with as many in flight as that rate and latency imply
+     * (Little's law); returns the level of every 100 ms.
      */
     private List<PredictionDepth> run(int seconds, int perSecond, Function<PredictionDepth, Duration> latencyAtLevel) {
+        return run(seconds, perSecond, latencyAtLevel, false);
+    }
+
+    /** The same traffic from one caller that waits for each answer: never more than one request in flight. */
+    private List<PredictionDepth> runAlone(
+            int seconds, int perSecond, Function<PredictionDepth, Duration> latencyAtLevel) {
+        return run(seconds, perSecond, latencyAtLevel, true);
+    }
+
+    private List<PredictionDepth> run(
+            int seconds, int perSecond, Function<PredictionDepth, Duration> latencyAtLevel, boolean alone) {
         List<PredictionDepth> levels = new ArrayList<>();
         Duration gap = Duration.ofNanos(1_000_000_000L / perSecond);
         long requests = (long) seconds * perSecond;
         Instant nextSample = clock.instant();
         for (long i = 0; i < requests; i++) {
             PredictionDepth level = controller.current().depth();
-            controller.record(latencyAtLevel.apply(level));
+            Duration latency = latencyAtLevel.apply(level);
+            long inFlight = alone ? 1 : Math.max(1, Math.round(perSecond * latency.toNanos() / 1e9));
+            List<DepthController.Permit> permits = new ArrayList<>();
+            for (long p = 0; p < inFlight; p++) {
+                permits.add(controller.enter());
+            }
+            controller.record(latency);
+            permits.forEach(DepthController.Permit::close);
             clock.advance(gap);
             if (!clock.instant().isBefore(nextSample)) {
                 levels.add(level);
@@ -60,8 +79,14 @@ class DepthControllerTest {
         return changes;
     }
 
+    /** Past the warm-up, during which latency is not taken for load. */
+    private void warm() {
+        run((int) DEFAULTS.warmUp().toSeconds() + 1, 100, level -> times(0.12));
+    }
+
     @Test
     void stepsDownFastWhenLatencyRisesAndSaysWhy() {
+        warm();
         run(2, 200, level -> times(0.2));
         assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
 
@@ -87,18 +112,35 @@ class DepthControllerTest {
     }
 
     @Test
-    void aColdStartDoesNotLeaveABackOffBehind() {
-        run(5, 100, level -> times(6)); // everything slow while the JVM compiles
-        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
+    void aColdJvmsSlownessIsNotTakenForOverloadButQueueingIs() {
+        // everything slow while the JVM compiles: full depth all the same
+        List<PredictionDepth> cold = run(5, 100, level -> times(6));
+        assertThat(cold).containsOnly(PredictionDepth.PREDICTION_DEPTH_FULL);
 
-        List<PredictionDepth> levels = run(5, 100, level -> times(0.12));
+        // a real overload during the warm-up still shows as requests piling up
+        List<DepthController.Permit> held = new ArrayList<>();
+        for (int i = 0; i < 64; i++) { // twice the capacity of 32
+            held.add(controller.enter());
+        }
+        run(1, 100, level -> times(0.2));
+        assertThat(controller.current().depth()).isNotEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+        held.forEach(DepthController.Permit::close);
+    }
 
-        assertThat(levels.getLast()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
+    @Test
+    void aSingleCallerIsNeverOverloadHoweverSlowItsAnswers() {
+        warm();
+
+        List<PredictionDepth> levels =
+                runAlone(10, 20, level -> times(3)); // one caller, answers slower than the target
+
+        assertThat(levels).containsOnly(PredictionDepth.PREDICTION_DEPTH_FULL);
+        assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
     }
 
     @Test
     void recoversToFullWithinSecondsAfterTheLoadFalls() {
-        run(61, 100, level -> times(0.12)); // a warm service
+        warm();
         run(3, 200, level -> times(3.2));
         assertThat(controller.current().depth()).isEqualTo(PredictionDepth.PREDICTION_DEPTH_FALLBACK);
 
@@ -117,7 +159,8 @@ class DepthControllerTest {
             case PREDICTION_DEPTH_REDUCED -> times(0.5);
             default -> times(0.2);
         };
-        run(60, 200, load); // past the first minute (warm-up: falls set no back-off), settled
+        warm();
+        run(60, 200, load); // settled
 
         List<PredictionDepth> levels = run(300, 200, load); // five minutes of the same load
 
@@ -136,7 +179,7 @@ class DepthControllerTest {
 
     @Test
     void aLevelThatHeldForAWhileIsTriedAgainSoonAfterAPassingSpike() {
-        run(61, 100, level -> times(0.12)); // warm, at FULL for a minute
+        warm(); // and at FULL for a minute
         Function<PredictionDepth, Duration> cheapOnly =
                 level -> level == PredictionDepth.PREDICTION_DEPTH_FALLBACK ? times(0.05) : times(0.3);
         run(1, 100, level -> times(8)); // a two-second spike: a restart next door, say
@@ -150,7 +193,7 @@ class DepthControllerTest {
 
     @Test
     void levelsPassedThroughOnTheWayDownAreNotHeldAgainstTheRecovery() {
-        run(61, 100, level -> times(0.12));
+        warm();
         // a sustained overload where MINIMAL and REDUCED probes keep failing: their back-offs grow
         run(60, 200, level -> level == PredictionDepth.PREDICTION_DEPTH_FALLBACK ? times(0.1) : times(3));
         run(30, 100, level -> times(0.12)); // load gone: back to FULL
