@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -44,30 +42,14 @@ def test_the_catalogue_carries_a_price_only_where_one_is_known():
 
 
 @pytest.fixture
-def metrics_server():
+def metrics_server(http_server):
     text = (
         "# TYPE recsys_features_log_entries_total counter\n"
         'recsys_features_log_entries_total{application="feature-service",result="applied"} 120.0\n'
         'recsys_features_log_entries_total{application="feature-service",result="skipped"} 7.0\n'
         'recsys_features_log_entries_total_other{result="applied"} 99.0\n'
     )
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            payload = text.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/actuator/prometheus"
-    server.shutdown()
+    return http_server(lambda headers: (200, "text/plain", text.encode())) + "/actuator/prometheus"
 
 
 def test_a_metric_is_summed_over_the_series_with_the_label(metrics_server):

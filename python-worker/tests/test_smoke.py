@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from concurrent import futures
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
 import pytest
@@ -43,32 +41,20 @@ class HealthServer:
 
 
 @pytest.fixture
-def gateway():
+def gateway(http_server):
     seen = {}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen["key"] = self.headers.get("X-Api-Key")
-            ok = seen["key"] == "key-one-0123456789abcdef"
-            body = (
-                {"user_id": "helm-test", "items": [{"item_id": "a"}], "depth": "full", "model_version": "v1"}
-                if ok
-                else {"status": 401, "error": "unauthenticated"}
-            )
-            payload = json.dumps(body).encode()
-            self.send_response(200 if ok else 401)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def respond(headers):
+        seen["key"] = headers.get("X-Api-Key")
+        ok = seen["key"] == "key-one-0123456789abcdef"
+        body = (
+            {"user_id": "helm-test", "items": [{"item_id": "a"}], "depth": "full", "model_version": "v1"}
+            if ok
+            else {"status": 401, "error": "unauthenticated"}
+        )
+        return (200 if ok else 401), "application/json", json.dumps(body).encode()
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", seen
-    server.shutdown()
+    return http_server(respond), seen
 
 
 def test_a_ready_platform_passes(monkeypatch, gateway, capsys):
