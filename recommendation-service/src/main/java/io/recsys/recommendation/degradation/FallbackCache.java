@@ -6,7 +6,6 @@ import io.recsys.recommendation.features.FeatureStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -58,12 +57,10 @@ public class FallbackCache {
             List<ScoredItem> popular = dependencies.features(() -> features.popular(
                     PopularityWindow.POPULARITY_WINDOW_LAST_WEEK,
                     properties.fallbackSize(),
-                    Set.of(),
                     properties.fallbackTimeout()));
             List<ScoredItem> trending = dependencies.features(() -> features.popular(
                     PopularityWindow.POPULARITY_WINDOW_TRENDING,
                     Math.max(1, properties.fallbackSize() / 5),
-                    Set.of(),
                     properties.fallbackTimeout()));
             lists.set(new Lists(popular, trending, clock.instant()));
         } catch (RuntimeException e) {

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** What the pipeline reads from the feature-service; every call has its own timeout. */
 public interface FeatureStore {
@@ -15,12 +14,12 @@ public interface FeatureStore {
     UserProfile profile(String userId, int recentLimit, Duration timeout);
 
     /** Signals of each item (absent ids are unknown to the store). */
-    Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout);
+    Map<String, ItemSignals> items(List<String> itemIds, Duration timeout);
 
     /** Co-occurrence neighbours of each item, strongest first. */
     Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout);
 
-    List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout);
+    List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout);
 
     record RecentInteraction(String itemId, String type) {}
 

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -76,17 +75,14 @@ public class GrpcFeatureStore implements FeatureStore {
     }
 
     @Override
-    public Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout) {
+    public Map<String, ItemSignals> items(List<String> itemIds, Duration timeout) {
         Map<String, ItemSignals> signals = new HashMap<>(itemIds.size() * 2);
         if (itemIds.isEmpty()) {
             return signals;
         }
         for (ItemFeatures item : within(timeout)
-                .getFeatures(GetFeaturesRequest.newBuilder()
-                        .setUserId(userId)
-                        .setRecentLimit(1)
-                        .addAllItemIds(itemIds)
-                        .build())
+                .getFeatures(
+                        GetFeaturesRequest.newBuilder().addAllItemIds(itemIds).build())
                 .getItemsList()) {
             boolean hasCatalog = item.getCatalogStatus() != FeatureStatus.FEATURE_STATUS_NOT_FOUND;
             if (item.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND && !hasCatalog) {
@@ -133,12 +129,11 @@ public class GrpcFeatureStore implements FeatureStore {
     }
 
     @Override
-    public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
+    public List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout) {
         return within(timeout)
                 .getPopularItems(GetPopularItemsRequest.newBuilder()
                         .setWindow(window)
                         .setLimit(limit)
-                        .addAllExcludeItemIds(excluded)
                         .build())
                 .getItemsList();
     }

@@ -212,8 +212,8 @@ public class RecommendationPipeline {
         try {
             signals = stage(
                     "item_features",
-                    () -> dependencies.features(() ->
-                            features.items(request.getUserId(), ids, budget.share(1, 3, properties.featureTimeout()))));
+                    () -> dependencies.features(
+                            () -> features.items(ids, budget.share(1, 3, properties.featureTimeout()))));
         } catch (RuntimeException e) {
             signals = Map.of();
             decision = decision.failed(

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,7 +29,7 @@ class FallbackCacheTest {
         final List<String> asked = new CopyOnWriteArrayList<>();
 
         @Override
-        public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
+        public List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout) {
             asked.add(window.name() + " " + limit + " " + timeout);
             if (down.get()) {
                 throw Status.UNAVAILABLE.asRuntimeException();
@@ -47,7 +46,7 @@ class FallbackCacheTest {
         }
 
         @Override
-        public Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout) {
+        public Map<String, ItemSignals> items(List<String> itemIds, Duration timeout) {
             throw new UnsupportedOperationException();
         }
 

@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,7 +56,7 @@ final class Fakes {
         }
 
         @Override
-        public Map<String, ItemSignals> items(String userId, List<String> itemIds, Duration timeout) {
+        public Map<String, ItemSignals> items(List<String> itemIds, Duration timeout) {
             call();
             Map<String, ItemSignals> signals = new HashMap<>();
             for (String id : itemIds) {
@@ -88,15 +87,12 @@ final class Fakes {
         }
 
         @Override
-        public List<ScoredItem> popular(PopularityWindow window, int limit, Set<String> excluded, Duration timeout) {
+        public List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout) {
             call();
             List<ScoredItem> all = window == PopularityWindow.POPULARITY_WINDOW_TRENDING
                     ? List.of(scored("h", 5))
                     : List.of(scored("a", 50), scored("b", 40), scored("c", 30), scored("f", 20), scored("g", 15));
-            return all.stream()
-                    .filter(i -> !excluded.contains(i.getItemId()))
-                    .limit(limit)
-                    .toList();
+            return all.stream().limit(limit).toList();
         }
 
         private void call() {
