@@ -194,7 +194,7 @@ class FeatureStoreCrashIT {
     private static double applied(ServiceProcess featureService) throws IOException, InterruptedException {
         return metrics(featureService)
                 .filter(l -> l.startsWith("recsys_features_log_entries_total{") && l.contains("result=\"applied\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .mapToDouble(FeatureStoreCrashIT::sampleValue)
                 .sum();
     }
 
@@ -202,9 +202,14 @@ class FeatureStoreCrashIT {
     private static double gauge(ServiceProcess featureService, String name) throws IOException, InterruptedException {
         return metrics(featureService)
                 .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .mapToDouble(FeatureStoreCrashIT::sampleValue)
                 .findFirst()
                 .orElse(Double.NaN);
+    }
+
+    /** The value of one line of the Prometheus text format. */
+    private static double sampleValue(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     private static Stream<String> metrics(ServiceProcess featureService) throws IOException, InterruptedException {

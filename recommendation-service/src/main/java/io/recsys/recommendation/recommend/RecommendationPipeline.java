@@ -170,12 +170,7 @@ public class RecommendationPipeline {
     private RecommendResponse run(RecommendRequest request, int limit, Decision decision, Budget budget) {
         UserProfile profile;
         try {
-            profile = stage(
-                    "user_features",
-                    () -> dependencies.features(() -> features.profile(
-                            request.getUserId(),
-                            properties.recentItemsUsed(),
-                            budget.share(1, 3, properties.featureTimeout()))));
+            profile = readProfile(request, budget.share(1, 3, properties.featureTimeout()));
         } catch (RuntimeException e) {
             return fallbackAnswer(
                     request,
@@ -312,21 +307,21 @@ public class RecommendationPipeline {
         return new Ranked(cheap, CHEAP_SCORER, decision);
     }
 
+    /** The shopper's history, through the feature-service's breaker (an open one refuses at once). */
+    private UserProfile readProfile(RecommendRequest request, Duration timeout) {
+        return stage(
+                "user_features",
+                () -> dependencies.features(
+                        () -> features.profile(request.getUserId(), properties.recentItemsUsed(), timeout)));
+    }
+
     /**
      * At FALLBACK the shopper's history is still read when the feature-service can be asked (one cheap call), so that
      * the cached list never offers what she already has and a newcomer is still told apart.
      */
     private Optional<UserProfile> readableProfile(RecommendRequest request, Budget budget) {
-        if (dependencies.featuresOpen()) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(stage(
-                    "user_features",
-                    () -> dependencies.features(() -> features.profile(
-                            request.getUserId(),
-                            properties.recentItemsUsed(),
-                            budget.share(1, 2, properties.featureTimeout())))));
+            return Optional.of(readProfile(request, budget.share(1, 2, properties.featureTimeout())));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
