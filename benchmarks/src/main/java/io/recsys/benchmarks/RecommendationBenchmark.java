@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,22 +31,28 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * The whole platform on this machine, load from this process through the gateway: saturation at full depth (closed
- * loop), a steady run at half of it, an overload ramp to 4x and back, and the inference-service stopped and restarted
- * mid-run; per second offered and served rate, p99, depth shares and errors, with PNG charts; each service's longest GC
- * pause and resident memory.
+ * The whole platform on this machine, load from this process through the gateway, in the order a shop meets it: one
+ * closed-loop client (no think time), a steady open-loop load at the goal's rate (100 requests/s by default),
+ * saturation at full depth (closed loop, {@code max_depth=full}), an overload ramped to 4x that saturation, held and
+ * dropped, and the inference-service stopped and restarted under the steady load; per second offered and served rate,
+ * p99, depth shares and errors, with PNG charts; each service's peak resident memory and longest GC pause over the
+ * whole run.
  */
 final class RecommendationBenchmark {
 
     private final Path root;
     private final int saturationSeconds;
     private final int steadySeconds;
+    private final int steadyRate;
+    private final int singleClientSeconds;
     private final int callers;
 
     RecommendationBenchmark(Path root, BenchOptions options) {
         this.root = root;
         this.saturationSeconds = options.intValue("saturation-seconds", 10);
         this.steadySeconds = options.intValue("steady-seconds", 30);
+        this.steadyRate = options.intValue("steady-rate", 100);
+        this.singleClientSeconds = options.intValue("single-client-seconds", 15);
         this.callers = options.intValue("callers", 8);
     }
 
@@ -66,42 +73,60 @@ final class RecommendationBenchmark {
             setup.put("demo_data", DemoDataSpec.standard().toString());
             setup.put(
                     "client",
-                    "this process: closed loop of " + callers
-                            + " callers for saturation, open loop (requests on a schedule) otherwise");
+                    "this process: closed loop (1 caller, then " + callers
+                            + " callers with max_depth=full), open loop (requests on a schedule) otherwise");
             setup.put("service_jvm", Benchmarks.serviceJvm());
+            setup.put("steady_rate", steadyRate);
             BenchmarkReport report = new BenchmarkReport("recommendations", setup);
             String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                     .withZone(ZoneOffset.UTC)
                     .format(Instant.now());
             Path charts = Files.createDirectories(root.resolve("bench-results"));
+            Footprints footprints = new Footprints();
+            footprints.sample(stack.services());
 
-            Map<String, Object> saturation = closedLoop(gateway, users);
-            report.add("saturation_closed_loop", saturation);
-            double full = ((Number) saturation.get("requests_per_second")).doubleValue();
-            double steadyRate = full / 2;
+            // the platform as ./recsys start hands it over: one shopper asking again and again is not load
+            report.add("single_client_closed_loop", closedLoop(gateway, users, 1, singleClientSeconds, ""));
+            footprints.sample(stack.services());
 
             OpenLoad load = new OpenLoad(gateway, users);
-            // saturation left the depth controller low; it climbs back only while requests flow
-            load.run(20, t -> steadyRate / 4, second -> {});
+            ServiceMetrics recommendation = new ServiceMetrics(
+                    Benchmarks.service(stack, "recommendation-service").spec().httpPort());
+            StageTimes before = StageTimes.read(recommendation);
             OpenLoad.Result steady = load.run(steadySeconds, t -> steadyRate, second -> {});
-            report.add("steady_at_half_saturation", summary(steady, steadyRate));
+            Map<String, Object> steadyFigures = summary(steady, steadyRate);
+            steadyFigures.put(
+                    "service_side_mean_ms", StageTimes.read(recommendation).meanSince(before));
+            report.add("steady_open_loop", steadyFigures);
+            footprints.sample(stack.services());
 
-            // overload: 10 s at half, 10 s ramp to 4x, 20 s at 4x, then 20 s at half again
-            double high = 4 * full;
+            Map<String, Object> saturation = closedLoop(gateway, users, callers, saturationSeconds, "&max_depth=full");
+            report.add("saturation_at_full", saturation);
+            footprints.sample(stack.services());
+            double full = ((Number) saturation.get("full_per_second")).doubleValue();
+
+            // overload: 10 s at the steady rate, 10 s ramp to 4x saturation, 20 s at 4x, then 20 s at the steady rate
+            double high = Math.max(4 * full, steadyRate);
             OpenLoad.Result overload = load.run(
                     60,
                     t -> t < 10
                             ? steadyRate
                             : t < 20 ? steadyRate + (high - steadyRate) * (t - 10) / 10 : t < 40 ? high : steadyRate,
-                    second -> {});
+                    second -> {
+                        if (second == 35) {
+                            // off the load's own thread, as below
+                            Thread.ofPlatform().start(() -> footprints.sampleQuietly(stack.services()));
+                        }
+                    });
             Map<String, Object> overloadFigures = summary(overload, high);
             overloadFigures.put("p99_ms_during_4x", p99Between(overload, 20, 40));
             overloadFigures.put("seconds_after_drop_until_full", recovery(overload, 40));
             overloadFigures.put("per_second", perSecond(overload));
             report.add("overload_4x", overloadFigures);
+            footprints.sample(stack.services());
             Charts.write(
                     charts.resolve("recommendations-overload-" + stamp + ".png"),
-                    "Overload: half -> 4x saturation -> half",
+                    "Overload: steady -> 4x saturation -> steady",
                     overload.seconds());
 
             // dependency failure: the inference-service stopped at 10 s and started again at 25 s
@@ -124,12 +149,13 @@ final class RecommendationBenchmark {
                     "inference-service stopped at 10 s, started again at 25 s",
                     failure.seconds());
 
-            Map<String, Object> footprint = new LinkedHashMap<>();
-            for (ServiceProcess service : stack.services()) {
-                ServiceProcess live = service == inference && restarted.get() != null ? restarted.get() : service;
-                footprint.put(service.spec().module(), footprint(live));
+            // the restarted inference-service is a new process: its figures start again, the first one's are kept
+            List<ServiceProcess> live = new ArrayList<>(stack.services());
+            if (restarted.get() != null) {
+                live.replaceAll(s -> s == inference ? restarted.get() : s);
             }
-            report.add("service_footprint", footprint);
+            footprints.sample(live);
+            report.add("service_footprint", footprints.figures());
             if (restarted.get() != null) {
                 restarted.get().stop();
             }
@@ -138,12 +164,19 @@ final class RecommendationBenchmark {
         }
     }
 
-    private Map<String, Object> closedLoop(URI gateway, int users) throws Exception {
+    /**
+     * {@code callers} threads, each asking again as soon as it has its answer.
+     *
+     * @param query added to each request's query string
+     */
+    private static Map<String, Object> closedLoop(URI gateway, int users, int callers, int seconds, String query)
+            throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(30), 2);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong served = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
         AtomicLong full = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < callers; t++) {
@@ -154,37 +187,41 @@ final class RecommendationBenchmark {
                     long started = System.nanoTime();
                     try {
                         HttpResponse<Void> response = http.send(
-                                HttpRequest.newBuilder(
-                                                gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10"))
+                                HttpRequest.newBuilder(gateway.resolve(
+                                                "/api/v1/users/" + user + "/recommendations?limit=10" + query))
                                         .timeout(Duration.ofSeconds(5))
                                         .build(),
                                 HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() == 200) {
-                            latency.recordValue(Math.max(1, (System.nanoTime() - started) / 1_000));
-                            served.incrementAndGet();
-                            if (response.headers()
-                                    .firstValue("X-Prediction-Depth")
-                                    .filter("full"::equals)
-                                    .isPresent()) {
-                                full.incrementAndGet();
-                            }
+                        if (response.statusCode() != 200) {
+                            failed.incrementAndGet();
+                            continue;
+                        }
+                        latency.recordValue(Math.max(1, (System.nanoTime() - started) / 1_000));
+                        served.incrementAndGet();
+                        if (response.headers()
+                                .firstValue("X-Prediction-Depth")
+                                .filter("full"::equals)
+                                .isPresent()) {
+                            full.incrementAndGet();
                         }
                     } catch (IOException e) {
-                        // counted as not served
+                        failed.incrementAndGet();
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
             }));
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(saturationSeconds));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         running.set(false);
         for (Thread thread : threads) {
             thread.join();
         }
         Map<String, Object> figures = new LinkedHashMap<>(BenchmarkReport.latency(latency));
-        figures.put("requests_per_second", Math.round(served.get() / (double) saturationSeconds));
+        figures.put("requests_per_second", Math.round(served.get() / (double) seconds));
+        figures.put("full_per_second", Math.round(full.get() / (double) seconds));
         figures.put("share_full", served.get() == 0 ? 0 : Math.round(100.0 * full.get() / served.get()) / 100.0);
+        figures.put("errors", failed.get());
         figures.put("callers", callers);
         return figures;
     }
@@ -255,11 +292,76 @@ final class RecommendationBenchmark {
         }
     }
 
-    private static Map<String, Object> footprint(ServiceProcess service) throws IOException, InterruptedException {
-        Map<String, Object> figures = new LinkedHashMap<>();
-        ServiceMetrics metrics = new ServiceMetrics(service.spec().httpPort());
-        figures.put("max_gc_pause_ms", Math.round(metrics.max("jvm_gc_pause_seconds_max", "") * 1_000_000) / 1000.0);
-        figures.put("rss_mb", Benchmarks.residentBytes(service.handle().pid()) >> 20);
-        return figures;
+    /** The recommendation-service's own timers: each pipeline stage, and whole answers per depth. */
+    private record StageTimes(Map<String, Double> sums, Map<String, Double> counts) {
+
+        static StageTimes read(ServiceMetrics metrics) throws IOException, InterruptedException {
+            Map<String, Double> sums = new LinkedHashMap<>();
+            Map<String, Double> counts = new LinkedHashMap<>();
+            metrics.byLabel("recsys_recommend_stage_seconds_sum", "stage").forEach((k, v) -> sums.put("stage_" + k, v));
+            metrics.byLabel("recsys_recommend_stage_seconds_count", "stage")
+                    .forEach((k, v) -> counts.put("stage_" + k, v));
+            metrics.byLabel("recsys_recommend_pipeline_seconds_sum", "depth")
+                    .forEach((k, v) -> sums.put("answer_" + k, v));
+            metrics.byLabel("recsys_recommend_pipeline_seconds_count", "depth")
+                    .forEach((k, v) -> counts.put("answer_" + k, v));
+            return new StageTimes(sums, counts);
+        }
+
+        /** Mean milliseconds of each timer over what was recorded since {@code earlier}. */
+        Map<String, Object> meanSince(StageTimes earlier) {
+            Map<String, Object> means = new LinkedHashMap<>();
+            sums.forEach((key, sum) -> {
+                double count = counts.getOrDefault(key, 0.0) - earlier.counts().getOrDefault(key, 0.0);
+                if (count > 0) {
+                    double seconds = sum - earlier.sums().getOrDefault(key, 0.0);
+                    means.put(key, Math.round(seconds / count * 1_000_000) / 1000.0);
+                }
+            });
+            return means;
+        }
+    }
+
+    /**
+     * Each service's peak resident memory and longest GC pause, sampled after every scenario (and during the overload's
+     * hold): a service's own maximum pause forgets after a couple of minutes, a run lasts longer.
+     */
+    private static final class Footprints {
+        private final Map<String, Long> peakRssMb = new ConcurrentSkipListMap<>();
+        private final Map<String, Double> longestPauseMs = new ConcurrentSkipListMap<>();
+
+        void sample(List<ServiceProcess> services) throws IOException, InterruptedException {
+            for (ServiceProcess service : services) {
+                if (!service.handle().isAlive()) {
+                    continue;
+                }
+                String module = service.spec().module();
+                peakRssMb.merge(
+                        module, Benchmarks.residentBytes(service.handle().pid()) >> 20, Math::max);
+                double pause = new ServiceMetrics(service.spec().httpPort()).max("jvm_gc_pause_seconds_max", "");
+                longestPauseMs.merge(module, Math.round(pause * 1_000_000) / 1000.0, Math::max);
+            }
+        }
+
+        void sampleQuietly(List<ServiceProcess> services) {
+            try {
+                sample(services);
+            } catch (IOException e) {
+                // a service too busy to answer its metrics: the next sample has it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        Map<String, Object> figures() {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            peakRssMb.forEach((module, rss) -> {
+                Map<String, Object> service = new LinkedHashMap<>();
+                service.put("peak_rss_mb", rss);
+                service.put("max_gc_pause_ms", longestPauseMs.getOrDefault(module, 0.0));
+                figures.put(module, service);
+            });
+            return figures;
+        }
     }
 }

@@ -27,15 +27,35 @@ final class ServiceMetrics {
         return samples(metric, labelFragment).max().orElse(0);
     }
 
-    private java.util.stream.DoubleStream samples(String metric, String labelFragment)
-            throws IOException, InterruptedException {
-        String body = http.send(
+    /** The samples of {@code metric}, summed by the value of {@code label}. */
+    java.util.Map<String, Double> byLabel(String metric, String label) throws IOException, InterruptedException {
+        java.util.Map<String, Double> values = new java.util.TreeMap<>();
+        String marker = label + "=\"";
+        for (String line : body().lines().toList()) {
+            int at = line.indexOf(marker);
+            if (line.startsWith(metric + "{") && at > 0) {
+                int from = at + marker.length();
+                values.merge(
+                        line.substring(from, line.indexOf('"', from)),
+                        Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                        Double::sum);
+            }
+        }
+        return values;
+    }
+
+    private String body() throws IOException, InterruptedException {
+        return http.send(
                         HttpRequest.newBuilder(prometheus)
                                 .timeout(Duration.ofSeconds(5))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-        return body.lines()
+    }
+
+    private java.util.stream.DoubleStream samples(String metric, String labelFragment)
+            throws IOException, InterruptedException {
+        return body().lines()
                 .filter(line -> line.startsWith(metric + "{") && line.contains(labelFragment))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
     }
