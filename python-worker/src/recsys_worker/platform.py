@@ -26,5 +26,9 @@ _WEIGHT = "event-weight."
 EVENT_LOG_STREAM: str = _VALUES["event-log.stream-key"]
 COOCCURRENCE_RECENT_ITEMS: int = int(_VALUES["cooccurrence.recent-items"])
 NEIGHBOURS_KEPT: int = int(_VALUES["cooccurrence.neighbours-kept"])
+# time constants (seconds) of the feature-service's decayed popularity windows
+POPULARITY_WINDOW_SECONDS: dict[str, float] = {
+    name: int(_VALUES[f"popularity-window.{name}-millis"]) / 1000.0 for name in ("last-hour", "last-day", "last-week")
+}
 # by event type name, "custom" included: the weight of any type not listed
 EVENT_WEIGHTS: dict[str, float] = {k[len(_WEIGHT) :]: float(v) for k, v in _VALUES.items() if k.startswith(_WEIGHT)}

@@ -13,17 +13,20 @@
 -- forward (rebase-popularity.lua) before the exponents grow large. Item hashes remember the landmark
 -- their values are relative to ('dL') and are converted when it has moved.
 --
+-- Every item an entry touches is stamped with this batch's time in the changed-items sorted set
+-- (KEYS[7]): the change feed readers keep their copy of item features fresh from (GetChangedItems).
+--
 -- KEYS[1] the stream, KEYS[2] the all-time popularity sorted set, KEYS[3..5] the decayed sorted sets
--- (1 h, 24 h, 7 d), KEYS[6] the landmark, then per entry:
+-- (1 h, 24 h, 7 d), KEYS[6] the landmark, KEYS[7] the changed-items sorted set, then per entry:
 --   event: user recent list, user profile hash, item hash    catalog item: item hash    skipped: none
 -- ARGV[1] consumer group, ARGV[2] now (epoch ms), ARGV[3] recent items kept, ARGV[4] user TTL (s),
 -- ARGV[5..7] the windows' time constants (ms), ARGV[8] how many of the user's recent items an event pairs
 -- with for co-occurrence, ARGV[9] how many neighbours an item keeps, then per entry:
 --   'e', stream id, item id, recent-list element, type name, occurred at (epoch ms), popularity weight
---   'i', stream id, the catalog entry (base64 of the protobuf Item)
+--   'i', stream id, the catalog entry (base64 of the protobuf Item), item id
 --   's', stream id                         (unknown or malformed: acknowledged, not applied)
 -- Returns the number of entries applied.
-local stream, popular = KEYS[1], KEYS[2]
+local stream, popular, changed = KEYS[1], KEYS[2], KEYS[7]
 local group, now, keep, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local windows = {KEYS[3], KEYS[4], KEYS[5]}
 local fields = {'d:1h', 'd:24h', 'd:7d'}
@@ -50,7 +53,7 @@ local function add_neighbour(of, neighbour, weight)
     redis.call('ZREMRANGEBYRANK', key, 0, -co_keep - 1)
   end
 end
-local k, a, applied = 7, 10, 0
+local k, a, applied = 8, 10, 0
 while a <= #ARGV do
   local kind, id = ARGV[a], ARGV[a + 1]
   local fresh = redis.call('XACK', stream, group, id) == 1
@@ -106,6 +109,7 @@ while a <= #ARGV do
       updates[#updates + 1] = 'dL'
       updates[#updates + 1] = string.format('%d', landmark)
       redis.call('HSET', item, unpack(updates))
+      redis.call('ZADD', changed, now, item_id)
       applied = applied + 1
     end
     k = k + 3
@@ -113,10 +117,11 @@ while a <= #ARGV do
   elseif kind == 'i' then
     if fresh then
       redis.call('HSET', KEYS[k], 'cat', ARGV[a + 2])
+      redis.call('ZADD', changed, now, ARGV[a + 3])
       applied = applied + 1
     end
     k = k + 1
-    a = a + 3
+    a = a + 4
   else
     a = a + 2
   end

@@ -77,13 +77,10 @@ public final class LocalStackMain {
         out.println();
         out.println(
                 "  # a new shopper sees the best sellers; she buys the first one, asks again, and the answer changes");
-        out.println("  curl \"" + gateway + "/api/v1/users/shopper-1/recommendations?limit=5\"");
-        out.println("  curl -X POST " + gateway + "/api/v1/events -H 'Content-Type: application/json' -d '[");
-        out.println("    {\"event_id\":\"ev-1\",\"user_id\":\"shopper-1\",\"item_id\":\"" + newcomersFirstItem
-                + "\",\"type\":\"click\"},");
-        out.println("    {\"event_id\":\"ev-2\",\"user_id\":\"shopper-1\",\"item_id\":\"" + newcomersFirstItem
-                + "\",\"type\":\"purchase\",\"quantity\":1}]'");
-        out.println("  curl \"" + gateway + "/api/v1/users/shopper-1/recommendations?limit=5\"");
+        out.println("  curl \"" + WelcomeDemo.recommendations(gateway) + "\"");
+        out.println("  curl -X POST " + gateway + "/api/v1/events -H 'Content-Type: application/json' -d '"
+                + WelcomeDemo.purchaseOf(newcomersFirstItem) + "'");
+        out.println("  curl \"" + WelcomeDemo.recommendations(gateway) + "\"");
         out.println();
         out.println("  # catalog upsert");
         out.println("  curl -X PUT " + gateway + "/api/v1/catalog/items -H 'Content-Type: application/json' \\");

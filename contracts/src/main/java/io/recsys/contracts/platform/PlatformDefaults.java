@@ -3,6 +3,7 @@ package io.recsys.contracts.platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +25,12 @@ public final class PlatformDefaults {
 
     /** Co-occurrence neighbours kept per item by the feature-service, and asked for per seed. */
     public static final int NEIGHBOURS_KEPT = number("cooccurrence.neighbours-kept");
+
+    /** Time constants of the decayed popularity windows (last hour, day, week). */
+    public static final Duration LAST_HOUR_WINDOW = Duration.ofMillis(longNumber("popularity-window.last-hour-millis"));
+
+    public static final Duration LAST_DAY_WINDOW = Duration.ofMillis(longNumber("popularity-window.last-day-millis"));
+    public static final Duration LAST_WEEK_WINDOW = Duration.ofMillis(longNumber("popularity-window.last-week-millis"));
 
     /** Popularity weight per event type name (view, click, ...), without the custom types' weight. */
     public static final Map<String, Double> EVENT_WEIGHTS = eventWeights();
@@ -56,6 +63,10 @@ public final class PlatformDefaults {
 
     private static int number(String key) {
         return Integer.parseInt(text(key));
+    }
+
+    private static long longNumber(String key) {
+        return Long.parseLong(text(key));
     }
 
     private static Map<String, Double> eventWeights() {

@@ -4,6 +4,8 @@ import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.GetChangedItemsRequest;
+import io.recsys.contracts.features.v1.GetChangedItemsResponse;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetFeaturesResponse;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
@@ -69,6 +71,20 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
                 .addAllItems(items)
                 .setWindow(window)
                 .setAsOf(EventLogCodec.toTimestamp(clock.instant()))
+                .build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void getChangedItems(GetChangedItemsRequest request, StreamObserver<GetChangedItemsResponse> responses) {
+        validator.check(request);
+        int limit = request.getLimit() == 0 ? properties.maxItemsPerRequest() : request.getLimit();
+        FeatureReader.ChangedItems changed = reader.changedItems(request.getChangedSinceMillis(), limit);
+        responses.onNext(GetChangedItemsResponse.newBuilder()
+                .addAllItems(changed.items())
+                .setNextSinceMillis(changed.nextSinceMillis())
+                .setMore(changed.more())
+                .setReadAt(EventLogCodec.toTimestamp(clock.instant()))
                 .build());
         responses.onCompleted();
     }

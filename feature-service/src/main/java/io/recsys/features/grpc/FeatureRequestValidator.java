@@ -1,6 +1,7 @@
 package io.recsys.features.grpc;
 
 import io.recsys.contracts.errors.FieldViolations;
+import io.recsys.contracts.features.v1.GetChangedItemsRequest;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
@@ -67,6 +68,18 @@ public class FeatureRequestValidator {
             violations.add(
                     "limit_per_item",
                     "must not be negative (0: the default, " + FeatureGrpcService.DEFAULT_NEIGHBOURS + ")");
+        }
+        violations.throwIfAny();
+    }
+
+    public void check(GetChangedItemsRequest request) {
+        FieldViolations violations = new FieldViolations();
+        if (request.getChangedSinceMillis() < 0) {
+            violations.add("changed_since_millis", "must not be negative (0: every item)");
+        }
+        if (request.getLimit() < 0 || request.getLimit() > properties.maxItemsPerRequest()) {
+            violations.add(
+                    "limit", "must be between 0 (the largest page, " + properties.maxItemsPerRequest() + ") and that");
         }
         violations.throwIfAny();
     }

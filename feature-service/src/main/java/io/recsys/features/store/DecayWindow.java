@@ -1,5 +1,6 @@
 package io.recsys.features.store;
 
+import io.recsys.contracts.platform.PlatformDefaults;
 import java.time.Duration;
 import java.util.List;
 
@@ -8,9 +9,9 @@ import java.util.List;
  * about a third after one {@code tau}, and fades out after a few.
  */
 public enum DecayWindow {
-    LAST_HOUR("1h", Duration.ofHours(1)),
-    LAST_DAY("24h", Duration.ofDays(1)),
-    LAST_WEEK("7d", Duration.ofDays(7));
+    LAST_HOUR("1h", PlatformDefaults.LAST_HOUR_WINDOW),
+    LAST_DAY("24h", PlatformDefaults.LAST_DAY_WINDOW),
+    LAST_WEEK("7d", PlatformDefaults.LAST_WEEK_WINDOW);
 
     /** The order the apply and rebase scripts expect. */
     static final List<DecayWindow> IN_SCRIPT_ORDER = List.of(LAST_HOUR, LAST_DAY, LAST_WEEK);

@@ -12,6 +12,9 @@ final class FeatureKeys {
     /** HASH field of an item: the landmark its decayed values ("d:1h", "d:24h", "d:7d") are relative to. */
     static final String ITEM_LANDMARK = "dL";
 
+    /** ZSET: every item, scored by when (epoch ms) its features last changed; the change feed. */
+    static final String CHANGED_ITEMS = "recsys:{global}:items:changed";
+
     static final String COUNT_PREFIX = "n:";
     static final String CATALOG = "cat";
     static final String POPULARITY = "pop";

@@ -2,6 +2,8 @@ package io.recsys.features.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.MapOutput;
@@ -171,6 +173,36 @@ public class FeatureReader {
         }
         rising.sort(java.util.Comparator.comparingDouble(ScoredItem::getScore).reversed());
         return rising.size() > limit ? rising.subList(0, limit) : rising;
+    }
+
+    /** Items whose features changed at or after {@code sinceMillis}, oldest change first, and where to go on. */
+    public record ChangedItems(List<ItemFeatures> items, long nextSinceMillis, boolean more) {}
+
+    /**
+     * One page of the change feed: up to {@code limit} items changed at or after {@code sinceMillis}, completed with
+     * every other item of the page's last millisecond (a page never splits one, so paging by time loses nothing).
+     */
+    public ChangedItems changedItems(long sinceMillis, int limit) {
+        List<ScoredValue<String>> page = link.call(redis -> redis.zrangebyscoreWithScores(
+                FeatureKeys.CHANGED_ITEMS,
+                Range.from(Range.Boundary.including(sinceMillis), Range.Boundary.unbounded()),
+                Limit.create(0, limit)));
+        if (page.isEmpty()) {
+            return new ChangedItems(List.of(), sinceMillis, false);
+        }
+        boolean more = page.size() >= limit;
+        long last = (long) page.getLast().getScore();
+        List<String> ids = new ArrayList<>(page.size());
+        for (ScoredValue<String> entry : page) {
+            if (!more || (long) entry.getScore() < last) {
+                ids.add(entry.getValue());
+            }
+        }
+        if (more) {
+            link.call(redis -> redis.zrangebyscore(FeatureKeys.CHANGED_ITEMS, Range.create(last, last)))
+                    .forEach(ids::add);
+        }
+        return new ChangedItems(read("", 0, ids).items(), last + 1, more);
     }
 
     /** Each item's strongest co-occurrence neighbours, best first, in one round trip. */

@@ -35,12 +35,13 @@ public class FeatureWriter {
         if (entries.isEmpty()) {
             return 0;
         }
-        List<String> keys = new ArrayList<>(entries.size() * 3 + 6);
+        List<String> keys = new ArrayList<>(entries.size() * 3 + 7);
         List<String> args = new ArrayList<>(entries.size() * 7 + 7);
         keys.add(stream);
         keys.add(FeatureKeys.POPULAR_ALL_TIME);
         DecayWindow.IN_SCRIPT_ORDER.forEach(window -> keys.add(FeatureKeys.popular(window)));
         keys.add(FeatureKeys.POPULARITY_LANDMARK);
+        keys.add(FeatureKeys.CHANGED_ITEMS);
         args.add(group);
         args.add(Long.toString(now.toEpochMilli()));
         args.add(Integer.toString(properties.recentItemsKept()));
@@ -84,5 +85,6 @@ public class FeatureWriter {
         args.add("i");
         args.add(streamId);
         args.add(Base64.getEncoder().encodeToString(logged.item().toByteArray()));
+        args.add(logged.item().getItemId());
     }
 }

@@ -15,11 +15,14 @@ import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureStatus;
+import io.recsys.contracts.features.v1.GetChangedItemsRequest;
+import io.recsys.contracts.features.v1.GetChangedItemsResponse;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetFeaturesResponse;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
+import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.testsupport.RealRedis;
 import java.time.Duration;
@@ -211,6 +214,70 @@ class FeatureGrpcIntegrationTest {
                 .build());
         assertThat(generous.getLimitPerItem()).isEqualTo(PlatformDefaults.NEIGHBOURS_KEPT);
         assertThat(generous.getItems(0).getNeighborsList()).hasSize(2);
+    }
+
+    @Test
+    void theChangeFeedNamesEveryItemAnEventOrAnUpsertTouchedOnceAndThenOnlyNewChanges() {
+        log("alice", "mug", EventType.EVENT_TYPE_VIEW);
+        log("bob", "tea", EventType.EVENT_TYPE_PURCHASE);
+        log("bob", "lamp", EventType.EVENT_TYPE_VIEW);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(changedSince(0, 0).getItemsList())
+                        .extracting(ItemFeatures::getItemId)
+                        .containsExactlyInAnyOrder("mug", "tea", "lamp"));
+
+        // small pages: all three come, each once, and each page ends with a whole millisecond
+        java.util.List<String> paged = new java.util.ArrayList<>();
+        long since = 0;
+        GetChangedItemsResponse page;
+        do {
+            page = changedSince(since, 1);
+            page.getItemsList().forEach(item -> paged.add(item.getItemId()));
+            since = page.getNextSinceMillis();
+        } while (page.getMore());
+        assertThat(paged).containsExactlyInAnyOrder("mug", "tea", "lamp");
+        GetChangedItemsResponse all = changedSince(0, 0);
+        assertThat(all.getItemsList())
+                .filteredOn(item -> item.getItemId().equals("tea"))
+                .singleElement()
+                .satisfies(tea -> assertThat(tea.getPopularity().getAllTime()).isEqualTo(8.0));
+        assertThat(changedSince(since, 0).getItemsList()).isEmpty();
+
+        // a later change, an event or a catalog upsert, is in the feed from where the last read ended
+        long from = since;
+        redisTemplate
+                .opsForStream()
+                .add(
+                        LOG,
+                        EventLogCodec.encode(
+                                Item.newBuilder()
+                                        .setItemId("lamp")
+                                        .setAvailable(false)
+                                        .build(),
+                                Instant.now()));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(changedSince(from, 0).getItemsList())
+                        .singleElement()
+                        .satisfies(lamp -> {
+                            assertThat(lamp.getItemId()).isEqualTo("lamp");
+                            assertThat(lamp.getCatalog().getAvailable()).isFalse();
+                        }));
+        assertThat(changedSince(-1, 0)).isNull();
+    }
+
+    private GetChangedItemsResponse changedSince(long sinceMillis, int limit) {
+        try {
+            return features.getChangedItems(GetChangedItemsRequest.newBuilder()
+                    .setChangedSinceMillis(sinceMillis)
+                    .setLimit(limit)
+                    .build());
+        } catch (io.grpc.StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("changed_since_millis");
+            return null;
+        }
     }
 
     @Test

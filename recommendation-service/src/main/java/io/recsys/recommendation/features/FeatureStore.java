@@ -21,6 +21,16 @@ public interface FeatureStore {
 
     List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout);
 
+    /** One page of the change feed: items whose signals changed at or after {@code sinceMillis}. */
+    ChangedItems changedItems(long sinceMillis, int limit, Duration timeout);
+
+    /**
+     * @param readAtMillis when the feature-service read them (decayed popularity is as of then)
+     * @param nextSinceMillis where the next page starts
+     * @param more whether another page is waiting
+     */
+    record ChangedItems(List<ItemSignals> items, long readAtMillis, long nextSinceMillis, boolean more) {}
+
     record RecentInteraction(String itemId, String type) {}
 
     /** A shopper's history; {@code known} is false for one never seen (cold start). */

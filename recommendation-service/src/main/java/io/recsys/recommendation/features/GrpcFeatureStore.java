@@ -6,6 +6,8 @@ import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureStatus;
+import io.recsys.contracts.features.v1.GetChangedItemsRequest;
+import io.recsys.contracts.features.v1.GetChangedItemsResponse;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetItemNeighborsResponse;
@@ -16,6 +18,7 @@ import io.recsys.contracts.features.v1.ItemNeighbors;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.features.v1.UserFeatures;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,24 +87,43 @@ public class GrpcFeatureStore implements FeatureStore {
                 .getFeatures(
                         GetFeaturesRequest.newBuilder().addAllItemIds(itemIds).build())
                 .getItemsList()) {
-            boolean hasCatalog = item.getCatalogStatus() != FeatureStatus.FEATURE_STATUS_NOT_FOUND;
-            if (item.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND && !hasCatalog) {
-                continue;
-            }
-            var catalog = item.getCatalog();
-            signals.put(
-                    item.getItemId(),
-                    new ItemSignals(
-                            item.getItemId(),
-                            item.getPopularity().getAllTime(),
-                            item.getPopularity().getLastWeek(),
-                            item.getPopularity().getLastDay(),
-                            catalog.hasPrice() ? catalog.getPrice() : 0.0,
-                            !catalog.hasAvailable() || catalog.getAvailable(),
-                            catalog.getCategory(),
-                            catalog.getAttributesMap()));
+            signals(item).ifPresent(found -> signals.put(found.itemId(), found));
         }
         return signals;
+    }
+
+    @Override
+    public ChangedItems changedItems(long sinceMillis, int limit, Duration timeout) {
+        GetChangedItemsResponse response = within(timeout)
+                .getChangedItems(GetChangedItemsRequest.newBuilder()
+                        .setChangedSinceMillis(sinceMillis)
+                        .setLimit(limit)
+                        .build());
+        List<ItemSignals> items = new ArrayList<>(response.getItemsCount());
+        response.getItemsList().forEach(item -> signals(item).ifPresent(items::add));
+        return new ChangedItems(
+                items,
+                EventLogCodec.toInstant(response.getReadAt()).toEpochMilli(),
+                response.getNextSinceMillis(),
+                response.getMore());
+    }
+
+    /** What ranking uses of an item's features; empty when the store knows nothing of it. */
+    private static Optional<ItemSignals> signals(ItemFeatures item) {
+        boolean hasCatalog = item.getCatalogStatus() != FeatureStatus.FEATURE_STATUS_NOT_FOUND;
+        if (item.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND && !hasCatalog) {
+            return Optional.empty();
+        }
+        var catalog = item.getCatalog();
+        return Optional.of(new ItemSignals(
+                item.getItemId(),
+                item.getPopularity().getAllTime(),
+                item.getPopularity().getLastWeek(),
+                item.getPopularity().getLastDay(),
+                catalog.hasPrice() ? catalog.getPrice() : 0.0,
+                !catalog.hasAvailable() || catalog.getAvailable(),
+                catalog.getCategory(),
+                catalog.getAttributesMap()));
     }
 
     @Override

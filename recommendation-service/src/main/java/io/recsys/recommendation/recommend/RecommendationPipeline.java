@@ -21,6 +21,7 @@ import io.recsys.recommendation.degradation.FallbackCache;
 import io.recsys.recommendation.features.FeatureStore;
 import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 import io.recsys.recommendation.features.FeatureStore.UserProfile;
+import io.recsys.recommendation.features.ItemSignalsCache;
 import io.recsys.recommendation.filters.CandidateFilter;
 import io.recsys.recommendation.filters.SeenItems;
 import io.recsys.recommendation.inference.ModelClient;
@@ -48,7 +49,8 @@ import org.springframework.stereotype.Component;
  *   <li>the depth: the controller's level, capped by the caller, the deadline and open breakers;
  *   <li>the shopper's features (feature-service);
  *   <li>candidates from every source in parallel, each failing open ({@link CandidateGeneration});
- *   <li>item signals for the candidates, then filters: seen, excluded, unavailable;
+ *   <li>item signals for the candidates (held in memory, {@link ItemSignalsCache}), then filters: seen, excluded,
+ *       unavailable;
  *   <li>ranking: the model (inference-service Rank) at FULL and REDUCED, cheap scores at MINIMAL or whenever the model
  *       cannot be asked;
  *   <li>re-ranking: business rules, diversity, top K;
@@ -64,6 +66,7 @@ public class RecommendationPipeline {
     static final String POPULARITY_SCORER = "popularity";
 
     private final FeatureStore features;
+    private final ItemSignalsCache itemSignals;
     private final ModelClient model;
     private final CandidateGeneration candidateGeneration;
     private final FallbackCache fallback;
@@ -76,6 +79,7 @@ public class RecommendationPipeline {
 
     public RecommendationPipeline(
             FeatureStore features,
+            ItemSignalsCache itemSignals,
             ModelClient model,
             CandidateGeneration candidateGeneration,
             FallbackCache fallback,
@@ -86,6 +90,7 @@ public class RecommendationPipeline {
             Clock clock,
             PipelineMetrics metrics) {
         this.features = features;
+        this.itemSignals = itemSignals;
         this.model = model;
         this.candidateGeneration = candidateGeneration;
         this.fallback = fallback;
@@ -205,10 +210,13 @@ public class RecommendationPipeline {
                 generated.candidates().stream().map(Candidate::itemId).toList();
         Map<String, ItemSignals> signals;
         try {
+            // from memory; read remotely only until the first load of the cache has completed
             signals = stage(
                     "item_features",
-                    () -> dependencies.features(
-                            () -> features.items(ids, budget.share(1, 3, properties.featureTimeout()))));
+                    () -> itemSignals
+                            .loaded(ids)
+                            .orElseGet(() -> dependencies.features(
+                                    () -> features.items(ids, budget.share(1, 3, properties.featureTimeout())))));
         } catch (RuntimeException e) {
             signals = Map.of();
             decision = decision.failed(

@@ -54,6 +54,11 @@ class FallbackCacheTest {
         public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public ChangedItems changedItems(long sinceMillis, int limit, Duration timeout) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private final PopularLists store = new PopularLists();

@@ -12,6 +12,8 @@ import io.recsys.recommendation.degradation.DepthController;
 import io.recsys.recommendation.degradation.DepthProperties;
 import io.recsys.recommendation.degradation.FallbackCache;
 import io.recsys.recommendation.features.FeatureStore;
+import io.recsys.recommendation.features.ItemSignalsCache;
+import io.recsys.recommendation.features.ItemSignalsProperties;
 import io.recsys.recommendation.inference.ModelClient;
 import io.recsys.recommendation.reranking.Rule;
 import io.recsys.testsupport.Configured;
@@ -76,6 +78,14 @@ final class Fakes {
                 }
             }
             return signals;
+        }
+
+        @Override
+        public ChangedItems changedItems(long sinceMillis, int limit, Duration timeout) {
+            call();
+            List<ItemSignals> all = List.copyOf(items(List.of("a", "b", "c", "d", "e", "f", "g", "h"), timeout)
+                    .values());
+            return new ChangedItems(all, NOW.toEpochMilli(), NOW.toEpochMilli() + 1, false);
         }
 
         @Override
@@ -176,10 +186,18 @@ final class Fakes {
         Dependencies dependencies =
                 new Dependencies(CircuitBreakerRegistry.ofDefaults(), BulkheadRegistry.ofDefaults());
         FallbackCache cache = new FallbackCache(features, dependencies, depth, clock);
+        // loaded as at run time; item signals come from memory
+        ItemSignalsCache itemSignals = new ItemSignalsCache(
+                features,
+                Configured.defaults(ItemSignalsProperties.PREFIX, ItemSignalsProperties.class),
+                clock,
+                meters);
+        itemSignals.poll();
         CandidateGeneration generation = new CandidateGeneration(
                 model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
         return new RecommendationPipeline(
                 features,
+                itemSignals,
                 model,
                 generation,
                 cache,
