@@ -12,6 +12,7 @@ import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
 import io.recsys.contracts.features.v1.GetItemNeighborsResponse;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.GetPopularItemsResponse;
+import io.recsys.contracts.features.v1.Interaction;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.features.store.DecayWindow;
 import io.recsys.features.store.FeatureReader;
@@ -46,10 +47,19 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
         validator.check(request);
         int recentLimit = request.getRecentLimit() == 0 ? properties.recentItemsServed() : request.getRecentLimit();
         FeatureReader.Features features = reader.read(request.getUserId(), recentLimit, request.getItemIdsList());
-        responses.onNext(GetFeaturesResponse.newBuilder()
-                .setUser(features.user())
-                .addAllItems(features.items())
-                .build());
+        GetFeaturesResponse.Builder response =
+                GetFeaturesResponse.newBuilder().setUser(features.user()).addAllItems(features.items());
+        if (request.getNeighbourSeeds() > 0) {
+            List<String> seeds = features.user().getRecentList().stream()
+                    .map(Interaction::getItemId)
+                    .distinct()
+                    .limit(request.getNeighbourSeeds())
+                    .toList();
+            if (!seeds.isEmpty()) {
+                response.addAllSeedNeighbors(reader.neighbours(seeds, neighboursLimit(request.getNeighboursPerSeed())));
+            }
+        }
+        responses.onNext(response.build());
         responses.onCompleted();
     }
 
@@ -92,12 +102,16 @@ public class FeatureGrpcService extends FeatureServiceGrpc.FeatureServiceImplBas
     @Override
     public void getItemNeighbors(GetItemNeighborsRequest request, StreamObserver<GetItemNeighborsResponse> responses) {
         validator.check(request);
-        int asked = request.getLimitPerItem() == 0 ? DEFAULT_NEIGHBOURS : request.getLimitPerItem();
-        int limit = Math.min(asked, properties.neighboursKept());
+        int limit = neighboursLimit(request.getLimitPerItem());
         responses.onNext(GetItemNeighborsResponse.newBuilder()
                 .addAllItems(reader.neighbours(request.getItemIdsList(), limit))
                 .setLimitPerItem(limit)
                 .build());
         responses.onCompleted();
+    }
+
+    /** The neighbours per item a caller gets for {@code asked}: the default for 0, at most what the store keeps. */
+    private int neighboursLimit(int asked) {
+        return Math.min(asked == 0 ? DEFAULT_NEIGHBOURS : asked, properties.neighboursKept());
     }
 }

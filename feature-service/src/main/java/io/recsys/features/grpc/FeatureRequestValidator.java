@@ -39,6 +39,14 @@ public class FeatureRequestValidator {
         if (request.getRecentLimit() < 0 || request.getRecentLimit() > properties.recentItemsKept()) {
             violations.add("recent_limit", "must be between 0 (service default) and " + properties.recentItemsKept());
         }
+        if (request.getNeighbourSeeds() < 0 || request.getNeighbourSeeds() > properties.recentItemsKept()) {
+            violations.add("neighbour_seeds", "must be between 0 (none) and " + properties.recentItemsKept());
+        } else if (request.getNeighbourSeeds() > 0 && request.getUserId().isEmpty()) {
+            violations.add("neighbour_seeds", "needs a user_id: the seeds are her most recent items");
+        }
+        if (request.getNeighboursPerSeed() < 0) {
+            violations.add("neighbours_per_seed", "must not be negative (0: the default)");
+        }
         violations.throwIfAny();
     }
 

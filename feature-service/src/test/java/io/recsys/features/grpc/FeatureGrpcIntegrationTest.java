@@ -214,6 +214,20 @@ class FeatureGrpcIntegrationTest {
                 .build());
         assertThat(generous.getLimitPerItem()).isEqualTo(PlatformDefaults.NEIGHBOURS_KEPT);
         assertThat(generous.getItems(0).getNeighborsList()).hasSize(2);
+
+        // a recommender gets the neighbours of her most recent distinct items with her profile, in one call
+        GetFeaturesResponse withSeeds = features.getFeatures(GetFeaturesRequest.newBuilder()
+                .setUserId("bob")
+                .setNeighbourSeeds(2)
+                .setNeighboursPerSeed(1)
+                .build());
+        assertThat(withSeeds.getUser().getRecentList())
+                .extracting(Interaction::getItemId)
+                .containsExactly("tea", "lamp", "mug");
+        assertThat(withSeeds.getSeedNeighborsList())
+                .extracting(n -> n.getItemId() + ">" + n.getNeighbors(0).getItemId())
+                .containsExactly("tea>mug", "lamp>tea");
+        assertThat(read("bob").getSeedNeighborsList()).as("only when asked").isEmpty();
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.recommendation.degradation.Dependencies;
 import io.recsys.recommendation.degradation.DepthProperties.LevelSize;
 import io.recsys.recommendation.degradation.FallbackCache;
-import io.recsys.recommendation.features.FeatureStore;
 import io.recsys.recommendation.inference.ModelClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,45 +15,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
- * Stage 3: candidates from every source at once, each failing open. Embedding retrieval (inference-service),
- * co-occurrence neighbours of the shopper's recent items (feature-service) and the popular/trending lists (in memory)
- * are merged, each candidate keeping its sources. A source that fails or misses the deadline drops out and is named in
- * the result; popularity is the floor.
+ * Stage 3: candidates from every source, each failing open. Embedding retrieval (inference-service), co-occurrence
+ * neighbours of the shopper's recent items (read with her profile, in the same feature-service call) and the
+ * popular/trending lists (in memory) are merged, each candidate keeping its sources. A source that fails or misses the
+ * deadline drops out and is named in the result; popularity is the floor.
  */
 @Component
 public class CandidateGeneration {
 
     /** How many of the user's most recent distinct items seed co-occurrence (as in the ranker's feature). */
     public static final int COOCCURRENCE_SEEDS = PlatformDefaults.COOCCURRENCE_RECENT_ITEMS;
-    // as many as the feature-service keeps by default; it clamps the request when configured to keep fewer
-    private static final int NEIGHBOURS_PER_SEED = PlatformDefaults.NEIGHBOURS_KEPT;
 
     private final ModelClient model;
-    private final FeatureStore features;
     private final FallbackCache popular;
     private final Dependencies dependencies;
-    private final ExecutorService executor;
 
-    public CandidateGeneration(
-            ModelClient model,
-            FeatureStore features,
-            FallbackCache popular,
-            Dependencies dependencies,
-            ExecutorService pipelineExecutor) {
+    public CandidateGeneration(ModelClient model, FallbackCache popular, Dependencies dependencies) {
         this.model = model;
-        this.features = features;
         this.popular = popular;
         this.dependencies = dependencies;
-        this.executor = pipelineExecutor;
     }
 
     /**
@@ -65,27 +47,27 @@ public class CandidateGeneration {
     public record Result(
             List<Candidate> candidates, Map<String, Double> cooccurrence, List<CandidateSource> failedSources) {}
 
+    /** @param seedNeighbours co-occurrence neighbours of the shopper's most recent items, as read with her profile */
     public Result generate(
             List<String> recentItems,
+            Map<String, List<ScoredItem>> seedNeighbours,
             Set<String> excluded,
             LevelSize size,
             boolean embeddingAllowed,
             Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        CompletableFuture<List<ScoredItem>> embedding =
-                size.embedding() > 0 && embeddingAllowed && !recentItems.isEmpty()
-                        ? async(() -> dependencies.inference(
-                                () -> model.retrieve(recentItems, size.embedding(), excluded, timeout)))
-                        : CompletableFuture.completedFuture(List.of());
-        List<String> seeds = recentItems.subList(0, Math.min(COOCCURRENCE_SEEDS, recentItems.size()));
-        CompletableFuture<Map<String, List<ScoredItem>>> neighbours = size.cooccurrence() > 0 && !seeds.isEmpty()
-                ? async(() -> dependencies.features(() -> features.neighbours(seeds, NEIGHBOURS_PER_SEED, timeout)))
-                : CompletableFuture.completedFuture(Map.of());
-
-        Map<String, Candidate> merged = new LinkedHashMap<>();
         List<CandidateSource> failed = new ArrayList<>();
-        for (ScoredItem item :
-                await(embedding, deadline, CandidateSource.CANDIDATE_SOURCE_EMBEDDING, failed, List.of())) {
+        List<ScoredItem> retrieved = List.of();
+        if (size.embedding() > 0 && embeddingAllowed && !recentItems.isEmpty()) {
+            try {
+                // the only remote source left: called on this thread, its deadline is the gRPC call's own
+                retrieved =
+                        dependencies.inference(() -> model.retrieve(recentItems, size.embedding(), excluded, timeout));
+            } catch (RuntimeException e) {
+                failed.add(CandidateSource.CANDIDATE_SOURCE_EMBEDDING);
+            }
+        }
+        Map<String, Candidate> merged = new LinkedHashMap<>();
+        for (ScoredItem item : retrieved) {
             add(
                     merged,
                     new Candidate(
@@ -95,8 +77,7 @@ public class CandidateGeneration {
                             0,
                             0));
         }
-        Map<String, Double> cooccurrence =
-                summed(await(neighbours, deadline, CandidateSource.CANDIDATE_SOURCE_CO_OCCURRENCE, failed, Map.of()));
+        Map<String, Double> cooccurrence = summed(size.cooccurrence() > 0 ? seedNeighbours : Map.of());
         cooccurrence.entrySet().stream()
                 .filter(e -> !excluded.contains(e.getKey()))
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
@@ -155,28 +136,5 @@ public class CandidateGeneration {
         Map<String, Double> sums = new HashMap<>();
         neighbours.values().forEach(list -> list.forEach(n -> sums.merge(n.getItemId(), n.getScore(), Double::sum)));
         return sums;
-    }
-
-    private <T> CompletableFuture<T> async(Supplier<T> call) {
-        return CompletableFuture.supplyAsync(call, executor);
-    }
-
-    private static <T> T await(
-            CompletableFuture<T> future,
-            long deadlineNanos,
-            CandidateSource source,
-            List<CandidateSource> failed,
-            T empty) {
-        try {
-            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            future.cancel(true);
-            failed.add(source);
-            return empty;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failed.add(source);
-            return empty;
-        }
     }
 }

@@ -11,13 +11,14 @@ import java.util.Optional;
 /** What the pipeline reads from the feature-service; every call has its own timeout. */
 public interface FeatureStore {
 
-    UserProfile profile(String userId, int recentLimit, Duration timeout);
+    /**
+     * The shopper's state; with {@code neighbourSeeds} above 0 also the co-occurrence neighbours (as many as the store
+     * keeps) of her that many most recent distinct items, in the same round trip.
+     */
+    UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout);
 
     /** Signals of each item (absent ids are unknown to the store). */
     Map<String, ItemSignals> items(List<String> itemIds, Duration timeout);
-
-    /** Co-occurrence neighbours of each item, strongest first. */
-    Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout);
 
     List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout);
 
@@ -33,9 +34,26 @@ public interface FeatureStore {
 
     record RecentInteraction(String itemId, String type) {}
 
-    /** A shopper's history; {@code known} is false for one never seen (cold start). */
+    /**
+     * A shopper's history; {@code known} is false for one never seen (cold start). {@code seedNeighbours}: the
+     * co-occurrence neighbours of her most recent distinct items, strongest first, when they were asked for.
+     */
     record UserProfile(
-            String userId, boolean known, List<RecentInteraction> recent, long events, Optional<Instant> lastActive) {
+            String userId,
+            boolean known,
+            List<RecentInteraction> recent,
+            long events,
+            Optional<Instant> lastActive,
+            Map<String, List<ScoredItem>> seedNeighbours) {
+
+        public UserProfile(
+                String userId,
+                boolean known,
+                List<RecentInteraction> recent,
+                long events,
+                Optional<Instant> lastActive) {
+            this(userId, known, recent, events, lastActive, Map.of());
+        }
 
         /** Distinct item ids, newest first. */
         public List<String> recentItemIds() {

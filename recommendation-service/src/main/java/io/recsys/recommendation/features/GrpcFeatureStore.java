@@ -9,33 +9,27 @@ import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.GetChangedItemsRequest;
 import io.recsys.contracts.features.v1.GetChangedItemsResponse;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
-import io.recsys.contracts.features.v1.GetItemNeighborsRequest;
-import io.recsys.contracts.features.v1.GetItemNeighborsResponse;
+import io.recsys.contracts.features.v1.GetFeaturesResponse;
 import io.recsys.contracts.features.v1.GetPopularItemsRequest;
 import io.recsys.contracts.features.v1.Interaction;
 import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.features.v1.ItemNeighbors;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.features.v1.UserFeatures;
+import io.recsys.contracts.platform.PlatformDefaults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /** The feature-service over gRPC. */
 @Component
 public class GrpcFeatureStore implements FeatureStore {
-
-    private static final Logger log = LoggerFactory.getLogger(GrpcFeatureStore.class);
-
-    private final AtomicBoolean clampReported = new AtomicBoolean();
 
     private final FeatureServiceGrpc.FeatureServiceBlockingStub stub;
 
@@ -44,13 +38,15 @@ public class GrpcFeatureStore implements FeatureStore {
     }
 
     @Override
-    public UserProfile profile(String userId, int recentLimit, Duration timeout) {
-        UserFeatures user = within(timeout)
+    public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
+        GetFeaturesResponse response = within(timeout)
                 .getFeatures(GetFeaturesRequest.newBuilder()
                         .setUserId(userId)
                         .setRecentLimit(recentLimit)
-                        .build())
-                .getUser();
+                        .setNeighbourSeeds(neighbourSeeds)
+                        .setNeighboursPerSeed(PlatformDefaults.NEIGHBOURS_KEPT)
+                        .build());
+        UserFeatures user = response.getUser();
         if (user.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND) {
             return UserProfile.unknown(userId);
         }
@@ -59,6 +55,10 @@ public class GrpcFeatureStore implements FeatureStore {
         long events = user.getEventCountsMap().values().stream()
                 .mapToLong(Long::longValue)
                 .sum();
+        Map<String, List<ScoredItem>> neighbours = LinkedHashMap.newLinkedHashMap(response.getSeedNeighborsCount());
+        for (ItemNeighbors seed : response.getSeedNeighborsList()) {
+            neighbours.put(seed.getItemId(), seed.getNeighborsList());
+        }
         return new UserProfile(
                 userId,
                 true,
@@ -66,7 +66,8 @@ public class GrpcFeatureStore implements FeatureStore {
                 events,
                 user.hasLastActiveAt()
                         ? Optional.of(EventLogCodec.toInstant(user.getLastActiveAt()))
-                        : Optional.empty());
+                        : Optional.empty(),
+                neighbours);
     }
 
     private static RecentInteraction interaction(Interaction interaction) {
@@ -124,30 +125,6 @@ public class GrpcFeatureStore implements FeatureStore {
                 !catalog.hasAvailable() || catalog.getAvailable(),
                 catalog.getCategory(),
                 catalog.getAttributesMap()));
-    }
-
-    @Override
-    public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
-        Map<String, List<ScoredItem>> neighbours = new HashMap<>();
-        if (itemIds.isEmpty()) {
-            return neighbours;
-        }
-        GetItemNeighborsResponse response = within(timeout)
-                .getItemNeighbors(GetItemNeighborsRequest.newBuilder()
-                        .addAllItemIds(itemIds)
-                        .setLimitPerItem(limitPerItem)
-                        .build());
-        if (response.getLimitPerItem() < limitPerItem && clampReported.compareAndSet(false, true)) {
-            log.warn(
-                    "the feature-service keeps {} co-occurrence neighbours per item, fewer than the {} asked for;"
-                            + " candidates come from those (recsys.features.neighbours-kept)",
-                    response.getLimitPerItem(),
-                    limitPerItem);
-        }
-        for (ItemNeighbors item : response.getItemsList()) {
-            neighbours.put(item.getItemId(), item.getNeighborsList());
-        }
-        return neighbours;
     }
 
     @Override

@@ -47,7 +47,7 @@ import org.springframework.stereotype.Component;
  *
  * <ol>
  *   <li>the depth: the controller's level, capped by the caller, the deadline and open breakers;
- *   <li>the shopper's features (feature-service);
+ *   <li>the shopper's features and the co-occurrence neighbours of her recent items (feature-service, one call);
  *   <li>candidates from every source in parallel, each failing open ({@link CandidateGeneration});
  *   <li>item signals for the candidates (held in memory, {@link ItemSignalsCache}), then filters: seen, excluded,
  *       unavailable;
@@ -175,7 +175,9 @@ public class RecommendationPipeline {
     private RecommendResponse run(RecommendRequest request, int limit, Decision decision, Budget budget) {
         UserProfile profile;
         try {
-            profile = readProfile(request, budget.share(1, 3, properties.featureTimeout()));
+            // the co-occurrence seeds' neighbours come with her profile: one round trip for all of her state
+            int seeds = sizeOf(decision.depth()).cooccurrence() > 0 ? CandidateGeneration.COOCCURRENCE_SEEDS : 0;
+            profile = readProfile(request, seeds, budget.share(1, 3, properties.featureTimeout()));
         } catch (RuntimeException e) {
             return fallbackAnswer(
                     request,
@@ -198,7 +200,12 @@ public class RecommendationPipeline {
         CandidateGeneration.Result generated = stage(
                 "candidates",
                 () -> candidateGeneration.generate(
-                        profile.recentItemIds(), excluded, sizeOf(level.depth()), usesModel(level), sourceTimeout));
+                        profile.recentItemIds(),
+                        profile.seedNeighbours(),
+                        excluded,
+                        sizeOf(level.depth()),
+                        usesModel(level),
+                        sourceTimeout));
         // partial coverage is not full depth: the answer says which source is missing
         for (CandidateSource failed : generated.failedSources()) {
             decision = decision.failed(
@@ -316,11 +323,11 @@ public class RecommendationPipeline {
     }
 
     /** The shopper's history, through the feature-service's breaker (an open one refuses at once). */
-    private UserProfile readProfile(RecommendRequest request, Duration timeout) {
+    private UserProfile readProfile(RecommendRequest request, int neighbourSeeds, Duration timeout) {
         return stage(
                 "user_features",
-                () -> dependencies.features(
-                        () -> features.profile(request.getUserId(), properties.recentItemsUsed(), timeout)));
+                () -> dependencies.features(() ->
+                        features.profile(request.getUserId(), properties.recentItemsUsed(), neighbourSeeds, timeout)));
     }
 
     /**
@@ -329,7 +336,7 @@ public class RecommendationPipeline {
      */
     private Optional<UserProfile> readableProfile(RecommendRequest request, Budget budget) {
         try {
-            return Optional.of(readProfile(request, budget.share(1, 2, properties.featureTimeout())));
+            return Optional.of(readProfile(request, 0, budget.share(1, 2, properties.featureTimeout())));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -41,17 +41,12 @@ class FallbackCacheTest {
         }
 
         @Override
-        public UserProfile profile(String userId, int recentLimit, Duration timeout) {
+        public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
             throw new UnsupportedOperationException();
         }
 
         @Override
         public Map<String, ItemSignals> items(List<String> itemIds, Duration timeout) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
             throw new UnsupportedOperationException();
         }
 

@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,7 +43,7 @@ final class Fakes {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
-        public UserProfile profile(String userId, int recentLimit, Duration timeout) {
+        public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
             call();
             if (!userId.equals("alice")) {
                 return UserProfile.unknown(userId);
@@ -54,7 +53,10 @@ final class Fakes {
                     true,
                     List.of(new RecentInteraction("c", "purchase"), new RecentInteraction("a", "view")),
                     2,
-                    Optional.of(NOW.minusSeconds(60)));
+                    Optional.of(NOW.minusSeconds(60)),
+                    neighbourSeeds > 0
+                            ? Map.of("c", List.of(scored("d", 16), scored("e", 8), scored("a", 4)))
+                            : Map.of());
         }
 
         @Override
@@ -86,14 +88,6 @@ final class Fakes {
             List<ItemSignals> all = List.copyOf(items(List.of("a", "b", "c", "d", "e", "f", "g", "h"), timeout)
                     .values());
             return new ChangedItems(all, NOW.toEpochMilli(), NOW.toEpochMilli() + 1, false);
-        }
-
-        @Override
-        public Map<String, List<ScoredItem>> neighbours(List<String> itemIds, int limitPerItem, Duration timeout) {
-            call();
-            return itemIds.contains("c")
-                    ? Map.of("c", List.of(scored("d", 16), scored("e", 8), scored("a", 4)))
-                    : Map.of();
         }
 
         @Override
@@ -193,8 +187,7 @@ final class Fakes {
                 clock,
                 meters);
         itemSignals.poll();
-        CandidateGeneration generation = new CandidateGeneration(
-                model, features, cache, dependencies, Executors.newVirtualThreadPerTaskExecutor());
+        CandidateGeneration generation = new CandidateGeneration(model, cache, dependencies);
         return new RecommendationPipeline(
                 features,
                 itemSignals,
