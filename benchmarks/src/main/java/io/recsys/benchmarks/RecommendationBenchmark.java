@@ -106,17 +106,25 @@ final class RecommendationBenchmark {
                         summary(load.run(warmUpSeconds, t -> steadyRate, second -> {}), steadyRate));
             }
             StageTimes before = StageTimes.read(recommendation);
+            CpuTimes cpuBefore = CpuTimes.read(stack.services());
             OpenLoad.Result steady = load.run(steadySeconds, t -> steadyRate, second -> {});
             Map<String, Object> steadyFigures = summary(steady, steadyRate);
             steadyFigures.put(
                     "service_side_mean_ms", StageTimes.read(recommendation).meanSince(before));
+            steadyFigures.put(
+                    "cpu_ms_per_answer",
+                    CpuTimes.read(stack.services()).perAnswerSince(cpuBefore, (Long) steadyFigures.get("served")));
             report.add("steady_open_loop", steadyFigures);
             footprints.sample(stack.services());
 
             StageTimes beforeSaturation = StageTimes.read(recommendation);
+            CpuTimes cpuBeforeSaturation = CpuTimes.read(stack.services());
             Map<String, Object> saturation = closedLoop(gateway, users, callers, saturationSeconds, "&max_depth=full");
             saturation.put(
                     "service_side_mean_ms", StageTimes.read(recommendation).meanSince(beforeSaturation));
+            saturation.put(
+                    "cpu_ms_per_answer", CpuTimes.read(stack.services()).perAnswerSince(cpuBeforeSaturation, (Long)
+                            saturation.get("count")));
             report.add("saturation_at_full", saturation);
             footprints.sample(stack.services());
             double saturated = ((Number) saturation.get("requests_per_second")).doubleValue();
