@@ -33,7 +33,7 @@ class DependenciesTest {
         service.run(context -> {
             var breaker = context.getBean(CircuitBreakerRegistry.class).circuitBreaker("inference-service");
             assertThat(breaker.getCircuitBreakerConfig().getSlowCallDurationThreshold())
-                    .isEqualTo(Duration.ofMillis(100));
+                    .isEqualTo(Duration.ofMillis(200));
             assertThat(breaker.getCircuitBreakerConfig().getMinimumNumberOfCalls())
                     .isEqualTo(10);
         });
