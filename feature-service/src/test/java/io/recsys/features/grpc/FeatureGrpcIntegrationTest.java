@@ -105,6 +105,11 @@ class FeatureGrpcIntegrationTest {
         redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, Instant.now()));
     }
 
+    /** A catalog upsert, as the ingestion-service logs it. */
+    private void log(Item item) {
+        redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(item, Instant.now()));
+    }
+
     private GetFeaturesResponse read(String user, String... items) {
         return features.getFeatures(GetFeaturesRequest.newBuilder()
                 .setUserId(user)
@@ -118,18 +123,12 @@ class FeatureGrpcIntegrationTest {
         log("alice", "tea", EventType.EVENT_TYPE_PURCHASE);
         log("bob", "mug", EventType.EVENT_TYPE_ADD_TO_CART);
         log("carol", "mug", EventType.EVENT_TYPE_VIEW);
-        redisTemplate
-                .opsForStream()
-                .add(
-                        LOG,
-                        EventLogCodec.encode(
-                                Item.newBuilder()
-                                        .setItemId("mug")
-                                        .setTitle("Blue mug")
-                                        .setCategory("kitchen")
-                                        .setAvailable(true)
-                                        .build(),
-                                Instant.now()));
+        log(Item.newBuilder()
+                .setItemId("mug")
+                .setTitle("Blue mug")
+                .setCategory("kitchen")
+                .setAvailable(true)
+                .build());
 
         Awaitility.await()
                 .atMost(Duration.ofSeconds(60))
@@ -260,16 +259,7 @@ class FeatureGrpcIntegrationTest {
 
         // a later change, an event or a catalog upsert, is in the feed from where the last read ended
         long from = since;
-        redisTemplate
-                .opsForStream()
-                .add(
-                        LOG,
-                        EventLogCodec.encode(
-                                Item.newBuilder()
-                                        .setItemId("lamp")
-                                        .setAvailable(false)
-                                        .build(),
-                                Instant.now()));
+        log(Item.newBuilder().setItemId("lamp").setAvailable(false).build());
         Awaitility.await()
                 .atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(changedSince(from, 0).getItemsList())
