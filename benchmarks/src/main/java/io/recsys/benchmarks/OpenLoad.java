@@ -51,7 +51,11 @@ final class OpenLoad {
         }
     }
 
-    record Result(List<Second> seconds, Histogram overall, long errors) {}
+    /**
+     * @param errorsByKind failed requests by what the client saw: {@code http_<status>}, or the exception's simple
+     *     class name (a timeout of the client's own 5 s, a refused connection)
+     */
+    record Result(List<Second> seconds, Histogram overall, long errors, Map<String, Long> errorsByKind) {}
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -78,6 +82,7 @@ final class OpenLoad {
         }
         Histogram overall = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(30), 2);
         AtomicLong errors = new AtomicLong();
+        Map<String, AtomicLong> errorsByKind = new ConcurrentHashMap<>();
         Random random = new Random(3);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -107,6 +112,12 @@ final class OpenLoad {
                         if (error != null || response.statusCode() != 200) {
                             bucket.errors.incrementAndGet();
                             errors.incrementAndGet();
+                            String kind = error != null
+                                    ? rootCause(error).getClass().getSimpleName()
+                                    : "http_" + response.statusCode();
+                            errorsByKind
+                                    .computeIfAbsent(kind, k -> new AtomicLong())
+                                    .incrementAndGet();
                             return;
                         }
                         bucket.served.incrementAndGet();
@@ -123,6 +134,16 @@ final class OpenLoad {
             due += (long) (1e9 / Math.max(1, rate.applyAsDouble((due - start) / 1e9)));
         }
         Thread.sleep(5_000); // the last answers
-        return new Result(perSecond.subList(0, seconds), overall, errors.get());
+        Map<String, Long> kinds = new java.util.TreeMap<>();
+        errorsByKind.forEach((kind, count) -> kinds.put(kind, count.get()));
+        return new Result(perSecond.subList(0, seconds), overall, errors.get(), kinds);
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 }

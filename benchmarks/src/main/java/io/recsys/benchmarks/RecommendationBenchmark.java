@@ -260,6 +260,7 @@ final class RecommendationBenchmark {
                 "served",
                 result.seconds().stream().mapToLong(s -> s.served.get()).sum());
         figures.put("errors", result.errors());
+        figures.put("errors_by_kind", result.errorsByKind());
         long served = Math.max(
                 1, result.seconds().stream().mapToLong(s -> s.served.get()).sum());
         for (String depth : OpenLoad.DEPTHS) {
