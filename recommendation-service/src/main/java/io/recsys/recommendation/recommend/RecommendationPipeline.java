@@ -48,7 +48,7 @@ import org.springframework.stereotype.Component;
  * <ol>
  *   <li>the depth: the controller's level, capped by the caller, the deadline and open breakers;
  *   <li>the shopper's features and the co-occurrence neighbours of her recent items (feature-service, one call);
- *   <li>candidates from every source in parallel, each failing open ({@link CandidateGeneration});
+ *   <li>candidates from every source, each failing open ({@link CandidateGeneration});
  *   <li>item signals for the candidates (held in memory, {@link ItemSignalsCache}), then filters: seen, excluded,
  *       unavailable;
  *   <li>ranking: the model (inference-service Rank) at FULL and REDUCED, cheap scores at MINIMAL or whenever the model
