@@ -73,10 +73,6 @@ public class ItemSignalsCache implements SmartLifecycle {
         return Optional.of(found);
     }
 
-    public boolean isLoaded() {
-        return loaded;
-    }
-
     /**
      * One pass over the change feed: every page since a little before the last pass ended. Public for tests, which
      * drive it instead of waiting for the schedule.

@@ -189,13 +189,9 @@ public class RecommendationPipeline {
                             "user features unavailable: " + brief(e)));
         }
         Set<String> excluded = SeenItems.of(profile, properties.excludeSeenTypes(), request.getExcludeItemIdsList());
-        // candidates may take at most a third of what is left: ranking and its cheap fallback need the rest
-        Duration sourceTimeout = budget.share(
-                1,
-                3,
-                properties.featureTimeout().compareTo(properties.inferenceTimeout()) > 0
-                        ? properties.featureTimeout()
-                        : properties.inferenceTimeout());
+        // retrieval, the one remote candidate source, may take at most a third of what is left: ranking and its cheap
+        // fallback need the rest
+        Duration sourceTimeout = budget.share(1, 3, properties.inferenceTimeout());
         Decision level = decision;
         CandidateGeneration.Result generated = stage(
                 "candidates",

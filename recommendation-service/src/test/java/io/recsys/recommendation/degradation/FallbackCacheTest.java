@@ -7,7 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.features.v1.PopularityWindow;
-import io.recsys.recommendation.features.FeatureStore;
+import io.recsys.recommendation.features.UnansweredFeatureStore;
 import io.recsys.testsupport.Configured;
 import io.recsys.testsupport.ManualClock;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class FallbackCacheTest {
 
     /** Serves the popular lists it is given and records what it was asked. */
-    private static final class PopularLists implements FeatureStore {
+    private static final class PopularLists extends UnansweredFeatureStore {
         final AtomicReference<String> top = new AtomicReference<>("first");
         final AtomicBoolean down = new AtomicBoolean();
         final List<String> asked = new CopyOnWriteArrayList<>();
@@ -38,21 +38,6 @@ class FallbackCacheTest {
                     .setItemId(top.get() + "-" + window.name())
                     .setScore(1)
                     .build());
-        }
-
-        @Override
-        public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Map<String, ItemSignals> items(List<String> itemIds, Duration timeout) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public ChangedItems changedItems(long sinceMillis, int limit, Duration timeout) {
-            throw new UnsupportedOperationException();
         }
     }
 

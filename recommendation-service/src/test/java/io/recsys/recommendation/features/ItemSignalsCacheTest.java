@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 import io.recsys.testsupport.Configured;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ItemSignalsCacheTest {
 
     /** A change feed: each change stamped with the clock's time, paged by time as the feature-service does. */
-    private static final class ChangeFeed implements FeatureStore {
+    private static final class ChangeFeed extends UnansweredFeatureStore {
         final ManualClock clock;
         final List<ItemSignals> changes = new CopyOnWriteArrayList<>();
         final List<Long> stampedAt = new CopyOnWriteArrayList<>();
@@ -53,21 +51,6 @@ class ItemSignalsCacheTest {
                 }
             }
             return new ChangedItems(page, clock.millis(), last + 1, false);
-        }
-
-        @Override
-        public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Map<String, ItemSignals> items(List<String> itemIds, Duration timeout) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<ScoredItem> popular(PopularityWindow window, int limit, Duration timeout) {
-            throw new UnsupportedOperationException();
         }
     }
 
