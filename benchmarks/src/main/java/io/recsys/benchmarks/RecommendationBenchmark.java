@@ -91,9 +91,9 @@ final class RecommendationBenchmark {
             // the platform as ./recsys start hands it over: one shopper asking again and again is not load
             ServiceMetrics recommendation = new ServiceMetrics(
                     Benchmarks.service(stack, "recommendation-service").spec().httpPort());
-            StageTimes started = StageTimes.read(recommendation);
+            ServiceSide singleSide = ServiceSide.begin(recommendation, stack.services());
             Map<String, Object> single = closedLoop(gateway, users, 1, singleClientSeconds, "");
-            single.put("service_side_mean_ms", StageTimes.read(recommendation).meanSince(started));
+            singleSide.addTo(single, (Long) single.get("count"));
             report.add("single_client_closed_loop", single);
             footprints.sample(stack.services());
 
@@ -105,26 +105,16 @@ final class RecommendationBenchmark {
                         "warm_up_open_loop",
                         summary(load.run(warmUpSeconds, t -> steadyRate, second -> {}), steadyRate));
             }
-            StageTimes before = StageTimes.read(recommendation);
-            CpuTimes cpuBefore = CpuTimes.read(stack.services());
+            ServiceSide steadySide = ServiceSide.begin(recommendation, stack.services());
             OpenLoad.Result steady = load.run(steadySeconds, t -> steadyRate, second -> {});
             Map<String, Object> steadyFigures = summary(steady, steadyRate);
-            steadyFigures.put(
-                    "service_side_mean_ms", StageTimes.read(recommendation).meanSince(before));
-            steadyFigures.put(
-                    "cpu_ms_per_answer",
-                    CpuTimes.read(stack.services()).perAnswerSince(cpuBefore, (Long) steadyFigures.get("served")));
+            steadySide.addTo(steadyFigures, (Long) steadyFigures.get("served"));
             report.add("steady_open_loop", steadyFigures);
             footprints.sample(stack.services());
 
-            StageTimes beforeSaturation = StageTimes.read(recommendation);
-            CpuTimes cpuBeforeSaturation = CpuTimes.read(stack.services());
+            ServiceSide saturationSide = ServiceSide.begin(recommendation, stack.services());
             Map<String, Object> saturation = closedLoop(gateway, users, callers, saturationSeconds, "&max_depth=full");
-            saturation.put(
-                    "service_side_mean_ms", StageTimes.read(recommendation).meanSince(beforeSaturation));
-            saturation.put(
-                    "cpu_ms_per_answer", CpuTimes.read(stack.services()).perAnswerSince(cpuBeforeSaturation, (Long)
-                            saturation.get("count")));
+            saturationSide.addTo(saturation, (Long) saturation.get("count"));
             report.add("saturation_at_full", saturation);
             footprints.sample(stack.services());
             double saturated = ((Number) saturation.get("requests_per_second")).doubleValue();
@@ -314,6 +304,21 @@ final class RecommendationBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /** What a scenario cost on the service side: the stage timers' means and each process's CPU per answer. */
+    private record ServiceSide(
+            ServiceMetrics recommendation, List<ServiceProcess> services, StageTimes stages, CpuTimes cpu) {
+
+        static ServiceSide begin(ServiceMetrics recommendation, List<ServiceProcess> services)
+                throws IOException, InterruptedException {
+            return new ServiceSide(recommendation, services, StageTimes.read(recommendation), CpuTimes.read(services));
+        }
+
+        void addTo(Map<String, Object> figures, long answers) throws IOException, InterruptedException {
+            figures.put("service_side_mean_ms", StageTimes.read(recommendation).meanSince(stages));
+            figures.put("cpu_ms_per_answer", CpuTimes.read(services).perAnswerSince(cpu, answers));
         }
     }
 
