@@ -55,7 +55,7 @@ final class RecommendationBenchmark {
         this.steadyRate = options.intValue("steady-rate", 100);
         this.singleClientSeconds = options.intValue("single-client-seconds", 15);
         this.callers = options.intValue("callers", 8);
-        this.warmUpSeconds = options.intValue("warm-up-seconds", 60);
+        this.warmUpSeconds = options.intValue("warm-up-seconds", 120);
     }
 
     BenchmarkReport run() throws Exception {
@@ -97,13 +97,16 @@ final class RecommendationBenchmark {
             report.add("single_client_closed_loop", single);
             footprints.sample(stack.services());
 
-            // five JVMs compiling their hot paths share two cores for the first minutes: the steady figures are of
-            // warm services (a service runs for days), the cold start's own figures are reported too
+            // five JVMs compiling their hot paths share two cores for the first minutes (the warm-up's figures say how
+            // much of their CPU went to the JIT compilers): the steady figures are of warm services, as a service runs
+            // for days, and the cold start's own figures are reported too
             OpenLoad load = new OpenLoad(gateway, users);
             if (warmUpSeconds > 0) {
-                report.add(
-                        "warm_up_open_loop",
-                        summary(load.run(warmUpSeconds, t -> steadyRate, second -> {}), steadyRate));
+                ServiceSide warmUpSide = ServiceSide.begin(recommendation, stack.services());
+                Map<String, Object> warmUp =
+                        summary(load.run(warmUpSeconds, t -> steadyRate, second -> {}), steadyRate);
+                warmUpSide.addTo(warmUp, (Long) warmUp.get("served"));
+                report.add("warm_up_open_loop", warmUp);
             }
             ServiceSide steadySide = ServiceSide.begin(recommendation, stack.services());
             OpenLoad.Result steady = load.run(steadySeconds, t -> steadyRate, second -> {});
