@@ -55,7 +55,7 @@ final class RecommendationBenchmark {
         this.steadyRate = options.intValue("steady-rate", 100);
         this.singleClientSeconds = options.intValue("single-client-seconds", 15);
         this.callers = options.intValue("callers", 8);
-        this.warmUpSeconds = options.intValue("warm-up-seconds", 120);
+        this.warmUpSeconds = options.intValue("warm-up-seconds", 240);
     }
 
     BenchmarkReport run() throws Exception {
