@@ -57,17 +57,40 @@ def test_features_are_computed_as_of_a_moment_without_looking_ahead(interactions
     assert len(later) > 0
 
 
-def test_evaluation_runs_every_model_on_one_split(interactions, device):
-    report = evaluation.run(interactions, small_params(retrieval_epochs=5, ranker_epochs=5), device, test_days=20)
+def test_evaluation_chooses_on_validation_and_scores_every_model_on_the_test_window(interactions, device):
+    report = evaluation.run(
+        interactions,
+        small_params(retrieval_epochs=5, ranker_epochs=5),
+        device,
+        test_days=15,
+        validation_days=15,
+        seeds=2,
+        tuning_budget_seconds=60,
+    )
 
     assert set(report["results"]) == {
         "popularity",
+        "popularity-30d",
+        "popularity-7d",
+        "minimal",
         "itemknn",
+        "ease",
         "bpr-mf",
         "retrieval (ours)",
         "retrieval + ranker (ours)",
     }
-    users = {r["users"] for r in report["results"].values()}
+    assert report["protocol"]["validation_start"] < report["protocol"]["test_start"]
+    users = {r["test"]["users"] for r in report["results"].values()}
     assert len(users) == 1 and users.pop() > 10
     # the groups are learnable: a personal model must beat global popularity here
-    assert report["results"]["retrieval (ours)"]["ndcg@10"] > report["results"]["popularity"]["ndcg@10"]
+    results = report["results"]
+    assert results["retrieval (ours)"]["test"]["ndcg@10"] > results["popularity"]["test"]["ndcg@10"]
+    # the best baseline is the one best on validation, and every other model is compared with it
+    best = report["best_baseline"]
+    assert results[best]["validation_ndcg@10"] == max(
+        r["validation_ndcg@10"] for r in results.values() if r["baseline"]
+    )
+    assert all("vs_best_baseline" in r for name, r in results.items() if name != best)
+    assert len(results["bpr-mf"]["test_ndcg@10_per_seed"]) == 2
+    assert "epochs" in results["bpr-mf"]["settings"]
+    assert report["repeat_purchases"]["pairs"] > 0

@@ -107,7 +107,26 @@ def cmd_train(args) -> int:
     device = runtime.configure(args.seed, args.threads)
     Progress.note(f"device: {runtime.describe(device)}")
     started = time.monotonic()
-    models = training.train(_read(args), _params(args), device)
+    data, params = _read(args), _params(args)
+    tuning = None
+    if args.tune:
+        # settings chosen on the last --validation-days of this data, trained before them; then trained on all of it
+        validation = evaluation.temporal_split(data, args.validation_days)
+        choice = evaluation.choose(evaluation.families(params, device)["ours"], validation, args.seed, args.tune)
+        params = evaluation.with_settings(params, choice.settings)
+        tuning = {
+            "validation_days": args.validation_days,
+            "budget_seconds": args.tune,
+            "chosen": choice.settings,
+            "validation_ndcg@10": round(choice.validation_ndcg, 5),
+            "tried": choice.tried,
+            "skipped_for_time": choice.skipped,
+            "seconds": choice.seconds,
+        }
+        Progress.note(
+            f"chose {choice.settings or 'the given settings'} on validation (NDCG@10 {choice.validation_ndcg:.4f})"
+        )
+    models = training.train(data, params, device)
     models.save(args.checkpoint)
     summary = {
         "data": models.data,
@@ -117,6 +136,7 @@ def cmd_train(args) -> int:
         "peak_rss_mb": _peak_rss_mb(),
         "validation": {k: v for k, v in models.report["ranker"].items() if k != "losses"},
         "parameters": models.params.as_dict(),
+        "tuning": tuning,
     }
     out = _report_path(args.report, "training")
     out.write_text(json.dumps(summary, indent=2) + "\n")
@@ -132,7 +152,11 @@ def cmd_train(args) -> int:
 
 
 def _publish(models: training.TrainedModels, args) -> None:
-    offline = json.loads(Path(args.evaluation).read_text())["results"] if getattr(args, "evaluation", None) else None
+    offline = None
+    if getattr(args, "evaluation", None):
+        # each model's test figures by its report name (the inference-service reports ours as its offline metrics)
+        results = json.loads(Path(args.evaluation).read_text())["results"]
+        offline = {name: result["test"] for name, result in results.items()}
     path = bundle.publish(models, args.model_dir, args.name, args.version, offline)
     print(path)
 
@@ -153,7 +177,16 @@ def cmd_retrain(args) -> int:
 def cmd_evaluate(args) -> int:
     device = runtime.configure(args.seed, args.threads)
     Progress.note(f"device: {runtime.describe(device)}")
-    report = evaluation.run(_read(args), _params(args), device, args.test_days, tuple(args.models.split(",")))
+    report = evaluation.run(
+        _read(args),
+        _params(args),
+        device,
+        args.test_days,
+        tuple(args.models.split(",")),
+        validation_days=args.validation_days,
+        seeds=args.seeds,
+        tuning_budget_seconds=args.tuning_budget,
+    )
     report["device"] = runtime.describe(device)
     out = _report_path(args.out, "evaluation")
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
@@ -217,6 +250,13 @@ def parser() -> argparse.ArgumentParser:
     _add_source(train)
     _add_training(train)
     train.add_argument("--checkpoint", default="model.pt")
+    train.add_argument(
+        "--tune",
+        type=float,
+        metavar="SECONDS",
+        help="first choose settings on a validation window at the end of the data, within this many seconds",
+    )
+    train.add_argument("--validation-days", type=int, default=30, help="the validation window for --tune")
     _add_bundle_target(train, "also publish a bundle here", required=False)
     train.add_argument("--report", help="JSON summary (default: bench-results/training-<time>.json)")
     train.set_defaults(run=cmd_train)
@@ -237,7 +277,19 @@ def parser() -> argparse.ArgumentParser:
     _add_source(evaluate)
     _add_training(evaluate)
     evaluate.add_argument("--test-days", type=int, default=30)
-    evaluate.add_argument("--models", default="popularity,itemknn,bpr-mf,ours")
+    evaluate.add_argument("--models", default=",".join(evaluation.MODELS), help="comma-separated, of: %(default)s")
+    evaluate.add_argument(
+        "--validation-days",
+        type=int,
+        help="the window before the test window that settings are chosen on (default: --test-days)",
+    )
+    evaluate.add_argument("--seeds", type=int, default=3, help="seeds per model whose training is random")
+    evaluate.add_argument(
+        "--tuning-budget",
+        type=float,
+        default=1800.0,
+        help="seconds for choosing settings, shared by the models (each tries at least one)",
+    )
     evaluate.add_argument("--out", help="JSON report (default: bench-results/evaluation-<time>.json)")
     evaluate.set_defaults(run=cmd_evaluate)
 

@@ -111,7 +111,7 @@ class FeatureSnapshot:
 
     def cooccurrence_scores(self, user: int, candidates: np.ndarray) -> np.ndarray:
         scores = np.zeros(len(candidates), dtype=np.float64)
-        for h in _distinct(self.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
+        for h in distinct(self.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
             neighbours = self.neighbours[h]
             if neighbours:
                 scores += np.fromiter(
@@ -120,7 +120,8 @@ class FeatureSnapshot:
         return scores
 
 
-def _distinct(items: np.ndarray, limit: int) -> list[int]:
+def distinct(items: np.ndarray, limit: int) -> list[int]:
+    """The first ``limit`` distinct items of ``items``, in their order (newest first for a recent list)."""
     seen: list[int] = []
     for item in items.tolist():
         if item not in seen:

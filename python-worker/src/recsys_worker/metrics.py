@@ -22,23 +22,30 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
+def per_user_ndcg(ranked: np.ndarray, truth: list[set[int]]) -> np.ndarray:
+    """NDCG@10 of each user's list, in the users' order (for paired comparisons between models)."""
+    discounts = 1.0 / np.log2(np.arange(2, 12))
+    values = np.empty(len(truth))
+    for row, (items, relevant) in enumerate(zip(ranked, truth, strict=True)):
+        hits = np.array([item in relevant for item in items[:10].tolist()], dtype=np.float64)
+        values[row] = (hits * discounts[: len(hits)]).sum() / discounts[: min(len(relevant), 10)].sum()
+    return values
+
+
 def evaluate(ranked: np.ndarray, truth: list[set[int]], catalogue_size: int) -> dict[str, float]:
     """Metrics for ranked lists (users x at least 20) against each user's held-out items."""
     if len(truth) == 0:
         raise ValueError("no users to evaluate")
-    discounts = 1.0 / np.log2(np.arange(2, 12))
-    recall10, recall20, ndcg10, hit10 = [], [], [], []
+    recall10, recall20, hit10 = [], [], []
     for row, relevant in zip(ranked, truth, strict=False):
         hits = np.array([item in relevant for item in row[:20].tolist()], dtype=np.float64)
         recall10.append(hits[:10].sum() / len(relevant))
         recall20.append(hits[:20].sum() / len(relevant))
         hit10.append(float(hits[:10].any()))
-        ideal = discounts[: min(len(relevant), 10)].sum()
-        ndcg10.append((hits[:10] * discounts[: len(hits[:10])]).sum() / ideal)
     return {
         "recall@10": float(np.mean(recall10)),
         "recall@20": float(np.mean(recall20)),
-        "ndcg@10": float(np.mean(ndcg10)),
+        "ndcg@10": float(np.mean(per_user_ndcg(ranked, truth))),
         "hit_rate@10": float(np.mean(hit10)),
         "coverage@10": len(np.unique(ranked[:, :10])) / catalogue_size,
         "users": len(truth),

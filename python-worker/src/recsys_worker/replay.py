@@ -81,7 +81,7 @@ def run(
     test_days: int = 30,
 ) -> dict:
     split = evaluation.temporal_split(data, test_days)
-    shift = int(time.time()) - split.test_start
+    shift = int(time.time()) - split.start
     Progress.note(
         f"replay: {len(split.train):,} training purchases, {len(split.users):,} test users; times shifted by "
         f"{shift / 86400:.0f} days so that the split lies at now"
