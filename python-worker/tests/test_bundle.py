@@ -52,6 +52,9 @@ def test_metadata_validates_against_its_schema_and_describes_the_files(models, p
     assert (published / "items.txt").read_text().split() == models.item_ids
     assert np.array_equal(bundle.load_embeddings(published), models.retrieval.item_matrix())
     assert metadata["training"]["data"]["fingerprint"].startswith("sha256:")
+    # the MINIMAL scorer learned with the bundle, as the Java side reads it
+    assert set(metadata["cheap_scores"]["weights"]) == {"cooccurrence", "item_popularity_7d", "item_popularity"}
+    assert metadata["cheap_scores"]["ndcg@10"] >= metadata["cheap_scores"]["hand_set_ndcg@10"]
     assert set(metadata["files"]) == {
         "ranker.onnx",
         "items.txt",

@@ -1,5 +1,5 @@
 """Baselines scored by the same harness as our models: popularity (all time or over a recent window), ItemKNN,
-EASE^R, BPR-MF and the platform's own MINIMAL scorer.
+EASE^R and BPR-MF (the platform's own MINIMAL scorer is in ``cheap_scores.py``).
 
 Each returns a users x items score matrix (higher is better). Their settings are arguments: the evaluation chooses
 them on a validation window that precedes the test window (``evaluation.py``), never on the test window.
@@ -14,9 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .features import DAY, FeatureSnapshot, distinct
+from .features import DAY
 from .interactions import Interactions
-from .platform import COOCCURRENCE_RECENT_ITEMS
 from .progress import Progress
 
 
@@ -27,21 +26,6 @@ def popularity(train: Interactions, users: np.ndarray, as_of: int | None = None,
     )
     counts = np.bincount(recent.items, weights=recent.weights, minlength=train.item_count)
     return np.broadcast_to(counts, (len(users), train.item_count)).copy()
-
-
-def minimal(train: Interactions, users: np.ndarray, as_of: int) -> np.ndarray:
-    """The platform's MINIMAL scorer (recommendation-service ``CheapScores``) over the whole catalogue: co-occurrence
-    with the shopper's recent distinct items, then the 7-day decayed and all-time popularity, each on a log scale."""
-    snapshot = FeatureSnapshot.of(train, as_of)
-    base = 0.5 * np.log1p(snapshot.item_popularity_7d) + 0.2 * np.log1p(snapshot.item_popularity)
-    scores = np.broadcast_to(base, (len(users), train.item_count)).copy()
-    for row, user in enumerate(users.tolist()):
-        cooccurrence = np.zeros(train.item_count)
-        for recent in distinct(snapshot.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
-            for other, weight in snapshot.neighbours[recent].items():
-                cooccurrence[other] += weight
-        scores[row] += np.log1p(cooccurrence)
-    return scores
 
 
 def user_item_matrix(train: Interactions) -> np.ndarray:

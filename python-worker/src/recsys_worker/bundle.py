@@ -24,7 +24,7 @@ import numpy as np
 import onnx
 import torch
 
-from . import onnx_check, samples
+from . import cheap_scores, onnx_check, samples
 from .features import RANKER_DENSE_FEATURES
 from .training import TrainedModels
 
@@ -250,6 +250,13 @@ def _metadata(
                 "max_items interactions, k = 0 the newest; unknown items are skipped; no items: no vector",
             },
             "score": "dot(user_vector, item_embeddings[item])",
+        },
+        "cheap_scores": {
+            "what": "the MINIMAL level's scorer when the model is not asked: sum over the signals of weight * "
+            "log1p(signal); cooccurrence as the ranker's feature of that name, item_popularity_7d and "
+            "item_popularity as theirs",
+            # a checkpoint saved before the scorer was learned has no fit: the hand-set weights
+            **models.report.get("cheap_scores", {"weights": cheap_scores.HAND_SET, "fitted_on": "not fitted"}),
         },
         "samples": {
             "file": SAMPLES_FILE,

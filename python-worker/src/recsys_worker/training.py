@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import cheap_scores, retrieval
 from . import ranker as ranking
-from . import retrieval
 from .features import FeatureSnapshot
 from .interactions import Interactions
 from .progress import Progress
@@ -74,7 +74,12 @@ def train(data: Interactions, params: TrainingParams, device: torch.device) -> T
     Progress.note(f"training on {len(data):,} interactions, {data.user_count:,} users, {data.item_count:,} items")
     model, losses = retrieval.train(data, params.retrieval, device, params.seed)
     ranker, report = ranking.train(data, model, params.ranker, device, params.seed)
-    report = {"retrieval_losses": losses, "ranker": report, "seconds": round(time.monotonic() - started, 1)}
+    report = {
+        "retrieval_losses": losses,
+        "ranker": report,
+        "cheap_scores": cheap_scores.fit(data, params.ranker.label_days),
+        "seconds": round(time.monotonic() - started, 1),
+    }
     return TrainedModels(model, ranker, list(data.item_ids), params, data.describe(), report)
 
 

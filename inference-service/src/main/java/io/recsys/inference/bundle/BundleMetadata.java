@@ -13,6 +13,7 @@ public record BundleMetadata(
         Ranker ranker,
         Retrieval retrieval,
         Samples samples,
+        CheapScores cheapScores,
         JsonNode metrics,
         Map<String, FileEntry> files) {
 
@@ -39,6 +40,9 @@ public record BundleMetadata(
     public record UserVectorRule(String method, String embeddings, int maxItems, double decay) {}
 
     public record Samples(String file, double tolerance) {}
+
+    /** The MINIMAL level's weights learned with the bundle; null in bundles made before they were. */
+    public record CheapScores(Map<String, Double> weights) {}
 
     public record FileEntry(String sha256, long bytes) {}
 }

@@ -46,6 +46,9 @@ public class ModelInfos {
                 .setDevice(model.device())
                 .setLoadedAt(EventLogCodec.toTimestamp(model.loadedAt()))
                 .putAllOfflineMetrics(metrics(metadata.metrics()));
+        if (metadata.cheapScores() != null) {
+            info.putAllCheapScoreWeights(metadata.cheapScores().weights());
+        }
     }
 
     /** Numeric metrics of the bundle: validation ones, and our model's row of the offline evaluation when present. */

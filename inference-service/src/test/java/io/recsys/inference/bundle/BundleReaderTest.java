@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,22 @@ class BundleReaderTest {
                 .isEqualTo(bundle.metadata().retrieval().items().count())
                 .isPositive();
         assertThat(bundle.samples().path("requests").size()).isPositive();
+    }
+
+    @Test
+    void theMinimalScorersLearnedWeightsAreReadWhenTheBundleHasThem() throws Exception {
+        assertThat(reader.read(BundleFixtures.demoBundle()).metadata().cheapScores())
+                .isNull(); // made before they were learned
+        Path learned = BundleFixtures.publishCopy(models, "demo", "v3");
+        rewrite(
+                learned,
+                "\"samples\": {",
+                "\"cheap_scores\": {\"weights\": {\"cooccurrence\": 0.25, \"item_popularity_7d\": 1.0, "
+                        + "\"item_popularity\": 0.0}, \"ndcg@10\": 0.1}, \"samples\": {");
+
+        assertThat(reader.read(learned).metadata().cheapScores().weights())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("cooccurrence", 0.25, "item_popularity_7d", 1.0, "item_popularity", 0.0));
     }
 
     @Test

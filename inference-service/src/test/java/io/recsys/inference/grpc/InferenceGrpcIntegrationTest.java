@@ -173,6 +173,7 @@ class InferenceGrpcIntegrationTest {
         assertThat(info.getItemFeatureNamesCount()).isEqualTo(5);
         assertThat(info.getEmbeddingDimension()).isEqualTo(32);
         assertThat(info.getOfflineMetricsMap()).containsKey("validation.ndcg@10_ranked");
+        assertThat(info.getCheapScoreWeightsMap()).isEmpty(); // the demo bundle predates them: callers use their own
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,7 +73,10 @@ public class GrpcModelClient implements ModelClient {
             ModelInfo info = within(schemaTimeout).getModelInfo(GetModelInfoRequest.getDefaultInstance());
             fresh = info.getState() == ModelState.MODEL_STATE_SERVING
                     ? Optional.of(new ModelSchema(
-                            info.getVersion(), info.getUserFeatureNamesList(), info.getItemFeatureNamesList()))
+                            info.getVersion(),
+                            info.getUserFeatureNamesList(),
+                            info.getItemFeatureNamesList(),
+                            Map.copyOf(info.getCheapScoreWeightsMap())))
                     : Optional.empty();
         } catch (StatusRuntimeException e) {
             fresh = current == null

@@ -4,6 +4,7 @@ import io.recsys.contracts.common.v1.ScoredItem;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the pipeline asks of the inference-service. */
@@ -23,7 +24,15 @@ public interface ModelClient {
             float[][] itemFeatures,
             Duration timeout);
 
-    record ModelSchema(String version, List<String> userFeatureNames, List<String> itemFeatureNames) {}
+    /**
+     * @param cheapScoreWeights the MINIMAL scorer's weights learned with the bundle, by signal name; empty when the
+     *     bundle has none
+     */
+    record ModelSchema(
+            String version,
+            List<String> userFeatureNames,
+            List<String> itemFeatureNames,
+            Map<String, Double> cheapScoreWeights) {}
 
     record Scores(String modelVersion, float[] values) {}
 }

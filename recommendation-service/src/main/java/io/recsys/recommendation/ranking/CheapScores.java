@@ -5,18 +5,39 @@ import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 import java.util.Map;
 
 /**
- * Stage 5 without a model (MINIMAL, or when the ranker cannot be asked): co-occurrence with the shopper's recent items
- * first, then recent and all-time popularity, on log scales so that one very popular item does not drown the personal
- * signal.
+ * Stage 5 without a model (MINIMAL, or when the ranker cannot be asked): a weighted sum of co-occurrence with the
+ * shopper's recent items, recent and all-time popularity, each on a log scale so that one very popular item does not
+ * drown the personal signal.
+ *
+ * <p>The weights come with the served bundle, learned on its training data (ModelInfo {@code cheap_score_weights},
+ * python-worker {@code cheap_scores.py}); without a bundle, or with one made before they were learned, the hand-set
+ * ones.
  */
-public final class CheapScores {
+public record CheapScores(double cooccurrence, double popularity7d, double popularity) {
 
-    private CheapScores() {}
+    // the weights' names in ModelInfo.cheap_score_weights: the ranker's features of the same signals
+    static final String COOCCURRENCE = "cooccurrence";
+    static final String POPULARITY_7D = "item_popularity_7d";
+    static final String POPULARITY = "item_popularity";
 
-    public static double of(Candidate candidate, Map<String, ItemSignals> signals) {
+    public static final CheapScores HAND_SET = new CheapScores(1.0, 0.5, 0.2);
+
+    /** The weights a bundle carries; the hand-set ones unless all three are there. */
+    public static CheapScores from(Map<String, Double> weights) {
+        Double cooccurrence = weights.get(COOCCURRENCE);
+        Double popularity7d = weights.get(POPULARITY_7D);
+        Double popularity = weights.get(POPULARITY);
+        return cooccurrence == null || popularity7d == null || popularity == null
+                ? HAND_SET
+                : new CheapScores(cooccurrence, popularity7d, popularity);
+    }
+
+    public double score(Candidate candidate, Map<String, ItemSignals> signals) {
         ItemSignals item = signals.get(candidate.itemId());
         double week = item == null ? 0 : item.lastWeek();
         double allTime = item == null ? candidate.popularity() : item.popularity();
-        return 1.0 * Math.log1p(candidate.cooccurrence()) + 0.5 * Math.log1p(week) + 0.2 * Math.log1p(allTime);
+        return cooccurrence * Math.log1p(candidate.cooccurrence())
+                + popularity7d * Math.log1p(week)
+                + popularity * Math.log1p(allTime);
     }
 }

@@ -312,8 +312,11 @@ public class RecommendationPipeline {
                         "ranking failed: " + brief(e));
             }
         }
+        CheapScores weights = model.schema()
+                .map(served -> CheapScores.from(served.cheapScoreWeights()))
+                .orElse(CheapScores.HAND_SET);
         List<Reranking.Scored> cheap = candidates.stream()
-                .map(c -> new Reranking.Scored(c.itemId(), CheapScores.of(c, signals)))
+                .map(c -> new Reranking.Scored(c.itemId(), weights.score(c, signals)))
                 .toList();
         return new Ranked(cheap, CHEAP_SCORER, decision);
     }

@@ -83,6 +83,7 @@ class GrpcModelClientTest {
                 .setVersion(version)
                 .addUserFeatureNames(userFeature)
                 .addItemFeatureNames("price")
+                .putCheapScoreWeights("cooccurrence", 0.5)
                 .build();
     }
 
@@ -113,7 +114,8 @@ class GrpcModelClientTest {
 
     @Test
     void theSchemaIsAskedOnceAndKeptUntilItIsDueAgain() {
-        assertThat(client.schema()).contains(new ModelSchema("v1", List.of("user_events"), List.of("price")));
+        assertThat(client.schema())
+                .contains(new ModelSchema("v1", List.of("user_events"), List.of("price"), Map.of("cooccurrence", 0.5)));
         clock.advance(Duration.ofSeconds(4));
         assertThat(client.schema().map(ModelSchema::version)).contains("v1");
         assertThat(standIn.infoCalls).hasValue(1);

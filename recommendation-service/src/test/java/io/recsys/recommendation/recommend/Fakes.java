@@ -115,6 +115,7 @@ final class Fakes {
         final AtomicInteger retrieveCalls = new AtomicInteger();
         volatile boolean serving = true;
         volatile List<String> lastItemFeatures = List.of();
+        volatile Map<String, Double> cheapScoreWeights = Map.of();
 
         @Override
         public Optional<ModelSchema> schema() {
@@ -127,7 +128,8 @@ final class Fakes {
                                     "item_popularity",
                                     "item_popularity_7d",
                                     "item_popularity_24h",
-                                    "price")))
+                                    "price"),
+                            cheapScoreWeights))
                     : Optional.empty();
         }
 

@@ -13,6 +13,7 @@ import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
 import io.recsys.recommendation.reranking.Rule;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RecommendationPipelineTest {
@@ -113,6 +114,18 @@ class RecommendationPipelineTest {
         assertThat(model.rankCalls).hasValue(0);
         assertThat(model.retrieveCalls).hasValue(0);
         assertThat(response.getItemsCount()).isPositive();
+    }
+
+    @Test
+    void atMinimalTheServedBundlesLearnedWeightsScore() {
+        RecommendationPipeline pipeline = Fakes.pipeline(features, model, Fakes.properties(1.0, List.of()));
+        RecommendRequest.Builder minimal = alice().setMaxDepth(PredictionDepth.PREDICTION_DEPTH_MINIMAL);
+
+        // hand-set: co-occurrence with what she bought leads (d is c's strongest neighbour)
+        assertThat(ids(recommend(pipeline, minimal)).getFirst()).isEqualTo("d");
+        // a bundle that learned all-time popularity alone: the most popular item she has not had leads
+        model.cheapScoreWeights = Map.of("cooccurrence", 0.0, "item_popularity_7d", 0.0, "item_popularity", 1.0);
+        assertThat(ids(recommend(pipeline, minimal)).getFirst()).isEqualTo("b");
     }
 
     @Test
