@@ -283,12 +283,14 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         help="the window before the test window that settings are chosen on (default: --test-days)",
     )
-    evaluate.add_argument("--seeds", type=int, default=3, help="seeds per model whose training is random")
+    evaluate.add_argument(
+        "--seeds", type=int, default=evaluation.SEEDS, help="seeds per model whose training is random (%(default)s)"
+    )
     evaluate.add_argument(
         "--tuning-budget",
         type=float,
-        default=1800.0,
-        help="seconds for choosing settings, shared by the models (each tries at least one)",
+        default=evaluation.TUNING_BUDGET_SECONDS,
+        help="seconds for choosing settings, shared by the models (each tries at least one; %(default)s)",
     )
     evaluate.add_argument("--out", help="JSON report (default: bench-results/evaluation-<time>.json)")
     evaluate.set_defaults(run=cmd_evaluate)

@@ -37,6 +37,8 @@ from .progress import Progress
 from .ranker import seen_items
 
 RANKED = 20  # list length every model produces (metrics use the top 10 and 20)
+SEEDS = 3  # per model whose training is random
+TUNING_BUDGET_SECONDS = 1800.0  # for choosing every model's settings together
 MODELS = (
     "popularity",
     "popularity-30d",
@@ -389,8 +391,8 @@ def run(
     test_days: int = 30,
     models: tuple[str, ...] = MODELS,
     validation_days: int | None = None,
-    seeds: int = 3,
-    tuning_budget_seconds: float = 1800.0,
+    seeds: int = SEEDS,
+    tuning_budget_seconds: float = TUNING_BUDGET_SECONDS,
 ) -> dict:
     known = families(params, device)
     unknown = [m for m in models if m not in known]
