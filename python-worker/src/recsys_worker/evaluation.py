@@ -221,6 +221,12 @@ def _ours(
     return recommend
 
 
+def _recent_popularity(days: int) -> Family:
+    name = f"popularity-{days}d"
+    recommend = _scored(lambda s, c, _: baselines.popularity(s.train, s.users, s.start, c["days"]))
+    return Family(name, name, ({"days": days},), recommend, needs_history=False)
+
+
 def families(params: training.TrainingParams, device: torch.device) -> dict[str, Family]:
     """Every model the evaluation knows, by the name ``--models`` uses."""
     trained: dict[tuple, training.TrainedModels] = {}
@@ -234,20 +240,8 @@ def families(params: training.TrainingParams, device: torch.device) -> dict[str,
                 _scored(lambda s, _, __: baselines.popularity(s.train, s.users)),
                 needs_history=False,
             ),
-            Family(
-                "popularity-30d",
-                "popularity-30d",
-                ({"days": 30},),
-                _scored(lambda s, c, _: baselines.popularity(s.train, s.users, s.start, c["days"])),
-                needs_history=False,
-            ),
-            Family(
-                "popularity-7d",
-                "popularity-7d",
-                ({"days": 7},),
-                _scored(lambda s, c, _: baselines.popularity(s.train, s.users, s.start, c["days"])),
-                needs_history=False,
-            ),
+            _recent_popularity(30),
+            _recent_popularity(7),
             Family("minimal", "minimal", cheap_scores.GRID, _minimal(), needs_history=False),
             Family(
                 "itemknn",
