@@ -20,11 +20,11 @@ import numpy as np
 from . import metrics
 from .features import DAY, FeatureSnapshot, distinct
 from .interactions import Interactions
-from .platform import COOCCURRENCE_RECENT_ITEMS
+from .platform import CHEAP_SCORES_HAND_SET, COOCCURRENCE_RECENT_ITEMS
 from .ranker import seen_items
 
 SIGNALS = ("cooccurrence", "item_popularity_7d", "item_popularity")
-HAND_SET = {"cooccurrence": 1.0, "item_popularity_7d": 0.5, "item_popularity": 0.2}
+HAND_SET = {signal: CHEAP_SCORES_HAND_SET[signal] for signal in SIGNALS}  # as the recommendation-service
 # hand-set first (ties keep it); only ratios matter, so one weight's scale is enough to vary the balance
 GRID: tuple[dict[str, float], ...] = (
     HAND_SET,

@@ -30,5 +30,9 @@ NEIGHBOURS_KEPT: int = int(_VALUES["cooccurrence.neighbours-kept"])
 POPULARITY_WINDOW_SECONDS: dict[str, float] = {
     name: int(_VALUES[f"popularity-window.{name}-millis"]) / 1000.0 for name in ("last-hour", "last-day", "last-week")
 }
+# the MINIMAL level's hand-set weights by signal name (cheap_scores.py)
+CHEAP_SCORES_HAND_SET: dict[str, float] = {
+    k[len("cheap-scores.hand-set.") :]: float(v) for k, v in _VALUES.items() if k.startswith("cheap-scores.hand-set.")
+}
 # by event type name, "custom" included: the weight of any type not listed
 EVENT_WEIGHTS: dict[str, float] = {k[len(_WEIGHT) :]: float(v) for k, v in _VALUES.items() if k.startswith(_WEIGHT)}

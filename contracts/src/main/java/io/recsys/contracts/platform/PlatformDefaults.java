@@ -35,6 +35,12 @@ public final class PlatformDefaults {
     /** Popularity weight per event type name (view, click, ...), without the custom types' weight. */
     public static final Map<String, Double> EVENT_WEIGHTS = eventWeights();
 
+    /**
+     * The MINIMAL level's hand-set weights by signal name ({@code cooccurrence}, {@code item_popularity_7d},
+     * {@code item_popularity}), for bundles that carry no learned ones.
+     */
+    public static final Map<String, Double> CHEAP_SCORES_HAND_SET = prefixed("cheap-scores.hand-set.");
+
     /** Weight of an event type not in {@link #EVENT_WEIGHTS}. */
     public static final double CUSTOM_EVENT_WEIGHT = Double.parseDouble(text(EVENT_WEIGHT + "custom"));
 
@@ -67,6 +73,15 @@ public final class PlatformDefaults {
 
     private static long longNumber(String key) {
         return Long.parseLong(text(key));
+    }
+
+    private static Map<String, Double> prefixed(String prefix) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        VALUES.stringPropertyNames().stream()
+                .filter(key -> key.startsWith(prefix))
+                .sorted()
+                .forEach(key -> values.put(key.substring(prefix.length()), Double.parseDouble(text(key))));
+        return Map.copyOf(values);
     }
 
     private static Map<String, Double> eventWeights() {

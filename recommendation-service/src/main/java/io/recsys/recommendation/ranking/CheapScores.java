@@ -1,8 +1,10 @@
 package io.recsys.recommendation.ranking;
 
+import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.recommendation.candidates.Candidate;
 import io.recsys.recommendation.features.FeatureStore.ItemSignals;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Stage 5 without a model (MINIMAL, or when the ranker cannot be asked): a weighted sum of co-occurrence with the
@@ -20,16 +22,22 @@ public record CheapScores(double cooccurrence, double popularity7d, double popul
     static final String POPULARITY_7D = "item_popularity_7d";
     static final String POPULARITY = "item_popularity";
 
-    public static final CheapScores HAND_SET = new CheapScores(1.0, 0.5, 0.2);
+    /** The weights stated in the contracts' platform.properties. */
+    public static final CheapScores HAND_SET = complete(PlatformDefaults.CHEAP_SCORES_HAND_SET)
+            .orElseThrow(() -> new IllegalStateException("platform.properties lacks a cheap-scores.hand-set weight"));
 
     /** The weights a bundle carries; the hand-set ones unless all three are there. */
     public static CheapScores from(Map<String, Double> weights) {
+        return complete(weights).orElse(HAND_SET);
+    }
+
+    private static Optional<CheapScores> complete(Map<String, Double> weights) {
         Double cooccurrence = weights.get(COOCCURRENCE);
         Double popularity7d = weights.get(POPULARITY_7D);
         Double popularity = weights.get(POPULARITY);
         return cooccurrence == null || popularity7d == null || popularity == null
-                ? HAND_SET
-                : new CheapScores(cooccurrence, popularity7d, popularity);
+                ? Optional.empty()
+                : Optional.of(new CheapScores(cooccurrence, popularity7d, popularity));
     }
 
     public double score(Candidate candidate, Map<String, ItemSignals> signals) {
