@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
-from .features import DAY, FeatureSnapshot, distinct
+from .features import DAY, FeatureSnapshot
 from .interactions import Interactions
-from .platform import CHEAP_SCORES_HAND_SET, COOCCURRENCE_RECENT_ITEMS
+from .platform import CHEAP_SCORES_HAND_SET
 from .ranker import seen_items
 
 SIGNALS = ("cooccurrence", "item_popularity_7d", "item_popularity")
@@ -47,11 +47,9 @@ class Components:
     @classmethod
     def of(cls, history: Interactions, users: np.ndarray, as_of: int) -> Components:
         snapshot = FeatureSnapshot.of(history, as_of)
-        cooccurrence = np.zeros((len(users), history.item_count))
-        for row, user in enumerate(users.tolist()):
-            for recent in distinct(snapshot.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
-                for other, weight in snapshot.neighbours[recent].items():
-                    cooccurrence[row, other] += weight
+        cooccurrence = np.array([snapshot.cooccurrence_row(user) for user in users.tolist()]).reshape(
+            len(users), history.item_count
+        )
         return cls(
             np.log1p(cooccurrence),
             np.log1p(snapshot.item_popularity_7d)[None, :],

@@ -110,14 +110,16 @@ class FeatureSnapshot:
         return out
 
     def cooccurrence_scores(self, user: int, candidates: np.ndarray) -> np.ndarray:
-        scores = np.zeros(len(candidates), dtype=np.float64)
+        return self.cooccurrence_row(user)[np.asarray(candidates, dtype=np.int64)]
+
+    def cooccurrence_row(self, user: int) -> np.ndarray:
+        """The co-occurrence feature of every item for one user: the sum over her most recent distinct items of
+        their neighbour scores (0 for an item no recent item names)."""
+        row = np.zeros(len(self.item_popularity), dtype=np.float64)
         for h in distinct(self.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
-            neighbours = self.neighbours[h]
-            if neighbours:
-                scores += np.fromiter(
-                    (neighbours.get(int(c), 0.0) for c in candidates), dtype=np.float64, count=len(candidates)
-                )
-        return scores
+            for other, weight in self.neighbours[h].items():
+                row[other] += weight
+        return row
 
 
 def distinct(items: np.ndarray, limit: int) -> list[int]:
