@@ -9,6 +9,7 @@ import torch
 from test_training import small_params
 
 from recsys_worker import bundle, onnx_check, training
+from recsys_worker.features import RANKER_DENSE_FEATURES
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def test_the_onnx_ranker_passes_the_checker_and_equals_torch_within_1e_5(models,
     rng = np.random.default_rng(11)
     for batch in (1, 7, 500):
         rows = rng.normal(size=(batch, models.ranker.input_width)).astype(np.float32)
-        rows[:, 2 * models.ranker.dimension + 1 :] = rng.exponential(30.0, size=(batch, 7))
+        rows[:, 2 * models.ranker.dimension + 1 :] = rng.exponential(30.0, size=(batch, len(RANKER_DENSE_FEATURES) - 1))
         with torch.no_grad():
             expected = models.ranker.cpu()(torch.from_numpy(rows)).numpy()
         actual = onnx_check.run(model, {"features": rows})["score"]
@@ -42,7 +43,7 @@ def test_metadata_validates_against_its_schema_and_describes_the_files(models, p
     metadata = json.loads((published / "metadata.json").read_text())
     jsonschema.validate(metadata, bundle.schema())
 
-    assert metadata["ranker"]["input"]["shape"] == [None, 2 * 8 + 8]
+    assert metadata["ranker"]["input"]["shape"] == [None, 2 * 8 + len(RANKER_DENSE_FEATURES)]
     assert [f["name"] for f in metadata["ranker"]["features"]][:3] == [
         "user_vector",
         "item_embedding",
@@ -55,6 +56,11 @@ def test_metadata_validates_against_its_schema_and_describes_the_files(models, p
     # the MINIMAL scorer learned with the bundle, as the Java side reads it
     assert set(metadata["cheap_scores"]["weights"]) == {"cooccurrence", "item_popularity_7d", "item_popularity"}
     assert metadata["cheap_scores"]["ndcg@10"] >= metadata["cheap_scores"]["hand_set_ndcg@10"]
+    # the rules the platform computes the inputs by, as the recommendation-service reads them
+    contract = metadata["feature_contract"]
+    assert contract["recent_list"] == {**contract["recent_list"], "events": 100, "retrieval_items": 20}
+    assert contract["cooccurrence"]["seed_items"] == 5 and contract["cooccurrence"]["neighbours_kept"] == 50
+    assert contract["candidates"] == {"embedding": 150, "cooccurrence": 100, "popular": 60, "trending": 12}
     assert set(metadata["files"]) == {
         "ranker.onnx",
         "items.txt",
@@ -158,8 +164,8 @@ def test_the_command_line_trains_and_publishes(tmp_path):
             "2",
             "--ranker-epochs",
             "2",
-            "--candidates",
-            "20",
+            "--level",
+            "reduced",
             "--label-days",
             "20",
             "--checkpoint",
@@ -195,7 +201,7 @@ def test_the_samples_follow_the_documented_rules(models, published):
     assert "not-in-this-bundle" in request["recent_items"]
 
     user_scope = [f["name"] for f in metadata["ranker"]["features"] if f["scope"] == "user"]
-    assert samples["user_feature_names"] == user_scope == ["user_events", "hours_since_user_active"]
+    assert samples["user_feature_names"] == user_scope == ["user_events"]
     assert len(request["candidates"][0]["features"]) == len(samples["item_feature_names"]) == 5
 
     query = samples["retrieval"][0]  # the same shopper as the first request

@@ -33,14 +33,20 @@ def test_the_grid_starts_with_the_hand_set_weights_and_holds_recent_popularity_a
     assert all(set(w) == set(cheap_scores.SIGNALS) for w in cheap_scores.GRID)
 
 
-def test_scores_are_the_weighted_sum_of_the_logs():
+def test_scores_are_the_weighted_sum_of_the_logs_over_minimals_candidates():
     data = _trend_shop()
-    users = np.array([data.user_ids.index("u0")])
-    components = cheap_scores.Components.of(data, users, START + 25 * DAY)
+    users = np.array([data.user_ids.index("u0"), data.user_ids.index("early0")])
+    as_of = START + 25 * DAY
+    components = cheap_scores.Components.of(data.before(as_of), users, as_of)
     weights = {"cooccurrence": 2.0, "item_popularity_7d": 0.5, "item_popularity": 0.1}
 
     scores = components.scores(weights)
 
     expected = 2.0 * components.cooccurrence + 0.5 * components.item_popularity_7d + 0.1 * components.item_popularity
-    assert np.allclose(scores, expected)
-    assert scores.shape == (1, data.item_count)
+    assert scores.shape == (2, data.item_count)
+    assert np.allclose(scores[components.candidates], expected[components.candidates])
+    # what a shopper already has is never a candidate; the popular list offers the rest
+    names = np.array(data.item_ids)
+    assert set(names[components.candidates[0]]) == {"trend"}
+    assert set(names[components.candidates[1]]) == {"old0", "old1", "old2"}
+    assert np.all(np.isneginf(scores[~components.candidates]))

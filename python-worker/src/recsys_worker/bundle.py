@@ -24,7 +24,7 @@ import numpy as np
 import onnx
 import torch
 
-from . import cheap_scores, onnx_check, samples
+from . import cheap_scores, features, onnx_check, samples
 from .features import RANKER_DENSE_FEATURES
 from .training import TrainedModels
 
@@ -251,6 +251,7 @@ def _metadata(
             },
             "score": "dot(user_vector, item_embeddings[item])",
         },
+        "feature_contract": features.contract(params.retrieval.max_items),
         "cheap_scores": {
             "what": "the MINIMAL level's scorer when the model is not asked: sum over the signals of weight * "
             "log1p(signal); cooccurrence as the ranker's feature of that name, item_popularity_7d and "
@@ -273,8 +274,8 @@ def _metadata(
         },
         "metrics": {
             "validation": {
-                "what": "NDCG@10 of retrieval's candidates for held-out users of the label window, "
-                "before and after ranking",
+                "what": "NDCG@10 of the FULL candidate mix for held-out users of the label window, in the "
+                "platform's merge order and ranked",
                 "users": ranker_report["validation_users"],
                 "ndcg@10_retrieval_order": ranker_report["validation_ndcg10_retrieval_order"],
                 "ndcg@10_ranked": ranker_report["validation_ndcg10_ranked"],

@@ -4,7 +4,8 @@
                 + w_item_popularity_7d * log1p(7-day decayed popularity)
                 + w_item_popularity * log1p(all-time popularity)
 
-The platform ranks this way when the model cannot be asked (``CheapScores`` in the recommendation-service). The
+The platform ranks MINIMAL's candidates (co-occurrence, popular and trending, platform.properties) this way when the
+model cannot be asked (``CheapScores`` in the recommendation-service). The
 weights were set by hand; now each bundle carries weights chosen on its own training data (``cheap_scores`` in the
 bundle metadata, passed on by the inference-service's ModelInfo), so MINIMAL is never worse on that data than the
 hand-set weights nor than 7-day popularity (weights 0, 1, 0), both of which are in the grid.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
-from .features import DAY, FeatureSnapshot
+from .features import DAY, CandidateMix, FeatureSnapshot
 from .interactions import Interactions
 from .platform import CHEAP_SCORES_HAND_SET
 from .ranker import seen_items
@@ -38,11 +39,12 @@ GRID: tuple[dict[str, float], ...] = (
 
 @dataclass(frozen=True)
 class Components:
-    """log1p of each signal, users x items, as of one moment."""
+    """log1p of each signal, users x items, as of one moment, and the candidates MINIMAL gathers for each user."""
 
     cooccurrence: np.ndarray
     item_popularity_7d: np.ndarray
     item_popularity: np.ndarray
+    candidates: np.ndarray  # [users, items] bool
 
     @classmethod
     def of(cls, history: Interactions, users: np.ndarray, as_of: int) -> Components:
@@ -50,18 +52,25 @@ class Components:
         cooccurrence = np.array([snapshot.cooccurrence_row(user) for user in users.tolist()]).reshape(
             len(users), history.item_count
         )
+        seen, mix = seen_items(history), CandidateMix.level("minimal")
+        candidates = np.zeros((len(users), history.item_count), dtype=bool)
+        for row, user in enumerate(users.tolist()):
+            candidates[row, snapshot.candidates(user, seen[user], mix)] = True
         return cls(
             np.log1p(cooccurrence),
             np.log1p(snapshot.item_popularity_7d)[None, :],
             np.log1p(snapshot.item_popularity)[None, :],
+            candidates,
         )
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
-        return (
+        """The scores of MINIMAL's candidates; -inf for every other item (MINIMAL never serves it)."""
+        scores = (
             weights["cooccurrence"] * self.cooccurrence
             + weights["item_popularity_7d"] * self.item_popularity_7d
             + weights["item_popularity"] * self.item_popularity
         )
+        return np.where(self.candidates, scores, -np.inf)
 
 
 def fit(data: Interactions, label_days: int) -> dict:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bundle, evaluation, runtime, smoke, sources, training
+from . import bundle, evaluation, parity, runtime, smoke, sources, training
 from .progress import Progress
 from .ranker import RankerParams
 from .retrieval import RetrievalParams
@@ -42,7 +42,10 @@ def _add_training(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--retrieval-epochs", type=int, default=defaults_r.epochs)
     group.add_argument("--ranker-epochs", type=int, default=defaults_k.epochs)
     group.add_argument(
-        "--candidates", type=int, default=defaults_k.candidates, help="retrieval candidates the ranker learns to order"
+        "--level",
+        default=defaults_k.level,
+        choices=("full", "reduced"),
+        help="the prediction depth whose candidate mix (platform.properties) the ranker learns to order",
     )
     group.add_argument(
         "--label-days",
@@ -88,7 +91,7 @@ def _read(args) -> sources.Interactions:
 def _params(args) -> training.TrainingParams:
     return training.TrainingParams(
         RetrievalParams(dimension=args.dimension, epochs=args.retrieval_epochs),
-        RankerParams(epochs=args.ranker_epochs, candidates=args.candidates, label_days=args.label_days),
+        RankerParams(epochs=args.ranker_epochs, level=args.level, label_days=args.label_days),
         seed=args.seed,
     )
 
@@ -241,6 +244,12 @@ def cmd_smoke(args) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def cmd_parity_golden(args) -> int:
+    parity.write(Path(args.out))
+    print(f"wrote {args.out}: the feature parity fixture the recommendation-service's FeatureParityTest replays")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="recsys-worker", description=__doc__)
     root.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -326,6 +335,14 @@ def parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check a bundle directory: schema, checksums, shapes")
     verify.add_argument("bundle")
     verify.set_defaults(run=cmd_verify)
+
+    golden = commands.add_parser(
+        "parity-golden", help="write the fixed event history and the ranker inputs computed from it (Java parity test)"
+    )
+    golden.add_argument(
+        "--out", default=str(parity.GOLDEN_PATH), help="where (default: the test's copy, from the root)"
+    )
+    golden.set_defaults(run=cmd_parity_golden)
     return root
 
 

@@ -7,12 +7,20 @@ input layout is ``RANKER_DENSE_FEATURES`` after the user vector and the item emb
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .interactions import Interactions
-from .platform import COOCCURRENCE_RECENT_ITEMS, NEIGHBOURS_KEPT  # as the feature-service
+from .platform import (  # as the feature-service and the recommendation-service
+    COOCCURRENCE_LOOK_BACK_EVENTS,
+    COOCCURRENCE_RECENT_ITEMS,
+    DEPTH_CANDIDATES,
+    NEIGHBOURS_KEPT,
+    POPULARITY_WINDOW_SECONDS,
+    RECENT_LIST_EVENTS,
+)
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -20,6 +28,8 @@ DAY = 24 * HOUR
 # (name, transform the model applies, who supplies it at serving time, where the platform reads it).
 # Order is the model's input order. Scope: "derived" by the inference-service from the bundle, "item" per
 # candidate and "user" once per request by the caller (from the feature-service).
+# Not among them: hours since the shopper's last event. Training could only see it at the label window's start
+# (median about 800 h), serving sees about 0 for a shopper who is clicking: a distribution training never meets.
 RANKER_DENSE_FEATURES = (
     (
         "retrieval_score",
@@ -31,8 +41,8 @@ RANKER_DENSE_FEATURES = (
         "cooccurrence",
         "log1p",
         "item",
-        "sum over the user's 5 most recent distinct items h of h's co-occurrence neighbour "
-        "score of the candidate (recsys:i:{h}:co; 0 when absent)",
+        f"sum over the user's {COOCCURRENCE_RECENT_ITEMS} most recent distinct items h of h's co-occurrence "
+        "neighbour score of the candidate (recsys:i:{h}:co; 0 when absent)",
     ),
     ("item_popularity", "log1p", "item", "all-time weighted popularity of the item (item hash field 'pop')"),
     (
@@ -44,12 +54,6 @@ RANKER_DENSE_FEATURES = (
     ("item_popularity_24h", "log1p", "item", "popularity decayed with a 24 h time constant, as of now (field 'd:24h')"),
     ("price", "log1p", "item", "catalog unit price in major units (0 when unknown)"),
     ("user_events", "log1p", "user", "the user's number of events, all types (sum of the profile's n:<type> counters)"),
-    (
-        "hours_since_user_active",
-        "log1p",
-        "user",
-        "hours since the user's last event (profile 'last_active'); 0 for a user's first request",
-    ),
 )
 
 
@@ -58,7 +62,54 @@ def feature_names(scope: str | None = None) -> list[str]:
     return [name for name, _, owner, _ in RANKER_DENSE_FEATURES if scope is None or owner == scope]
 
 
-@dataclass
+def contract(retrieval_items: int) -> dict:
+    """The rules by which the platform computes the model's inputs, as the bundle metadata states them (the
+    recommendation-service reads the read-side ones from there and checks the write-side ones against its own)."""
+    full = DEPTH_CANDIDATES["full"]
+    return {
+        "recent_list": {
+            "events": RECENT_LIST_EVENTS,
+            "rule": "item ids of the user's last `events` events, newest first, each item once (its newest occurrence)",
+            "retrieval_items": retrieval_items,
+        },
+        "cooccurrence": {
+            "seed_items": COOCCURRENCE_RECENT_ITEMS,
+            "neighbours_per_seed": NEIGHBOURS_KEPT,
+            "pairs_per_event": COOCCURRENCE_RECENT_ITEMS,
+            "look_back_events": COOCCURRENCE_LOOK_BACK_EVENTS,
+            "neighbours_kept": NEIGHBOURS_KEPT,
+        },
+        "popularity_windows_seconds": {name: int(value) for name, value in POPULARITY_WINDOW_SECONDS.items()},
+        "candidates": {
+            "embedding": full[0],
+            "cooccurrence": full[1],
+            "popular": full[2],
+            "trending": trending(full[2]),
+        },
+    }
+
+
+def trending(popular: int) -> int:
+    """Trending candidates asked for beside ``popular`` popular ones (the recommendation-service's rule)."""
+    return max(1, popular // 5)
+
+
+@dataclass(frozen=True)
+class CandidateMix:
+    """Candidates asked of each source at one prediction depth, as the recommendation-service asks them."""
+
+    embedding: int
+    cooccurrence: int
+    popular: int
+    trending: int
+
+    @classmethod
+    def level(cls, name: str) -> CandidateMix:
+        embedding, cooccurring, popular = DEPTH_CANDIDATES[name]
+        return cls(embedding, cooccurring, popular, trending(popular))
+
+
+@dataclass(eq=False)
 class FeatureSnapshot:
     """Everything the dense features need, from the interactions before ``as_of``."""
 
@@ -66,37 +117,36 @@ class FeatureSnapshot:
     item_popularity: np.ndarray
     item_popularity_7d: np.ndarray
     item_popularity_24h: np.ndarray
+    item_popularity_1h: np.ndarray
     price: np.ndarray
     user_events: np.ndarray
-    user_last_active: np.ndarray
     neighbours: list[dict[int, float]]
-    recent_items: list[np.ndarray]  # per user, newest first, duplicates kept (the platform's recent list)
+    recent_items: list[np.ndarray]  # per user, newest first, duplicates kept (the feature-service's recent list)
 
     @classmethod
-    def of(cls, history: Interactions, as_of: int, recent_kept: int = 100) -> FeatureSnapshot:
+    def of(cls, history: Interactions, as_of: int) -> FeatureSnapshot:
         n_items, n_users = history.item_count, history.user_count
         age = (as_of - history.timestamps).astype(np.float64)
         w = history.weights
-        popularity = np.bincount(history.items, weights=w, minlength=n_items)
-        pop_7d = np.bincount(history.items, weights=w * np.exp(-age / (7 * DAY)), minlength=n_items)
-        pop_24h = np.bincount(history.items, weights=w * np.exp(-age / DAY), minlength=n_items)
-        events = np.bincount(history.users, minlength=n_users).astype(np.float64)
-        last_active = np.full(n_users, -1, dtype=np.int64)
-        np.maximum.at(last_active, history.users, history.timestamps)
+        windows = POPULARITY_WINDOW_SECONDS
+
+        def decayed(window: str) -> np.ndarray:
+            return np.bincount(history.items, weights=w * np.exp(-age / windows[window]), minlength=n_items)
+
         return cls(
             as_of,
-            popularity,
-            pop_7d,
-            pop_24h,
+            np.bincount(history.items, weights=w, minlength=n_items),
+            decayed("last-week"),
+            decayed("last-day"),
+            decayed("last-hour"),
             np.nan_to_num(history.item_prices, nan=0.0),
-            events,
-            last_active,
-            _cooccurrence(history),
-            _recent_items(history, recent_kept),
+            np.bincount(history.users, minlength=n_users).astype(np.float64),
+            cooccurrence(history),
+            _recent_items(history, RECENT_LIST_EVENTS),
         )
 
     def dense(self, user: int, candidates: np.ndarray, retrieval_scores: np.ndarray) -> np.ndarray:
-        """Raw dense features (before the model's own transform) for one user's candidates, [len, 8]."""
+        """Raw dense features (before the model's own transform) for one user's candidates, [len, 7]."""
         out = np.zeros((len(candidates), len(RANKER_DENSE_FEATURES)), dtype=np.float32)
         out[:, 0] = retrieval_scores
         out[:, 1] = self.cooccurrence_scores(user, candidates)
@@ -105,9 +155,11 @@ class FeatureSnapshot:
         out[:, 4] = self.item_popularity_24h[candidates]
         out[:, 5] = self.price[candidates]
         out[:, 6] = self.user_events[user]
-        last = self.user_last_active[user]
-        out[:, 7] = (self.as_of - last) / HOUR if last >= 0 else 0.0
         return out
+
+    def recent_distinct(self, user: int, limit: int = RECENT_LIST_EVENTS) -> list[int]:
+        """The recent list as the models read it: distinct items, newest first."""
+        return distinct(self.recent_items[user], limit)
 
     def cooccurrence_scores(self, user: int, candidates: np.ndarray) -> np.ndarray:
         return self.cooccurrence_row(user)[np.asarray(candidates, dtype=np.int64)]
@@ -116,21 +168,64 @@ class FeatureSnapshot:
         """The co-occurrence feature of every item for one user: the sum over her most recent distinct items of
         their neighbour scores (0 for an item no recent item names)."""
         row = np.zeros(len(self.item_popularity), dtype=np.float64)
-        for h in distinct(self.recent_items[user], COOCCURRENCE_RECENT_ITEMS):
+        for h in self.recent_distinct(user, COOCCURRENCE_RECENT_ITEMS):
             for other, weight in self.neighbours[h].items():
                 row[other] += weight
         return row
 
+    def candidates(
+        self, user: int, seen: set[int], mix: CandidateMix, retrieval_scores: np.ndarray | None = None
+    ) -> list[int]:
+        """The user's candidates as the recommendation-service gathers them at one depth: embedding retrieval's top
+        unseen items (by ``retrieval_scores``; items nobody had touched are left out, their embeddings were never
+        trained), then the co-occurrence neighbours of her recent items, the popular list and the trending list, each
+        without what she has seen; the first source to name an item keeps it."""
+        merged: dict[int, None] = {}
+        if mix.embedding and retrieval_scores is not None:
+            scores = np.where(self.item_popularity > 0, retrieval_scores, -np.inf)
+            scores[list(seen)] = -np.inf
+            count = min(mix.embedding, int(np.isfinite(scores).sum()))
+            if count:
+                top = np.argpartition(-scores, count - 1)[:count]
+                merged.update(dict.fromkeys(top[np.argsort(-scores[top], kind="stable")].tolist()))
+        if mix.cooccurrence:
+            cooccurring = self.cooccurrence_row(user)
+            cooccurring[list(seen)] = 0.0
+            named = np.flatnonzero(cooccurring > 0)
+            merged.update(dict.fromkeys(named[np.lexsort((named, -cooccurring[named]))][: mix.cooccurrence].tolist()))
+        # the recommendation-service's cached lists are longer than it asks of them
+        for source, count in ((self.popular_list(500), mix.popular), (self.trending_list(100), mix.trending)):
+            merged.update(dict.fromkeys([i for i in source.tolist() if i not in seen][:count]))
+        return list(merged)
 
-def distinct(items: np.ndarray, limit: int) -> list[int]:
+    @functools.cache  # noqa: B019 (a snapshot lives as long as its users are served)
+    def popular_list(self, limit: int) -> np.ndarray:
+        """The recommendation-service's cached popular list: by 7-day decayed popularity, items with any."""
+        scores = self.item_popularity_7d
+        order = np.lexsort((np.arange(len(scores)), -scores))
+        return order[scores[order] > 0][:limit]
+
+    @functools.cache  # noqa: B019
+    def trending_list(self, limit: int) -> np.ndarray:
+        """The feature-service's trending rule: among the top ``4 * limit`` of the last hour, items whose last hour
+        rate exceeds their last week's, by the surplus (events per hour)."""
+        hour, week = POPULARITY_WINDOW_SECONDS["last-hour"], POPULARITY_WINDOW_SECONDS["last-week"]
+        pool = np.lexsort((np.arange(len(self.item_popularity_1h)), -self.item_popularity_1h))[: 4 * limit]
+        pool = pool[self.item_popularity_1h[pool] > 0]
+        surplus = (self.item_popularity_1h[pool] / hour - self.item_popularity_7d[pool] / week) * HOUR
+        rising = pool[surplus > 0][np.argsort(-surplus[surplus > 0], kind="stable")]
+        return rising[:limit]
+
+
+def distinct(items: np.ndarray | list[int], limit: int) -> list[int]:
     """The first ``limit`` distinct items of ``items``, in their order (newest first for a recent list)."""
-    seen: list[int] = []
-    for item in items.tolist():
+    seen: dict[int, None] = {}
+    for item in items.tolist() if isinstance(items, np.ndarray) else items:
         if item not in seen:
-            seen.append(item)
+            seen[item] = None
             if len(seen) == limit:
                 break
-    return seen
+    return list(seen)
 
 
 def _recent_items(history: Interactions, kept: int) -> list[np.ndarray]:
@@ -140,22 +235,43 @@ def _recent_items(history: Interactions, kept: int) -> list[np.ndarray]:
     return [items[max(bounds[u], bounds[u + 1] - kept) : bounds[u + 1]][::-1].copy() for u in range(history.user_count)]
 
 
-def _cooccurrence(history: Interactions) -> list[dict[int, float]]:
-    """Each event pairs its item with the user's 5 most recent distinct other items, both ways, adding its weight."""
-    pairs: dict[tuple[int, int], float] = {}
+def cooccurrence(history: Interactions) -> list[dict[int, float]]:
+    """Each item's strongest neighbours as the feature-service serves them, built the way it builds them (its
+    apply-batch.lua, event by event in log order): an event pairs its item with the first
+    ``COOCCURRENCE_RECENT_ITEMS`` distinct other items among the user's last ``COOCCURRENCE_LOOK_BACK_EVENTS``
+    events, both ways, adding its weight; a neighbour set that grows past twice ``NEIGHBOURS_KEPT`` is cut to its
+    strongest ``NEIGHBOURS_KEPT`` (Redis order: score, then id), so a pruned neighbour starts again from zero."""
+    ids = history.item_ids
+    sets: list[dict[int, float]] = [{} for _ in range(history.item_count)]
+    limit = 2 * NEIGHBOURS_KEPT
+
+    def add(of: int, neighbour: int, weight: float) -> None:
+        row = sets[of]
+        if neighbour in row:
+            row[neighbour] += weight
+            return
+        row[neighbour] = weight
+        if len(row) > limit:
+            sets[of] = dict(_strongest(row, ids))
+
     recent: dict[int, list[int]] = {}
     for user, item, weight in zip(
         history.users.tolist(), history.items.tolist(), history.weights.tolist(), strict=False
     ):
         previous = recent.setdefault(user, [])
-        for other in [o for o in previous if o != item][:COOCCURRENCE_RECENT_ITEMS]:
-            pairs[(item, other)] = pairs.get((item, other), 0.0) + weight
-            pairs[(other, item)] = pairs.get((other, item), 0.0) + weight
-        if item in previous:
-            previous.remove(item)
+        paired: set[int] = set()
+        for other in previous:
+            if other != item and other not in paired:
+                paired.add(other)
+                add(item, other, weight)
+                add(other, item, weight)
+                if len(paired) == COOCCURRENCE_RECENT_ITEMS:
+                    break
         previous.insert(0, item)
-        del previous[COOCCURRENCE_RECENT_ITEMS + 1 :]
-    by_item: list[list[tuple[float, int]]] = [[] for _ in range(history.item_count)]
-    for (item, other), weight in pairs.items():
-        by_item[item].append((weight, other))
-    return [{other: weight for weight, other in sorted(entries, reverse=True)[:NEIGHBOURS_KEPT]} for entries in by_item]
+        del previous[COOCCURRENCE_LOOK_BACK_EVENTS:]
+    return [dict(_strongest(row, ids)) for row in sets]
+
+
+def _strongest(row: dict[int, float], ids: list[str]) -> list[tuple[int, float]]:
+    """The ``NEIGHBOURS_KEPT`` strongest of a neighbour set, as a Redis sorted set ranks them (ties: greater id)."""
+    return sorted(row.items(), key=lambda e: (e[1], ids[e[0]]), reverse=True)[:NEIGHBOURS_KEPT]

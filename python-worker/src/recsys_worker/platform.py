@@ -26,6 +26,14 @@ _WEIGHT = "event-weight."
 EVENT_LOG_STREAM: str = _VALUES["event-log.stream-key"]
 COOCCURRENCE_RECENT_ITEMS: int = int(_VALUES["cooccurrence.recent-items"])
 NEIGHBOURS_KEPT: int = int(_VALUES["cooccurrence.neighbours-kept"])
+COOCCURRENCE_LOOK_BACK_EVENTS: int = int(_VALUES["cooccurrence.look-back-events"])
+# the recent list the models read: distinct item ids of the user's last this-many events, newest first
+RECENT_LIST_EVENTS: int = int(_VALUES["recent-list.events"])
+# candidates asked of (embedding retrieval, co-occurrence, popular) at each depth; trending adds a fifth of popular
+DEPTH_CANDIDATES: dict[str, tuple[int, int, int]] = {
+    level: tuple(int(n) for n in _VALUES[f"depth.{level}"].split(","))  # type: ignore[misc]
+    for level in ("full", "reduced", "minimal")
+}
 # time constants (seconds) of the feature-service's decayed popularity windows
 POPULARITY_WINDOW_SECONDS: dict[str, float] = {
     name: int(_VALUES[f"popularity-window.{name}-millis"]) / 1000.0 for name in ("last-hour", "last-day", "last-week")

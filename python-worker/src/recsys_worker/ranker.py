@@ -4,9 +4,10 @@ The model takes the dense features raw (as the platform reads them) and applies 
 standardisation itself, so the serving side only assembles one float row per candidate.
 
 Training examples come from a label window at the end of the training data: features as of its start
-(history before it), candidates = retrieval's top ``candidates`` of that moment, label = the user
-interacted with the candidate inside the window. The negatives are therefore the items retrieval
-proposed that the user did not take: the mistakes the ranker exists to fix. Loss: softmax over each
+(history before it), candidates = what the platform gathers at FULL at that moment (embedding retrieval,
+co-occurrence, popular and trending, in the recommendation-service's mix), label = the user interacted
+with the candidate inside the window. The negatives are therefore the items the sources proposed that
+the user did not take: the mistakes the ranker exists to fix. Loss: softmax over each
 user's candidate list (listwise), averaged over the user's positives.
 """
 
@@ -21,7 +22,7 @@ import torch
 from torch import nn
 
 from . import retrieval
-from .features import DAY, RANKER_DENSE_FEATURES, FeatureSnapshot
+from .features import DAY, RANKER_DENSE_FEATURES, CandidateMix, FeatureSnapshot
 from .interactions import Interactions
 from .progress import Progress
 
@@ -29,7 +30,7 @@ from .progress import Progress
 @dataclass(frozen=True)
 class RankerParams:
     hidden: tuple[int, ...] = (128, 64)
-    candidates: int = 100
+    level: str = "full"  # the prediction depth whose candidate mix the ranker learns to order (platform.properties)
     label_days: int = 30
     epochs: int = 30
     batch_users: int = 64
@@ -77,11 +78,15 @@ def transformed(dense: np.ndarray) -> np.ndarray:
 
 @dataclass
 class CandidateSet:
-    """Per user: candidate items in retrieval order and the ranker's input rows."""
+    """Per user: candidate items in the platform's merge order (padded with -1) and the ranker's input rows."""
 
     users: np.ndarray
-    candidates: np.ndarray  # [users, n]
+    candidates: np.ndarray  # [users, n], -1 past a user's own candidates
     rows: np.ndarray  # [users, n, width] float32
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.candidates >= 0
 
 
 def candidate_rows(
@@ -89,33 +94,28 @@ def candidate_rows(
     snapshot: FeatureSnapshot,
     users: np.ndarray,
     seen: list[set[int]],
-    count: int,
+    mix: CandidateMix,
     device: torch.device,
 ) -> CandidateSet:
-    """Retrieval's top ``count`` unseen items per user and one ranker input row per candidate."""
-    recent = [snapshot.recent_items[u] for u in users]
+    """Each user's candidates as the recommendation-service gathers them at one depth (FeatureSnapshot.candidates) and
+    one ranker input row per candidate."""
+    recent = [np.array(snapshot.recent_distinct(int(u)), dtype=np.int64) for u in users]
     vectors = retrieval.user_vectors(model, recent, device)
     item_matrix = model.item_matrix()
     all_scores = vectors @ item_matrix.T
-    # items nobody had touched by then are not candidates (their embeddings were never trained on)
-    all_scores[:, snapshot.item_popularity <= 0] = -np.inf
-    for row, user in enumerate(users):
-        if seen[user]:
-            all_scores[row, list(seen[user])] = -np.inf
-    available = np.isfinite(all_scores).sum(1).min() if len(users) else 0
-    count = int(min(count, available))
-    if count == 0:
-        raise ValueError("no candidate left to rank: every known item is already seen")
-    top = np.argpartition(-all_scores, count - 1, axis=1)[:, :count]
-    order = np.take_along_axis(all_scores, top, axis=1).argsort(axis=1)[:, ::-1]
-    candidates = np.take_along_axis(top, order, axis=1)
+    lists = [snapshot.candidates(user, seen[user], mix, all_scores[row]) for row, user in enumerate(users.tolist())]
+    width = max((len(items) for items in lists), default=0)
+    if width == 0:
+        raise ValueError("no candidate left to rank: every source came back empty")
+    candidates = np.full((len(users), width), -1, dtype=np.int64)
     d = item_matrix.shape[1]
-    rows = np.zeros((len(users), count, 2 * d + len(RANKER_DENSE_FEATURES)), dtype=np.float32)
-    for row, user in enumerate(users):
-        items = candidates[row]
-        rows[row, :, :d] = vectors[row]
-        rows[row, :, d : 2 * d] = item_matrix[items]
-        rows[row, :, 2 * d :] = snapshot.dense(int(user), items, all_scores[row, items])
+    rows = np.zeros((len(users), width, 2 * d + len(RANKER_DENSE_FEATURES)), dtype=np.float32)
+    for row, user in enumerate(users.tolist()):
+        items = np.array(lists[row], dtype=np.int64)
+        candidates[row, : len(items)] = items
+        rows[row, : len(items), :d] = vectors[row]
+        rows[row, : len(items), d : 2 * d] = item_matrix[items]
+        rows[row, : len(items), 2 * d :] = snapshot.dense(user, items, all_scores[row, items])
     return CandidateSet(users, candidates, rows)
 
 
@@ -147,28 +147,31 @@ def train(
     Progress.note(
         f"ranker: {len(users):,} users with history before and new items in the last {params.label_days} days"
     )
-    candidates = candidate_rows(model, snapshot, users, seen, params.candidates, device)
+    mix = CandidateMix.level(params.level)
+    candidates = candidate_rows(model, snapshot, users, seen, mix, device)
     labels = np.array(
         [[item in wanted[u] for item in row] for u, row in zip(users, candidates.candidates, strict=False)],
         dtype=np.float32,
     )
     useful = labels.sum(1) > 0
-    Progress.note(f"ranker: {useful.sum():,} of them have a new item among retrieval's {params.candidates} candidates")
+    Progress.note(
+        f"ranker: {useful.sum():,} of them have a new item among the {candidates.candidates.shape[1]} or fewer "
+        f"candidates of the {params.level} mix"
+    )
 
     rng = np.random.default_rng(seed)
     indexes = rng.permutation(np.flatnonzero(useful))
     n_validation = max(1, int(len(indexes) * params.validation_share))
     validation, training = indexes[:n_validation], indexes[n_validation:]
 
-    dense = transformed(candidates.rows[training][:, :, 2 * model.params.dimension :]).reshape(
-        -1, len(RANKER_DENSE_FEATURES)
-    )
+    dense = transformed(candidates.rows[training][candidates.valid[training]][:, 2 * model.params.dimension :])
     mean, std = dense.mean(0), dense.std(0)
     std[std < 1e-6] = 1.0
     ranker = Ranker(model.params.dimension, mean, std, params.hidden).to(device)
     optimiser = torch.optim.Adam(ranker.parameters(), lr=params.learning_rate, weight_decay=params.weight_decay)
     rows_t = torch.from_numpy(candidates.rows).to(device)
     labels_t = torch.from_numpy(labels).to(device)
+    padding = torch.from_numpy(~candidates.valid).to(device)
     width = rows_t.shape[2]
     losses: list[float] = []
     report: dict[str, Any] = {
@@ -178,6 +181,7 @@ def train(
         "validation_users": len(validation),
         "losses": losses,
         "validation_ndcg10_retrieval_order": _ndcg_of_order(labels[validation], np.arange(labels.shape[1])),
+        "candidates_per_user": float(candidates.valid.sum(1).mean()),
     }
     torch.manual_seed(seed)
     best = (-1.0, 0, copy.deepcopy(ranker.state_dict()))
@@ -186,7 +190,7 @@ def train(
         total, batches = 0.0, 0
         for batch in np.array_split(rng.permutation(training), max(1, len(training) // params.batch_users)):
             x, y = rows_t[batch], labels_t[batch]
-            logits = ranker(x.reshape(-1, width)).reshape(len(batch), -1)
+            logits = ranker(x.reshape(-1, width)).reshape(len(batch), -1).masked_fill(padding[batch], -1e9)
             log_p = torch.log_softmax(logits, dim=1)
             loss = -((y * log_p).sum(1) / y.sum(1)).mean()
             optimiser.zero_grad()
@@ -194,7 +198,7 @@ def train(
             optimiser.step()
             total, batches = total + loss.item(), batches + 1
         losses.append(total / batches)
-        quality = _validation_ndcg(ranker, rows_t[validation], labels[validation])
+        quality = _validation_ndcg(ranker, rows_t[validation], labels[validation], candidates.valid[validation])
         if quality > best[0]:
             best = (quality, epoch + 1, copy.deepcopy(ranker.state_dict()))
         if (epoch + 1) % 5 == 0 or epoch + 1 == params.epochs:
@@ -213,18 +217,20 @@ def train(
     return ranker, report
 
 
-def score(ranker: Ranker, rows: np.ndarray, device: torch.device) -> np.ndarray:
-    """Scores for [users, n, width] rows, [users, n]."""
+def score(ranker: Ranker, candidates: CandidateSet, device: torch.device) -> np.ndarray:
+    """Scores of every candidate, [users, n]; -inf for padding."""
+    rows = candidates.rows
     with torch.no_grad():
         flat = torch.from_numpy(rows.reshape(-1, rows.shape[-1])).to(device)
-        return ranker(flat).cpu().numpy().reshape(rows.shape[:2])
+        scores = ranker(flat).cpu().numpy().reshape(rows.shape[:2])
+    return np.where(candidates.valid, scores, -np.inf)
 
 
-def _validation_ndcg(ranker: Ranker, rows: torch.Tensor, labels: np.ndarray) -> float:
+def _validation_ndcg(ranker: Ranker, rows: torch.Tensor, labels: np.ndarray, valid: np.ndarray) -> float:
     with torch.no_grad():
         ranker.eval()
         scores = ranker(rows.reshape(-1, rows.shape[-1])).reshape(rows.shape[:2]).cpu().numpy()
-    return _ndcg_of_order(labels, np.argsort(-scores, axis=1))
+    return _ndcg_of_order(labels, np.argsort(-np.where(valid, scores, -np.inf), axis=1, kind="stable"))
 
 
 def _ndcg_of_order(labels: np.ndarray, order: np.ndarray) -> float:

@@ -6,8 +6,9 @@ recent list), so a new shopper with a few clicks gets personal candidates withou
     user_vector = sum_k decay^k * context[item_k] / sum_k decay^k     (k = 0 is the newest of max_items)
     score(item) = user_vector . items[item]
 
-Training fits exactly that rule: for every basket after a user's first, the history before it
-predicts the basket's items with a softmax over the whole catalogue.
+Training fits exactly that rule: for every basket after a user's first, the history before it (the
+recent list as the platform keeps it: distinct items of the last events, newest first) predicts the
+basket's items with a softmax over the whole catalogue.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from .features import distinct
 from .interactions import Interactions
+from .platform import RECENT_LIST_EVENTS
 from .progress import Progress
 
 
@@ -90,7 +93,7 @@ def training_examples(data: Interactions, params: RetrievalParams):
         if params.new_items_only:
             basket = np.setdiff1d(basket, before, assume_unique=False)
         if len(basket):
-            recent.append(before[::-1][: params.max_items])
+            recent.append(np.array(distinct(before[::-1][:RECENT_LIST_EVENTS], params.max_items), dtype=np.int64))
             targets.append(basket)
     return recent, targets
 

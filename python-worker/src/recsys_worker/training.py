@@ -12,7 +12,7 @@ import torch
 
 from . import cheap_scores, retrieval
 from . import ranker as ranking
-from .features import FeatureSnapshot
+from .features import CandidateMix, FeatureSnapshot
 from .interactions import Interactions
 from .progress import Progress
 
@@ -92,13 +92,14 @@ def recommend(
     device: torch.device,
     rank: bool = True,
 ) -> np.ndarray:
-    """Top ``k`` unseen items per user as of ``as_of``: retrieval's candidates, re-ordered by the ranker."""
+    """Top ``k`` unseen items per user as of ``as_of``: what FULL serves (the platform's candidate mix, ordered by the
+    ranker), or with ``rank`` off embedding retrieval's own top ``k``."""
     snapshot = FeatureSnapshot.of(history, as_of)
     seen = ranking.seen_items(history)
-    count = max(k, models.params.ranker.candidates * 2)
-    candidates = ranking.candidate_rows(models.retrieval, snapshot, users, seen, count, device)
+    mix = CandidateMix.level(models.params.ranker.level) if rank else CandidateMix(k, 0, 0, 0)
+    candidates = ranking.candidate_rows(models.retrieval, snapshot, users, seen, mix, device)
     if not rank:
         return candidates.candidates[:, :k]
-    scores = ranking.score(models.ranker, candidates.rows, device)
+    scores = ranking.score(models.ranker, candidates, device)
     order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(candidates.candidates, order, axis=1)

@@ -21,7 +21,8 @@
 --   event: user recent list, user profile hash, item hash    catalog item: item hash    skipped: none
 -- ARGV[1] consumer group, ARGV[2] now (epoch ms), ARGV[3] recent items kept, ARGV[4] user TTL (s),
 -- ARGV[5..7] the windows' time constants (ms), ARGV[8] how many of the user's recent items an event pairs
--- with for co-occurrence, ARGV[9] how many neighbours an item keeps, then per entry:
+-- with for co-occurrence, ARGV[9] how many neighbours an item keeps, ARGV[10] among how many of the user's last
+-- events those items are looked for, then per entry:
 --   'e', stream id, item id, recent-list element, type name, occurred at (epoch ms), popularity weight
 --   'i', stream id, the catalog entry (base64 of the protobuf Item), item id
 --   's', stream id                         (unknown or malformed: acknowledged, not applied)
@@ -40,7 +41,7 @@ end
 local function growth(exponent)
   return math.exp(math.min(exponent, 600))
 end
-local co_recent, co_keep = tonumber(ARGV[8]), tonumber(ARGV[9])
+local co_recent, co_keep, co_look_back = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local function co_key(id)
   return 'recsys:i:{' .. id .. '}:co'
 end
@@ -53,7 +54,7 @@ local function add_neighbour(of, neighbour, weight)
     redis.call('ZREMRANGEBYRANK', key, 0, -co_keep - 1)
   end
 end
-local k, a, applied = 8, 10, 0
+local k, a, applied = 8, 11, 0
 while a <= #ARGV do
   local kind, id = ARGV[a], ARGV[a + 1]
   local fresh = redis.call('XACK', stream, group, id) == 1
@@ -64,7 +65,7 @@ while a <= #ARGV do
       if co_recent > 0 then
         local paired = {}
         local pairs_made = 0
-        for _, previous in ipairs(redis.call('LRANGE', recent, 0, 4 * co_recent - 1)) do
+        for _, previous in ipairs(redis.call('LRANGE', recent, 0, co_look_back - 1)) do
           local other = string.match(previous, '^([^|]+)')
           if other ~= item_id and not paired[other] then
             paired[other] = true

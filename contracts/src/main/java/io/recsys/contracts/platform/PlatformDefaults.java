@@ -23,6 +23,24 @@ public final class PlatformDefaults {
     /** How many of the user's most recent other items an event's item is paired with; also co-occurrence seeds. */
     public static final int COOCCURRENCE_RECENT_ITEMS = number("cooccurrence.recent-items");
 
+    /** Among how many of the user's last events those recent items are looked for. */
+    public static final int COOCCURRENCE_LOOK_BACK_EVENTS = number("cooccurrence.look-back-events");
+
+    /**
+     * The recent list the models read: the distinct item ids of the user's last this-many events, newest first (each
+     * item at its newest occurrence).
+     */
+    public static final int RECENT_LIST_EVENTS = number("recent-list.events");
+
+    /** Candidates asked of each source at FULL, REDUCED and MINIMAL (the ranker is trained on the FULL mix). */
+    public static final CandidateCounts DEPTH_FULL = candidateCounts("depth.full");
+
+    public static final CandidateCounts DEPTH_REDUCED = candidateCounts("depth.reduced");
+    public static final CandidateCounts DEPTH_MINIMAL = candidateCounts("depth.minimal");
+
+    /** Candidates asked of embedding retrieval, co-occurrence and the popular list (trending adds a fifth of it). */
+    public record CandidateCounts(int embedding, int cooccurrence, int popular) {}
+
     /** Co-occurrence neighbours kept per item by the feature-service, and asked for per seed. */
     public static final int NEIGHBOURS_KEPT = number("cooccurrence.neighbours-kept");
 
@@ -69,6 +87,17 @@ public final class PlatformDefaults {
 
     private static int number(String key) {
         return Integer.parseInt(text(key));
+    }
+
+    private static CandidateCounts candidateCounts(String key) {
+        String[] parts = text(key).split(",", -1);
+        if (parts.length != 3) {
+            throw new IllegalStateException(key + " must list three counts: embedding, co-occurrence, popular");
+        }
+        return new CandidateCounts(
+                Integer.parseInt(parts[0].strip()),
+                Integer.parseInt(parts[1].strip()),
+                Integer.parseInt(parts[2].strip()));
     }
 
     private static long longNumber(String key) {

@@ -3,6 +3,7 @@ package io.recsys.features.store;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
 import java.time.Instant;
@@ -49,6 +50,7 @@ public class FeatureWriter {
         DecayWindow.IN_SCRIPT_ORDER.forEach(window -> args.add(Long.toString(window.tauMillis())));
         args.add(Integer.toString(properties.cooccurrenceRecentItems()));
         args.add(Integer.toString(properties.neighboursKept()));
+        args.add(Integer.toString(PlatformDefaults.COOCCURRENCE_LOOK_BACK_EVENTS));
         for (LogEntry logged : entries) {
             switch (logged.entry()) {
                 case EventLogCodec.LoggedEvent e -> addEvent(keys, args, logged.streamId(), e.event());

@@ -14,6 +14,7 @@ public record BundleMetadata(
         Retrieval retrieval,
         Samples samples,
         CheapScores cheapScores,
+        FeatureContract featureContract,
         JsonNode metrics,
         Map<String, FileEntry> files) {
 
@@ -43,6 +44,21 @@ public record BundleMetadata(
 
     /** The MINIMAL level's weights learned with the bundle; null in bundles made before they were. */
     public record CheapScores(Map<String, Double> weights) {}
+
+    /**
+     * How the platform computes the model's inputs, as the bundle was trained with them; null in bundles made before
+     * the contract travelled with them.
+     */
+    public record FeatureContract(
+            RecentList recentList,
+            Cooccurrence cooccurrence,
+            Map<String, Long> popularityWindowsSeconds,
+            Map<String, Integer> candidates) {}
+
+    public record RecentList(int events, int retrievalItems) {}
+
+    public record Cooccurrence(
+            int seedItems, int neighboursPerSeed, int pairsPerEvent, int lookBackEvents, int neighboursKept) {}
 
     public record FileEntry(String sha256, long bytes) {}
 }

@@ -1,6 +1,7 @@
 package io.recsys.inference.grpc;
 
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.inference.v1.FeatureContract;
 import io.recsys.contracts.inference.v1.ModelInfo;
 import io.recsys.contracts.inference.v1.ModelState;
 import io.recsys.inference.bundle.BundleMetadata;
@@ -49,6 +50,24 @@ public class ModelInfos {
         if (metadata.cheapScores() != null) {
             info.putAllCheapScoreWeights(metadata.cheapScores().weights());
         }
+        if (metadata.featureContract() != null) {
+            info.setFeatureContract(contract(metadata.featureContract()));
+        }
+    }
+
+    private static FeatureContract contract(BundleMetadata.FeatureContract contract) {
+        BundleMetadata.Cooccurrence cooccurrence = contract.cooccurrence();
+        return FeatureContract.newBuilder()
+                .setRecentEvents(contract.recentList().events())
+                .setRetrievalItems(contract.recentList().retrievalItems())
+                .setCooccurrenceSeeds(cooccurrence.seedItems())
+                .setNeighboursPerSeed(cooccurrence.neighboursPerSeed())
+                .setPairsPerEvent(cooccurrence.pairsPerEvent())
+                .setLookBackEvents(cooccurrence.lookBackEvents())
+                .setNeighboursKept(cooccurrence.neighboursKept())
+                .putAllPopularityWindowsSeconds(contract.popularityWindowsSeconds())
+                .putAllCandidates(contract.candidates())
+                .build();
     }
 
     /** Numeric metrics of the bundle: validation ones, and our model's row of the offline evaluation when present. */

@@ -1,7 +1,6 @@
 package io.recsys.recommendation.candidates;
 
 import io.recsys.contracts.common.v1.ScoredItem;
-import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.recommendation.degradation.Dependencies;
 import io.recsys.recommendation.degradation.DepthProperties.LevelSize;
@@ -25,9 +24,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class CandidateGeneration {
-
-    /** How many of the user's most recent distinct items seed co-occurrence (as in the ranker's feature). */
-    public static final int COOCCURRENCE_SEEDS = PlatformDefaults.COOCCURRENCE_RECENT_ITEMS;
 
     private final ModelClient model;
     private final FallbackCache popular;
@@ -77,7 +73,7 @@ public class CandidateGeneration {
                             0,
                             0));
         }
-        Map<String, Double> cooccurrence = summed(size.cooccurrence() > 0 ? seedNeighbours : Map.of());
+        Map<String, Double> cooccurrence = cooccurrenceScores(size.cooccurrence() > 0 ? seedNeighbours : Map.of());
         cooccurrence.entrySet().stream()
                 .filter(e -> !excluded.contains(e.getKey()))
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
@@ -132,7 +128,11 @@ public class CandidateGeneration {
         merged.merge(candidate.itemId(), candidate, Candidate::merge);
     }
 
-    private static Map<String, Double> summed(Map<String, List<ScoredItem>> neighbours) {
+    /**
+     * The co-occurrence feature of every item the seeds name: the sum of its neighbour scores over the seeds (the
+     * python-worker's FeatureSnapshot.cooccurrence_row).
+     */
+    public static Map<String, Double> cooccurrenceScores(Map<String, List<ScoredItem>> neighbours) {
         Map<String, Double> sums = new HashMap<>();
         neighbours.values().forEach(list -> list.forEach(n -> sums.merge(n.getItemId(), n.getScore(), Double::sum)));
         return sums;

@@ -1,5 +1,6 @@
 package io.recsys.recommendation.degradation;
 
+import io.recsys.contracts.platform.PlatformDefaults;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -14,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Prediction depth: how much work each level does and when the controller lowers it.
  *
- * @param full / reduced / minimal candidates asked of each source at that level
+ * @param full / reduced / minimal candidates asked of each source at that level (defaults: the contracts'
+ *     platform.properties, where the python-worker reads the FULL mix its ranker is trained on)
  * @param targetLatency the latency objective: above it, while requests queue (more than one in flight), the controller
  *     steps down. Set it from the measured cost of a FULL answer at the load the service must carry at FULL (the p90 of
  *     {@code recsys.recommend.pipeline{depth=full}} in a steady run of ./recsys bench recommendations) with room above
@@ -65,14 +67,19 @@ public record DepthProperties(
     public static final String PREFIX = "recsys.recommendation.depth";
 
     public DepthProperties {
-        full = full == null ? new LevelSize(150, 100, 60) : full;
-        reduced = reduced == null ? new LevelSize(50, 30, 20) : reduced;
-        minimal = minimal == null ? new LevelSize(0, 30, 20) : minimal;
+        full = full == null ? LevelSize.of(PlatformDefaults.DEPTH_FULL) : full;
+        reduced = reduced == null ? LevelSize.of(PlatformDefaults.DEPTH_REDUCED) : reduced;
+        minimal = minimal == null ? LevelSize.of(PlatformDefaults.DEPTH_MINIMAL) : minimal;
     }
 
     /** Candidates asked of each source; 0 leaves the source out at that level. */
     public record LevelSize(
             @Min(0) int embedding,
             @Min(0) int cooccurrence,
-            @Min(0) int popular) {}
+            @Min(0) int popular) {
+
+        static LevelSize of(PlatformDefaults.CandidateCounts counts) {
+            return new LevelSize(counts.embedding(), counts.cooccurrence(), counts.popular());
+        }
+    }
 }

@@ -12,10 +12,24 @@ import java.util.Optional;
 public interface FeatureStore {
 
     /**
-     * The shopper's state; with {@code neighbourSeeds} above 0 also the co-occurrence neighbours (as many as the store
-     * keeps) of her that many most recent distinct items, in the same round trip.
+     * The shopper's state; with {@code query.seeds()} above 0 also the co-occurrence neighbours of her that many most
+     * recent distinct items, in the same round trip.
      */
-    UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout);
+    UserProfile profile(String userId, ProfileQuery query, Duration timeout);
+
+    /**
+     * How much of a shopper's state to read (the served bundle's feature contract says).
+     *
+     * @param recentEvents her last this-many events
+     * @param seeds most recent distinct items whose neighbours are read (0: none)
+     * @param neighboursPerSeed neighbours read per seed (the feature-service clamps it to what it keeps)
+     */
+    record ProfileQuery(int recentEvents, int seeds, int neighboursPerSeed) {
+
+        public ProfileQuery withoutNeighbours() {
+            return new ProfileQuery(recentEvents, 0, neighboursPerSeed);
+        }
+    }
 
     /** Signals of each item (absent ids are unknown to the store). */
     Map<String, ItemSignals> items(List<String> itemIds, Duration timeout);

@@ -16,7 +16,6 @@ import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.features.v1.ItemNeighbors;
 import io.recsys.contracts.features.v1.PopularityWindow;
 import io.recsys.contracts.features.v1.UserFeatures;
-import io.recsys.contracts.platform.PlatformDefaults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,13 +37,13 @@ public class GrpcFeatureStore implements FeatureStore {
     }
 
     @Override
-    public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
+    public UserProfile profile(String userId, ProfileQuery query, Duration timeout) {
         GetFeaturesResponse response = within(timeout)
                 .getFeatures(GetFeaturesRequest.newBuilder()
                         .setUserId(userId)
-                        .setRecentLimit(recentLimit)
-                        .setNeighbourSeeds(neighbourSeeds)
-                        .setNeighboursPerSeed(PlatformDefaults.NEIGHBOURS_KEPT)
+                        .setRecentLimit(query.recentEvents())
+                        .setNeighbourSeeds(query.seeds())
+                        .setNeighboursPerSeed(query.neighboursPerSeed())
                         .build());
         UserFeatures user = response.getUser();
         if (user.getStatus() == FeatureStatus.FEATURE_STATUS_NOT_FOUND) {

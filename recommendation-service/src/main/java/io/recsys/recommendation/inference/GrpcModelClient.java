@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,6 +31,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class GrpcModelClient implements ModelClient {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcModelClient.class);
 
     private record CachedSchema(Optional<ModelSchema> schema, Instant fetchedAt) {}
 
@@ -76,8 +80,10 @@ public class GrpcModelClient implements ModelClient {
                             info.getVersion(),
                             info.getUserFeatureNamesList(),
                             info.getItemFeatureNamesList(),
-                            Map.copyOf(info.getCheapScoreWeightsMap())))
+                            Map.copyOf(info.getCheapScoreWeightsMap()),
+                            FeatureContract.from(info)))
                     : Optional.empty();
+            fresh.ifPresent(schema -> warnOnce(schema, current));
         } catch (StatusRuntimeException e) {
             fresh = current == null
                     ? Optional.empty()
@@ -85,6 +91,21 @@ public class GrpcModelClient implements ModelClient {
         }
         cached.set(new CachedSchema(fresh, now));
         return fresh;
+    }
+
+    /** A bundle trained on other co-occurrence rules than the feature-service's is served, but said so once. */
+    private static void warnOnce(ModelSchema schema, CachedSchema previous) {
+        boolean seen = previous != null
+                && previous.schema()
+                        .map(s -> s.version().equals(schema.version()))
+                        .orElse(false);
+        List<String> differences = schema.contract().writeSideDifferences();
+        if (!seen && !differences.isEmpty()) {
+            log.warn(
+                    "model {} was trained on other co-occurrence rules than the platform's: {}",
+                    schema.version(),
+                    differences);
+        }
     }
 
     @Override

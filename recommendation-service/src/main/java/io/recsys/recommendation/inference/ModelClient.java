@@ -27,12 +27,14 @@ public interface ModelClient {
     /**
      * @param cheapScoreWeights the MINIMAL scorer's weights learned with the bundle, by signal name; empty when the
      *     bundle has none
+     * @param contract how the bundle's inputs are computed (the platform's rules for a bundle that does not say)
      */
     record ModelSchema(
             String version,
             List<String> userFeatureNames,
             List<String> itemFeatureNames,
-            Map<String, Double> cheapScoreWeights) {}
+            Map<String, Double> cheapScoreWeights,
+            FeatureContract contract) {}
 
     record Scores(String modelVersion, float[] values) {}
 }

@@ -24,6 +24,7 @@ import io.recsys.recommendation.features.FeatureStore.UserProfile;
 import io.recsys.recommendation.features.ItemSignalsCache;
 import io.recsys.recommendation.filters.CandidateFilter;
 import io.recsys.recommendation.filters.SeenItems;
+import io.recsys.recommendation.inference.FeatureContract;
 import io.recsys.recommendation.inference.ModelClient;
 import io.recsys.recommendation.ranking.CheapScores;
 import io.recsys.recommendation.ranking.RankingFeatures;
@@ -176,8 +177,11 @@ public class RecommendationPipeline {
         UserProfile profile;
         try {
             // the co-occurrence seeds' neighbours come with her profile: one round trip for all of her state
-            int seeds = sizeOf(decision.depth()).cooccurrence() > 0 ? CandidateGeneration.COOCCURRENCE_SEEDS : 0;
-            profile = readProfile(request, seeds, budget.share(1, 3, properties.featureTimeout()));
+            FeatureStore.ProfileQuery query = profileQuery();
+            profile = readProfile(
+                    request,
+                    sizeOf(decision.depth()).cooccurrence() > 0 ? query : query.withoutNeighbours(),
+                    budget.share(1, 3, properties.featureTimeout()));
         } catch (RuntimeException e) {
             return fallbackAnswer(
                     request,
@@ -322,11 +326,18 @@ public class RecommendationPipeline {
     }
 
     /** The shopper's history, through the feature-service's breaker (an open one refuses at once). */
-    private UserProfile readProfile(RecommendRequest request, int neighbourSeeds, Duration timeout) {
+    private UserProfile readProfile(RecommendRequest request, FeatureStore.ProfileQuery query, Duration timeout) {
         return stage(
                 "user_features",
-                () -> dependencies.features(() ->
-                        features.profile(request.getUserId(), properties.recentItemsUsed(), neighbourSeeds, timeout)));
+                () -> dependencies.features(() -> features.profile(request.getUserId(), query, timeout)));
+    }
+
+    /** As much of the shopper's state as the served bundle's feature contract reads (the platform's rules without). */
+    private FeatureStore.ProfileQuery profileQuery() {
+        FeatureContract contract =
+                model.schema().map(ModelClient.ModelSchema::contract).orElse(FeatureContract.PLATFORM);
+        return new FeatureStore.ProfileQuery(
+                contract.recentEvents(), contract.cooccurrenceSeeds(), contract.neighboursPerSeed());
     }
 
     /**
@@ -335,7 +346,8 @@ public class RecommendationPipeline {
      */
     private Optional<UserProfile> readableProfile(RecommendRequest request, Budget budget) {
         try {
-            return Optional.of(readProfile(request, 0, budget.share(1, 2, properties.featureTimeout())));
+            return Optional.of(readProfile(
+                    request, profileQuery().withoutNeighbours(), budget.share(1, 2, properties.featureTimeout())));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

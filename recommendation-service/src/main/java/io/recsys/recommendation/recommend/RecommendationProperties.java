@@ -18,7 +18,6 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultLimit items answered when the request does not say
  * @param maxLimit most items one request may ask for
  * @param maxExclusions most item ids a request may exclude
- * @param recentItemsUsed how much of the user's history is read
  * @param featureTimeout longest wait for one feature-service call (the request's deadline wins when shorter)
  * @param inferenceTimeout longest wait for one inference-service call (likewise)
  * @param excludeSeenTypes event types whose items are not recommended again (empty: every type)
@@ -32,7 +31,6 @@ public record RecommendationProperties(
         @DefaultValue("10") @Min(1) int defaultLimit,
         @DefaultValue("200") @Min(1) @Max(1_000) int maxLimit,
         @DefaultValue("500") @Min(0) @Max(10_000) int maxExclusions,
-        @DefaultValue("100") @Min(1) @Max(10_000) int recentItemsUsed,
         @DefaultValue("250ms") @NotNull Duration featureTimeout,
         @DefaultValue("250ms") @NotNull Duration inferenceTimeout,
         Set<String> excludeSeenTypes,

@@ -10,7 +10,7 @@ import java.util.Map;
 public abstract class UnansweredFeatureStore implements FeatureStore {
 
     @Override
-    public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
+    public UserProfile profile(String userId, ProfileQuery query, Duration timeout) {
         throw new UnsupportedOperationException("profile");
     }
 

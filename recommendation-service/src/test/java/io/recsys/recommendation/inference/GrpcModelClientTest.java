@@ -115,7 +115,12 @@ class GrpcModelClientTest {
     @Test
     void theSchemaIsAskedOnceAndKeptUntilItIsDueAgain() {
         assertThat(client.schema())
-                .contains(new ModelSchema("v1", List.of("user_events"), List.of("price"), Map.of("cooccurrence", 0.5)));
+                .contains(new ModelSchema(
+                        "v1",
+                        List.of("user_events"),
+                        List.of("price"),
+                        Map.of("cooccurrence", 0.5),
+                        FeatureContract.PLATFORM));
         clock.advance(Duration.ofSeconds(4));
         assertThat(client.schema().map(ModelSchema::version)).contains("v1");
         assertThat(standIn.infoCalls).hasValue(1);
@@ -131,6 +136,27 @@ class GrpcModelClientTest {
                 .atMost(Duration.ofSeconds(60))
                 .until(() -> client.schema().map(ModelSchema::version).equals(Optional.of("v2")));
         assertThat(client.schema().orElseThrow().userFeatureNames()).containsExactly("hours_since_active");
+    }
+
+    @Test
+    void theBundlesFeatureContractDecidesHowMuchOfTheShoppersStateIsRead() {
+        standIn.info.set(serving("v3", "user_events").toBuilder()
+                .setFeatureContract(io.recsys.contracts.inference.v1.FeatureContract.newBuilder()
+                        .setRecentEvents(40)
+                        .setRetrievalItems(20)
+                        .setCooccurrenceSeeds(3)
+                        .setNeighboursPerSeed(25)
+                        .setPairsPerEvent(3)
+                        .setLookBackEvents(12)
+                        .setNeighboursKept(50))
+                .build());
+
+        FeatureContract contract = client.schema().orElseThrow().contract();
+
+        assertThat(contract).isEqualTo(new FeatureContract(40, 3, 25, 3, 12, 50));
+        assertThat(contract.writeSideDifferences())
+                .containsExactly("pairs per event: bundle 3, platform 5", "look-back events: bundle 12, platform 20");
+        assertThat(FeatureContract.PLATFORM.writeSideDifferences()).isEmpty();
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.recsys.recommendation.degradation.FallbackCache;
 import io.recsys.recommendation.features.FeatureStore;
 import io.recsys.recommendation.features.ItemSignalsCache;
 import io.recsys.recommendation.features.ItemSignalsProperties;
+import io.recsys.recommendation.inference.FeatureContract;
 import io.recsys.recommendation.inference.ModelClient;
 import io.recsys.recommendation.reranking.Rule;
 import io.recsys.testsupport.Configured;
@@ -43,7 +44,7 @@ final class Fakes {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
-        public UserProfile profile(String userId, int recentLimit, int neighbourSeeds, Duration timeout) {
+        public UserProfile profile(String userId, ProfileQuery query, Duration timeout) {
             call();
             if (!userId.equals("alice")) {
                 return UserProfile.unknown(userId);
@@ -54,7 +55,7 @@ final class Fakes {
                     List.of(new RecentInteraction("c", "purchase"), new RecentInteraction("a", "view")),
                     2,
                     Optional.of(NOW.minusSeconds(60)),
-                    neighbourSeeds > 0
+                    query.seeds() > 0
                             ? Map.of("c", List.of(scored("d", 16), scored("e", 8), scored("a", 4)))
                             : Map.of());
         }
@@ -122,14 +123,15 @@ final class Fakes {
             return serving
                     ? Optional.of(new ModelSchema(
                             "m-7",
-                            List.of("user_events", "hours_since_user_active"),
+                            List.of("user_events"),
                             List.of(
                                     "cooccurrence",
                                     "item_popularity",
                                     "item_popularity_7d",
                                     "item_popularity_24h",
                                     "price"),
-                            cheapScoreWeights))
+                            cheapScoreWeights,
+                            FeatureContract.PLATFORM))
                     : Optional.empty();
         }
 
@@ -213,7 +215,6 @@ final class Fakes {
                 defaults.defaultLimit(),
                 defaults.maxLimit(),
                 defaults.maxExclusions(),
-                defaults.recentItemsUsed(),
                 defaults.featureTimeout(),
                 defaults.inferenceTimeout(),
                 defaults.excludeSeenTypes(),
