@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from recsys_worker import replay
@@ -67,10 +68,34 @@ def test_waiting_returns_once_the_condition_holds_and_gives_up_with_what_it_wait
 
 def test_the_table_has_a_row_per_depth_with_where_answers_were_served():
     values = {"recall@10": 0.5, "recall@20": 0.75, "ndcg@10": 0.25, "hit_rate@10": 1.0, "coverage@10": math.pi / 10}
-    report = {"results": {"full": {**values, "served_at": {"full": 3}}, "fallback": {**values, "served_at": {}}}}
+    report = {
+        "results": {
+            "offline": values,
+            "full": {**values, "served_at": {"full": 3}},
+            "fallback": {**values, "served_at": {}},
+        },
+        "monotone": True,
+        "full_vs_offline": -0.031,
+    }
 
     lines = replay.table(report).splitlines()
 
     assert lines[0].split()[:3] == ["depth", "recall@10", "recall@20"]
-    assert lines[1].startswith("full") and "0.2500" in lines[1] and "{'full': 3}" in lines[1]
-    assert lines[2].startswith("fallback") and "0.3142" in lines[2]
+    assert lines[1].startswith("offline") and "(the worker, offline)" in lines[1]
+    assert lines[2].startswith("full") and "0.2500" in lines[2] and "{'full': 3}" in lines[2]
+    assert lines[3].startswith("fallback") and "0.3142" in lines[3]
+    assert lines[4] == "monotone FULL >= REDUCED >= MINIMAL >= FALLBACK: yes; FULL vs offline: -3.1%"
+
+
+def test_the_exclusions_are_what_she_took_before_her_recent_list_newest_first():
+    # 103 distinct items, one a minute: the recent list holds the last 100, the three before it are excluded
+    rows = [("u1", f"i{n:03d}", 1_700_000_000 + 60 * n, f"b{n}", PURCHASE) for n in range(103)]
+    rows.append(("u2", "i000", 1_700_000_000, "b", PURCHASE))
+    data = build(rows)
+    u1, u2 = data.user_ids.index("u1"), data.user_ids.index("u2")
+
+    older = replay.older_items(data, np.array([u1, u2]))
+
+    assert [data.item_ids[i] for i in older[u1]] == ["i002", "i001", "i000"]
+    assert older[u2] == []
+    assert len(replay.older_items(data, np.array([u1]), most=2)[u1]) == 2

@@ -31,7 +31,7 @@ GRID: tuple[dict[str, float], ...] = (
     HAND_SET,
     *(
         dict(zip(SIGNALS, weights, strict=True))
-        for weights in itertools.product((0.0, 0.25, 0.5, 1.0, 2.0), (0.0, 0.5, 1.0), (0.0, 0.1, 0.2, 0.5))
+        for weights in itertools.product((0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0), (0.0, 0.5, 1.0), (0.0, 0.1, 0.2, 0.5))
         if weights[1] > 0 or weights[2] > 0  # co-occurrence alone leaves most items tied at zero
     ),
 )

@@ -10,8 +10,10 @@ candidate sources and ranking in the loop.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,10 +22,13 @@ from typing import Any
 import numpy as np
 
 from . import bundle, evaluation, http_api, metrics, training
+from .features import FeatureSnapshot
 from .interactions import Interactions
 from .progress import Progress
 
 DEPTHS = ("full", "reduced", "minimal", "fallback")
+# at most this many exclusions per request (the recommendation-service's max-exclusions is 500; a URL stays short)
+EXCLUSIONS = 300
 
 
 def event_batches(train: Interactions, shift_seconds: int, size: int = 1000):
@@ -131,13 +136,22 @@ def run(
         )
         catalogue = int(split.known.sum())
         index = {item: n for n, item in enumerate(data.item_ids)}
-        results: dict[str, dict[str, Any]] = {}
+        excluded = older_items(split.train, split.users)
+        results: dict[str, dict[str, Any]] = {
+            "offline": metrics.evaluate(
+                training.recommend(models, split.train, split.start, split.users, 20, device), split.truth, catalogue
+            )
+        }
+        Progress.note(f"offline, the same bundle and users: NDCG@10 {results['offline']['ndcg@10']:.4f}")
         for depth in DEPTHS:
             ranked, served = [], dict.fromkeys(DEPTHS, 0)
             started = time.monotonic()
             for user in split.users.tolist():
+                exclude = ",".join(data.item_ids[i] for i in excluded[user])
                 status, _headers, body = http_api.call(
-                    "GET", f"{gateway}/api/v1/users/{data.user_ids[user]}/recommendations?limit=20&max_depth={depth}"
+                    "GET",
+                    f"{gateway}/api/v1/users/{urllib.parse.quote(data.user_ids[user])}/recommendations?limit=20"
+                    f"&max_depth={depth}" + (f"&exclude={urllib.parse.quote(exclude)}" if exclude else ""),
                 )
                 if status != 200:
                     raise RuntimeError(f"recommendations answered {status}: {body}")
@@ -151,8 +165,13 @@ def run(
                 f"{depth}: NDCG@10 {results[depth]['ndcg@10']:.4f}, Recall@10 {results[depth]['recall@10']:.4f} "
                 f"(answers served at {served})"
             )
+        ndcg = [results[depth]["ndcg@10"] for depth in DEPTHS]
         return {
-            "protocol": "as `evaluate` (docs/model-bundle.md), through the running platform's gateway",
+            "protocol": "as `evaluate` (docs/model-bundle.md), through the running platform's gateway; items a "
+            "shopper took before her recent list (the platform excludes those itself) are passed as exclusions, "
+            "as the offline protocol excludes her whole history",
+            "monotone": all(a >= b for a, b in itertools.pairwise(ndcg)),
+            "full_vs_offline": round(results["full"]["ndcg@10"] / results["offline"]["ndcg@10"] - 1, 4),
             "refused_by_the_platform": rejected,
             "bundle": version,
             "time_shift_days": round(shift / 86400, 1),
@@ -161,6 +180,22 @@ def run(
         }
     finally:
         shutil.rmtree(published, ignore_errors=True)  # the platform keeps serving it until it restarts
+
+
+def older_items(train: Interactions, users: np.ndarray, most: int = EXCLUSIONS) -> dict[int, list[int]]:
+    """Per user, the items she took before the events her recent list holds, newest first (at most ``most``)."""
+    snapshot = FeatureSnapshot.of(train, int(train.timestamps.max()) + 1)
+    wanted = set(users.tolist())
+    last_taken: dict[int, dict[int, int]] = {user: {} for user in wanted}
+    for user, item, at in zip(train.users.tolist(), train.items.tolist(), train.timestamps.tolist(), strict=True):
+        if user in wanted:
+            last_taken[user][item] = at  # interactions are in time order: the last write is the newest
+    older: dict[int, list[int]] = {}
+    for user in wanted:
+        recent = set(snapshot.recent_distinct(user))
+        taken = last_taken[user]
+        older[user] = sorted((i for i in taken if i not in recent), key=lambda i: -taken[i])[:most]
+    return older
 
 
 def _await(condition, seconds: float, what: str) -> None:
@@ -175,5 +210,10 @@ def table(report: dict) -> str:
     columns = ("recall@10", "recall@20", "ndcg@10", "hit_rate@10", "coverage@10")
     lines = [f"{'depth':<10}" + "".join(f"{c:>13}" for c in columns) + "  served at"]
     for depth, values in report["results"].items():
-        lines.append(f"{depth:<10}" + "".join(f"{values[c]:>13.4f}" for c in columns) + f"  {values['served_at']}")
+        served = values.get("served_at", "(the worker, offline)")
+        lines.append(f"{depth:<10}" + "".join(f"{values[c]:>13.4f}" for c in columns) + f"  {served}")
+    lines.append(
+        f"monotone FULL >= REDUCED >= MINIMAL >= FALLBACK: {'yes' if report['monotone'] else 'no'}; "
+        f"FULL vs offline: {100 * report['full_vs_offline']:+.1f}%"
+    )
     return "\n".join(lines)
