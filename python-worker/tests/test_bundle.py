@@ -60,7 +60,7 @@ def test_metadata_validates_against_its_schema_and_describes_the_files(models, p
     contract = metadata["feature_contract"]
     assert contract["recent_list"] == {**contract["recent_list"], "events": 100, "retrieval_items": 20}
     assert contract["cooccurrence"]["seed_items"] == 5 and contract["cooccurrence"]["neighbours_kept"] == 50
-    assert contract["candidates"] == {"embedding": 150, "cooccurrence": 100, "popular": 60, "trending": 12}
+    assert contract["candidates"] == {"embedding": 50, "cooccurrence": 30, "popular": 20, "trending": 4}
     assert set(metadata["files"]) == {
         "ranker.onnx",
         "items.txt",
@@ -164,8 +164,8 @@ def test_the_command_line_trains_and_publishes(tmp_path):
             "2",
             "--ranker-epochs",
             "2",
-            "--level",
-            "reduced",
+            "--training-mix",
+            "50,30,20",
             "--label-days",
             "20",
             "--checkpoint",

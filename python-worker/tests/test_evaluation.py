@@ -146,9 +146,9 @@ def test_windowed_popularity_counts_only_the_window():
 def test_training_settings_are_replaced_by_dotted_name():
     params = training.TrainingParams()
 
-    changed = evaluation.with_settings(params, {"retrieval.dimension": 64, "ranker.level": "reduced"})
+    changed = evaluation.with_settings(params, {"retrieval.dimension": 64, "ranker.epochs": 20})
 
-    assert changed.retrieval.dimension == 64 and changed.ranker.level == "reduced"
+    assert changed.retrieval.dimension == 64 and changed.ranker.epochs == 20
     assert changed.retrieval.epochs == params.retrieval.epochs
     with pytest.raises(ValueError, match="no training setting"):
         evaluation.with_settings(params, {"retrieval.dimensions": 64})
@@ -164,7 +164,7 @@ def test_train_can_choose_its_settings_on_a_validation_window_first(tmp_path):
     csv.write_text("\n".join(lines) + "\n")
     report = tmp_path / "training.json"
 
-    small = ["--dimension", "8", "--retrieval-epochs", "3", "--ranker-epochs", "3", "--level", "reduced"]
+    small = ["--dimension", "8", "--retrieval-epochs", "3", "--ranker-epochs", "3", "--training-mix", "50,30,20"]
     code = cli.main(
         [
             *["--quiet", "train", "--csv", str(csv), "--checkpoint", str(tmp_path / "model.pt")],

@@ -10,7 +10,11 @@ def small_params(**overrides):
             dimension=8, epochs=overrides.get("retrieval_epochs", 15), batch_size=64, max_items=20
         ),
         ranker.RankerParams(
-            hidden=(16, 8), level="reduced", label_days=20, epochs=overrides.get("ranker_epochs", 30), batch_users=16
+            hidden=(16, 8),
+            training_mix=(50, 30, 20),
+            label_days=20,
+            epochs=overrides.get("ranker_epochs", 30),
+            batch_users=16,
         ),
         seed=7,
     )
@@ -79,6 +83,7 @@ def test_evaluation_chooses_on_validation_and_scores_every_model_on_the_test_win
         "ease",
         "bpr-mf",
         "retrieval (ours)",
+        "ranker at REDUCED (ours)",
         "retrieval + ranker (ours)",
     }
     assert report["protocol"]["validation_start"] < report["protocol"]["test_start"]

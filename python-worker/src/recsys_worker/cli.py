@@ -42,10 +42,9 @@ def _add_training(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--retrieval-epochs", type=int, default=defaults_r.epochs)
     group.add_argument("--ranker-epochs", type=int, default=defaults_k.epochs)
     group.add_argument(
-        "--level",
-        default=defaults_k.level,
-        choices=("full", "reduced"),
-        help="the prediction depth whose candidate mix (platform.properties) the ranker learns to order",
+        "--training-mix",
+        default=",".join(map(str, defaults_k.training_mix)),
+        help="candidates the ranker learns to order: embedding,co-occurrence,popular (wider than any depth's)",
     )
     group.add_argument(
         "--label-days",
@@ -91,9 +90,16 @@ def _read(args) -> sources.Interactions:
 def _params(args) -> training.TrainingParams:
     return training.TrainingParams(
         RetrievalParams(dimension=args.dimension, epochs=args.retrieval_epochs),
-        RankerParams(epochs=args.ranker_epochs, level=args.level, label_days=args.label_days),
+        RankerParams(epochs=args.ranker_epochs, training_mix=_mix(args.training_mix), label_days=args.label_days),
         seed=args.seed,
     )
+
+
+def _mix(text: str) -> tuple[int, int, int]:
+    counts = tuple(int(n) for n in text.split(","))
+    if len(counts) != 3 or min(counts) < 0:
+        raise ValueError(f"--training-mix wants three counts, embedding,co-occurrence,popular; not {text!r}")
+    return counts[0], counts[1], counts[2]
 
 
 def _report_path(given: str | None, kind: str) -> Path:

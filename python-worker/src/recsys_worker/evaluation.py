@@ -48,6 +48,7 @@ MODELS = (
     "ease",
     "bpr-mf",
     "ours-retrieval",
+    "ours-reduced",
     "ours",
 )
 
@@ -203,8 +204,10 @@ def _ours(
     device: torch.device,
     rank: bool,
     trained: dict[tuple, training.TrainedModels],
+    level: str = "full",
 ) -> Recommend:
-    """Retrieval alone, or with the ranker; both read one ``trained`` cache, so each setting is trained once."""
+    """Retrieval alone, or the ranker over one prediction depth's candidates; all read one ``trained`` cache, so each
+    setting is trained once."""
 
     def recommend(split: Split, settings: dict, seed: int) -> Iterator[tuple[dict, np.ndarray]]:
         key = (split.start, split.end, tuple(sorted(settings.items())), seed)
@@ -215,7 +218,7 @@ def _ours(
         models = trained[key]
         yield (
             settings,
-            training.recommend(models, split.train, split.start, split.users, RANKED, device, rank=rank),
+            training.recommend(models, split.train, split.start, split.users, RANKED, device, rank=rank, level=level),
         )
 
     return recommend
@@ -276,6 +279,14 @@ def families(params: training.TrainingParams, device: torch.device) -> dict[str,
                 "retrieval (ours)",
                 OURS_GRID,
                 _ours(params, device, False, trained),
+                baseline=False,
+                seeded=True,
+            ),
+            Family(
+                "ours-reduced",
+                "ranker at REDUCED (ours)",
+                OURS_GRID,
+                _ours(params, device, True, trained, level="reduced"),
                 baseline=False,
                 seeded=True,
             ),

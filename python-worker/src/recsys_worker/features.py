@@ -105,7 +105,12 @@ class CandidateMix:
 
     @classmethod
     def level(cls, name: str) -> CandidateMix:
-        embedding, cooccurring, popular = DEPTH_CANDIDATES[name]
+        """What the recommendation-service asks at a prediction depth (platform.properties)."""
+        return cls.of(DEPTH_CANDIDATES[name])
+
+    @classmethod
+    def of(cls, counts: tuple[int, int, int]) -> CandidateMix:
+        embedding, cooccurring, popular = counts
         return cls(embedding, cooccurring, popular, trending(popular))
 
 

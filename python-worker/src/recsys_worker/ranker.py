@@ -4,11 +4,12 @@ The model takes the dense features raw (as the platform reads them) and applies 
 standardisation itself, so the serving side only assembles one float row per candidate.
 
 Training examples come from a label window at the end of the training data: features as of its start
-(history before it), candidates = what the platform gathers at FULL at that moment (embedding retrieval,
-co-occurrence, popular and trending, in the recommendation-service's mix), label = the user interacted
-with the candidate inside the window. The negatives are therefore the items the sources proposed that
-the user did not take: the mistakes the ranker exists to fix. Loss: softmax over each
-user's candidate list (listwise), averaged over the user's positives.
+(history before it), candidates = what the platform's sources gather at that moment (embedding retrieval,
+co-occurrence, popular and trending, merged as the recommendation-service merges them, more of each than
+any prediction depth asks), label = the user interacted with the candidate inside the window. The
+negatives are therefore the items the sources proposed that the user did not take: the mistakes the
+ranker exists to fix. Loss: softmax over each user's candidate list (listwise), averaged over the
+user's positives.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from .progress import Progress
 @dataclass(frozen=True)
 class RankerParams:
     hidden: tuple[int, ...] = (128, 64)
-    level: str = "full"  # the prediction depth whose candidate mix the ranker learns to order (platform.properties)
+    # candidates the ranker learns to order (embedding, co-occurrence, popular; trending by the platform's rule): wider
+    # than any prediction depth's mix (platform.properties), so that it has seen every level's candidates and more
+    training_mix: tuple[int, int, int] = (150, 100, 60)
     label_days: int = 30
     epochs: int = 30
     batch_users: int = 64
@@ -147,7 +150,7 @@ def train(
     Progress.note(
         f"ranker: {len(users):,} users with history before and new items in the last {params.label_days} days"
     )
-    mix = CandidateMix.level(params.level)
+    mix = CandidateMix.of(params.training_mix)
     candidates = candidate_rows(model, snapshot, users, seen, mix, device)
     labels = np.array(
         [[item in wanted[u] for item in row] for u, row in zip(users, candidates.candidates, strict=False)],
@@ -156,7 +159,7 @@ def train(
     useful = labels.sum(1) > 0
     Progress.note(
         f"ranker: {useful.sum():,} of them have a new item among the {candidates.candidates.shape[1]} or fewer "
-        f"candidates of the {params.level} mix"
+        f"candidates of the training mix {params.training_mix}"
     )
 
     rng = np.random.default_rng(seed)

@@ -54,7 +54,7 @@ class TrainedModels:
         saved = torch.load(path, map_location=device)
         params = TrainingParams(
             retrieval.RetrievalParams(**saved["params"]["retrieval"]),
-            ranking.RankerParams(**{**saved["params"]["ranker"], "hidden": tuple(saved["params"]["ranker"]["hidden"])}),
+            _ranker_params(saved["params"]["ranker"]),
             saved["params"]["seed"],
         )
         model = retrieval.HistoryRetrieval(len(saved["item_ids"]), params.retrieval)
@@ -67,6 +67,16 @@ class TrainedModels:
         return cls(
             model.to(device).eval(), ranker.to(device).eval(), saved["item_ids"], params, saved["data"], saved["report"]
         )
+
+
+def _ranker_params(saved: dict) -> ranking.RankerParams:
+    """The ranker's settings of a checkpoint; settings later versions dropped are ignored."""
+    known = ranking.RankerParams.__dataclass_fields__
+    values = {name: value for name, value in saved.items() if name in known}
+    for name in ("hidden", "training_mix"):
+        if name in values:
+            values[name] = tuple(values[name])
+    return ranking.RankerParams(**values)
 
 
 def train(data: Interactions, params: TrainingParams, device: torch.device) -> TrainedModels:
@@ -91,12 +101,13 @@ def recommend(
     k: int,
     device: torch.device,
     rank: bool = True,
+    level: str = "full",
 ) -> np.ndarray:
-    """Top ``k`` unseen items per user as of ``as_of``: what FULL serves (the platform's candidate mix, ordered by the
-    ranker), or with ``rank`` off embedding retrieval's own top ``k``."""
+    """Top ``k`` unseen items per user as of ``as_of``: what the platform serves at ``level`` (that depth's candidate
+    mix, ordered by the ranker), or with ``rank`` off embedding retrieval's own top ``k``."""
     snapshot = FeatureSnapshot.of(history, as_of)
     seen = ranking.seen_items(history)
-    mix = CandidateMix.level(models.params.ranker.level) if rank else CandidateMix(k, 0, 0, 0)
+    mix = CandidateMix.level(level) if rank else CandidateMix(k, 0, 0, 0)
     candidates = ranking.candidate_rows(models.retrieval, snapshot, users, seen, mix, device)
     if not rank:
         return candidates.candidates[:, :k]
