@@ -126,11 +126,12 @@ class RecommendGrpcIntegrationTest {
                     .as(response.getDepthDetail())
                     .isEqualTo(PredictionDepth.PREDICTION_DEPTH_FULL);
             assertThat(response.getModelVersion()).isEqualTo("stand-in-1");
-            // the stand-in model prefers higher item numbers (p50 is on the popular list); p1 and p3 are hers already
+            // the stand-in model prefers higher item numbers: p44, retrieval's best, beats every popular and
+            // co-occurring candidate FULL gathers (p2..p22, p20..p24); p1 and p3 are hers already
             assertThat(response.getItemsList())
                     .extracting(RecommendedItem::getItemId)
                     .first()
-                    .isEqualTo("p50");
+                    .isEqualTo("p44");
             assertThat(response.getItemsList())
                     .extracting(RecommendedItem::getItemId)
                     .doesNotContain("p1", "p3");
