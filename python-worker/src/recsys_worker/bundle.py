@@ -274,8 +274,8 @@ def _metadata(
         },
         "metrics": {
             "validation": {
-                "what": "NDCG@10 of the FULL candidate mix for held-out users of the label window, in the "
-                "platform's merge order and ranked",
+                "what": "NDCG@10 of the ranker's training candidate mix (training.parameters.ranker.training_mix) "
+                "for held-out users of the label window, in the platform's merge order and ranked",
                 "users": ranker_report["validation_users"],
                 "ndcg@10_retrieval_order": ranker_report["validation_ndcg10_retrieval_order"],
                 "ndcg@10_ranked": ranker_report["validation_ndcg10_ranked"],

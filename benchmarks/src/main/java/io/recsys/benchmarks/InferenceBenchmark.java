@@ -114,8 +114,7 @@ final class InferenceBenchmark {
         }
         RankRequest.Builder request = RankRequest.newBuilder()
                 .setRecentItems(recent)
-                .addUserFeatures(40)
-                .addUserFeatures(6.5f);
+                .addUserFeatures(40); // user_events, the demo bundle's one user feature
         for (int c = 0; c < candidates; c++) {
             request.addCandidates(RankCandidate.newBuilder()
                     .setItemId("i" + random.nextInt(items))

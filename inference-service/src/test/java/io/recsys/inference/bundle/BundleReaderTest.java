@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +20,8 @@ class BundleReaderTest {
     void readsTheDemoBundleAndItsFeatureLayout() throws Exception {
         Bundle bundle = reader.read(BundleFixtures.demoBundle());
 
-        assertThat(bundle.layout().width()).isEqualTo(72);
-        assertThat(bundle.layout().user().names()).containsExactly("user_events", "hours_since_user_active");
+        assertThat(bundle.layout().width()).isEqualTo(2 * 32 + 7);
+        assertThat(bundle.layout().user().names()).containsExactly("user_events");
         assertThat(bundle.layout().item().names())
                 .containsExactly(
                         "cooccurrence", "item_popularity", "item_popularity_7d", "item_popularity_24h", "price");
@@ -34,19 +33,29 @@ class BundleReaderTest {
     }
 
     @Test
-    void theMinimalScorersLearnedWeightsAreReadWhenTheBundleHasThem() throws Exception {
-        assertThat(reader.read(BundleFixtures.demoBundle()).metadata().cheapScores())
-                .isNull(); // made before they were learned
-        Path learned = BundleFixtures.publishCopy(models, "demo", "v3");
-        rewrite(
-                learned,
-                "\"samples\": {",
-                "\"cheap_scores\": {\"weights\": {\"cooccurrence\": 0.25, \"item_popularity_7d\": 1.0, "
-                        + "\"item_popularity\": 0.0}, \"ndcg@10\": 0.1}, \"samples\": {");
+    void theMinimalScorersLearnedWeightsAndTheFeatureContractAreRead() throws Exception {
+        BundleMetadata metadata = reader.read(BundleFixtures.demoBundle()).metadata();
 
-        assertThat(reader.read(learned).metadata().cheapScores().weights())
-                .containsExactlyInAnyOrderEntriesOf(
-                        Map.of("cooccurrence", 0.25, "item_popularity_7d", 1.0, "item_popularity", 0.0));
+        assertThat(metadata.cheapScores().weights())
+                .containsOnlyKeys("cooccurrence", "item_popularity_7d", "item_popularity");
+        BundleMetadata.FeatureContract contract = metadata.featureContract();
+        assertThat(contract.recentList().events()).isEqualTo(100);
+        assertThat(contract.recentList().retrievalItems()).isEqualTo(50);
+        assertThat(contract.cooccurrence()).isEqualTo(new BundleMetadata.Cooccurrence(5, 50, 5, 20, 50));
+        assertThat(contract.popularityWindowsSeconds()).containsEntry("last-week", 604_800L);
+        assertThat(contract.candidates()).containsEntry("embedding", 50).containsEntry("trending", 4);
+    }
+
+    @Test
+    void aBundleMadeBeforeTheScorerAndTheContractTravelledIsStillRead() throws Exception {
+        Path older = BundleFixtures.publishCopy(models, "demo", "v3");
+        rewrite(older, "\"cheap_scores\": {", "\"x_cheap_scores\": {");
+        rewrite(older, "\"feature_contract\": {", "\"x_feature_contract\": {");
+
+        BundleMetadata metadata = reader.read(older).metadata();
+
+        assertThat(metadata.cheapScores()).isNull();
+        assertThat(metadata.featureContract()).isNull();
     }
 
     @Test

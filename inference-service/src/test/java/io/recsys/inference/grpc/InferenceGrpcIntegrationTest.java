@@ -169,11 +169,16 @@ class InferenceGrpcIntegrationTest {
         assertThat(info.getVersion()).isEqualTo(VERSION);
         assertThat(info.getEngine()).isEqualTo("OnnxRuntime");
         assertThat(info.getDevice()).isEqualTo("cpu()");
-        assertThat(info.getUserFeatureNamesList()).containsExactly("user_events", "hours_since_user_active");
+        assertThat(info.getUserFeatureNamesList()).containsExactly("user_events");
         assertThat(info.getItemFeatureNamesCount()).isEqualTo(5);
         assertThat(info.getEmbeddingDimension()).isEqualTo(32);
         assertThat(info.getOfflineMetricsMap()).containsKey("validation.ndcg@10_ranked");
-        assertThat(info.getCheapScoreWeightsMap()).isEmpty(); // the demo bundle predates them: callers use their own
+        assertThat(info.getCheapScoreWeightsMap())
+                .containsOnlyKeys("cooccurrence", "item_popularity_7d", "item_popularity");
+        assertThat(info.getFeatureContract().getRecentEvents()).isEqualTo(100);
+        assertThat(info.getFeatureContract().getCooccurrenceSeeds()).isEqualTo(5);
+        assertThat(info.getFeatureContract().getLookBackEvents()).isEqualTo(20);
+        assertThat(info.getFeatureContract().getCandidatesMap()).containsEntry("embedding", 50);
     }
 
     @Test
@@ -184,7 +189,7 @@ class InferenceGrpcIntegrationTest {
                 "candidates[1].features[0]");
         assertViolation(
                 sampleRequest(0, r -> r.getCandidatesBuilder(0).setFeatures(4, -3f)), "candidates[0].features[4]");
-        assertViolation(sampleRequest(0, r -> r.setUserFeatures(1, Float.POSITIVE_INFINITY)), "user_features[1]");
+        assertViolation(sampleRequest(0, r -> r.setUserFeatures(0, Float.POSITIVE_INFINITY)), "user_features[0]");
         assertViolation(sampleRequest(0, r -> r.clearUserFeatures()), "user_features");
         assertViolation(
                 sampleRequest(0, r -> r.setUserVector(UserVector.newBuilder().addValues(1f))), "user_vector.values");

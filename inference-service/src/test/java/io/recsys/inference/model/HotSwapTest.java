@@ -75,8 +75,7 @@ class HotSwapTest {
         String[] items = Files.readAllLines(BundleFixtures.demoBundle().resolve("items.txt"))
                 .toArray(String[]::new);
         RankRequest.Builder builder = RankRequest.newBuilder()
-                .addUserFeatures(12f)
-                .addUserFeatures(3f)
+                .addUserFeatures(12f) // user_events, the demo bundle's one user feature
                 .setRecentItems(RecentItems.newBuilder().addItemIds(items[0]).addItemIds(items[1]));
         for (int i = 0; i < 100; i++) {
             builder.addCandidates(RankCandidate.newBuilder()
