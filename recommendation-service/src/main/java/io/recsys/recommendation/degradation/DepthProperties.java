@@ -16,7 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * Prediction depth: how much work each level does and when the controller lowers it.
  *
  * @param full / reduced / minimal candidates asked of each source at that level (defaults: the contracts'
- *     platform.properties, where the python-worker reads the FULL mix its ranker is trained on)
+ *     platform.properties, set from the quality the python-worker's evaluation measures per mix; the worker evaluates
+ *     its bundles at the same levels)
  * @param targetLatency the latency objective: above it, while requests queue (more than one in flight), the controller
  *     steps down. Set it from the measured cost of a FULL answer at the load the service must carry at FULL (the p90 of
  *     {@code recsys.recommend.pipeline{depth=full}} in a steady run of ./recsys bench recommendations) with room above
