@@ -7,8 +7,7 @@ input layout is ``RANKER_DENSE_FEATURES`` after the user vector and the item emb
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +23,7 @@ from .platform import (  # as the feature-service and the recommendation-service
 
 HOUR = 3600
 DAY = 24 * HOUR
+CACHED_POPULAR = 500  # the recommendation-service's recsys.recommendation.depth.fallback-size
 
 # (name, transform the model applies, who supplies it at serving time, where the platform reads it).
 # Order is the model's input order. Scope: "derived" by the inference-service from the bundle, "item" per
@@ -114,7 +114,7 @@ class CandidateMix:
         return cls(embedding, cooccurring, popular, trending(popular))
 
 
-@dataclass(eq=False)
+@dataclass
 class FeatureSnapshot:
     """Everything the dense features need, from the interactions before ``as_of``."""
 
@@ -127,6 +127,13 @@ class FeatureSnapshot:
     user_events: np.ndarray
     neighbours: list[dict[int, float]]
     recent_items: list[np.ndarray]  # per user, newest first, duplicates kept (the feature-service's recent list)
+    # the popular and trending lists the recommendation-service keeps in memory (its fallback-size, 500, and a fifth)
+    cached_popular: np.ndarray = field(init=False, repr=False)
+    cached_trending: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cached_popular = self.popular_list(CACHED_POPULAR)
+        self.cached_trending = self.trending_list(CACHED_POPULAR // 5)
 
     @classmethod
     def of(cls, history: Interactions, as_of: int) -> FeatureSnapshot:
@@ -198,19 +205,16 @@ class FeatureSnapshot:
             cooccurring[list(seen)] = 0.0
             named = np.flatnonzero(cooccurring > 0)
             merged.update(dict.fromkeys(named[np.lexsort((named, -cooccurring[named]))][: mix.cooccurrence].tolist()))
-        # the recommendation-service's cached lists are longer than it asks of them
-        for source, count in ((self.popular_list(500), mix.popular), (self.trending_list(100), mix.trending)):
+        for source, count in ((self.cached_popular, mix.popular), (self.cached_trending, mix.trending)):
             merged.update(dict.fromkeys([i for i in source.tolist() if i not in seen][:count]))
         return list(merged)
 
-    @functools.cache  # noqa: B019 (a snapshot lives as long as its users are served)
     def popular_list(self, limit: int) -> np.ndarray:
         """The recommendation-service's cached popular list: by 7-day decayed popularity, items with any."""
         scores = self.item_popularity_7d
         order = np.lexsort((np.arange(len(scores)), -scores))
         return order[scores[order] > 0][:limit]
 
-    @functools.cache  # noqa: B019
     def trending_list(self, limit: int) -> np.ndarray:
         """The feature-service's trending rule: among the top ``4 * limit`` of the last hour, items whose last hour
         rate exceeds their last week's, by the surplus (events per hour)."""
