@@ -13,6 +13,7 @@ import numpy as np
 
 from .interactions import Interactions
 from .platform import (  # as the feature-service and the recommendation-service
+    CACHED_POPULAR,
     COOCCURRENCE_LOOK_BACK_EVENTS,
     COOCCURRENCE_RECENT_ITEMS,
     DEPTH_CANDIDATES,
@@ -23,7 +24,6 @@ from .platform import (  # as the feature-service and the recommendation-service
 
 HOUR = 3600
 DAY = 24 * HOUR
-CACHED_POPULAR = 500  # the recommendation-service's recsys.recommendation.depth.fallback-size
 
 # (name, transform the model applies, who supplies it at serving time, where the platform reads it).
 # Order is the model's input order. Scope: "derived" by the inference-service from the bundle, "item" per
@@ -127,7 +127,7 @@ class FeatureSnapshot:
     user_events: np.ndarray
     neighbours: list[dict[int, float]]
     recent_items: list[np.ndarray]  # per user, newest first, duplicates kept (the feature-service's recent list)
-    # the popular and trending lists the recommendation-service keeps in memory (its fallback-size, 500, and a fifth)
+    # the popular and trending lists the recommendation-service keeps in memory
     cached_popular: np.ndarray = field(init=False, repr=False)
     cached_trending: np.ndarray = field(init=False, repr=False)
 

@@ -38,6 +38,8 @@ DEPTH_CANDIDATES: dict[str, tuple[int, int, int]] = {
 POPULARITY_WINDOW_SECONDS: dict[str, float] = {
     name: int(_VALUES[f"popularity-window.{name}-millis"]) / 1000.0 for name in ("last-hour", "last-day", "last-week")
 }
+# items in the recommendation-service's cached popular list (its trending list keeps a fifth as many)
+CACHED_POPULAR: int = int(_VALUES["depth.cached-popular"])
 # the MINIMAL level's hand-set weights by signal name (cheap_scores.py)
 CHEAP_SCORES_HAND_SET: dict[str, float] = {
     k[len("cheap-scores.hand-set.") :]: float(v) for k, v in _VALUES.items() if k.startswith("cheap-scores.hand-set.")

@@ -38,6 +38,9 @@ public final class PlatformDefaults {
     public static final CandidateCounts DEPTH_REDUCED = candidateCounts("depth.reduced");
     public static final CandidateCounts DEPTH_MINIMAL = candidateCounts("depth.minimal");
 
+    /** Items in the recommendation-service's cached popular list (its trending list keeps a fifth as many). */
+    public static final int CACHED_POPULAR = number("depth.cached-popular");
+
     /** Candidates asked of embedding retrieval, co-occurrence and the popular list (trending adds a fifth of it). */
     public record CandidateCounts(int embedding, int cooccurrence, int popular) {}
 

@@ -33,7 +33,8 @@ import org.springframework.validation.annotation.Validated;
  * @param deadlineFull / deadlineReduced / deadlineMinimal time left on a request's deadline each level needs
  * @param defaultDeadline the budget of a request that arrives without a deadline
  * @param fallbackRefresh how often the cached popular list behind FALLBACK is refreshed
- * @param fallbackSize items in that cached popular list (the trending list keeps a fifth as many)
+ * @param fallbackSize items in that cached popular list (the trending list keeps a fifth as many; default: the
+ *     contracts' platform.properties, which the python-worker reads too)
  * @param fallbackTimeout longest wait for the feature-service while refreshing it
  */
 @Validated
@@ -62,7 +63,7 @@ public record DepthProperties(
         @DefaultValue("8ms") @NotNull Duration deadlineMinimal,
         @DefaultValue("250ms") @NotNull Duration defaultDeadline,
         @DefaultValue("5s") @NotNull Duration fallbackRefresh,
-        @DefaultValue("500") @Min(1) @Max(10_000) int fallbackSize,
+        @Min(1) @Max(10_000) Integer fallbackSize,
         @DefaultValue("500ms") @NotNull Duration fallbackTimeout) {
 
     public static final String PREFIX = "recsys.recommendation.depth";
@@ -71,6 +72,7 @@ public record DepthProperties(
         full = full == null ? LevelSize.of(PlatformDefaults.DEPTH_FULL) : full;
         reduced = reduced == null ? LevelSize.of(PlatformDefaults.DEPTH_REDUCED) : reduced;
         minimal = minimal == null ? LevelSize.of(PlatformDefaults.DEPTH_MINIMAL) : minimal;
+        fallbackSize = fallbackSize == null ? PlatformDefaults.CACHED_POPULAR : fallbackSize;
     }
 
     /** Candidates asked of each source; 0 leaves the source out at that level. */
