@@ -7,6 +7,7 @@ input layout is ``RANKER_DENSE_FEATURES`` after the user vector and the item emb
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,7 +66,6 @@ def feature_names(scope: str | None = None) -> list[str]:
 def contract(retrieval_items: int) -> dict:
     """The rules by which the platform computes the model's inputs, as the bundle metadata states them (the
     recommendation-service reads the read-side ones from there and checks the write-side ones against its own)."""
-    full = DEPTH_CANDIDATES["full"]
     return {
         "recent_list": {
             "events": RECENT_LIST_EVENTS,
@@ -80,12 +80,7 @@ def contract(retrieval_items: int) -> dict:
             "neighbours_kept": NEIGHBOURS_KEPT,
         },
         "popularity_windows_seconds": {name: int(value) for name, value in POPULARITY_WINDOW_SECONDS.items()},
-        "candidates": {
-            "embedding": full[0],
-            "cooccurrence": full[1],
-            "popular": full[2],
-            "trending": trending(full[2]),
-        },
+        "candidates": dataclasses.asdict(CandidateMix.level("full")),
     }
 
 
@@ -157,11 +152,15 @@ class FeatureSnapshot:
             _recent_items(history, RECENT_LIST_EVENTS),
         )
 
-    def dense(self, user: int, candidates: np.ndarray, retrieval_scores: np.ndarray) -> np.ndarray:
-        """Raw dense features (before the model's own transform) for one user's candidates, [len, 7]."""
+    def dense(
+        self, user: int, candidates: np.ndarray, retrieval_scores: np.ndarray, cooccurring: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Raw dense features (before the model's own transform) for one user's candidates, [len, 7]; ``cooccurring``
+        is her ``cooccurrence_row`` when the caller has it already."""
         out = np.zeros((len(candidates), len(RANKER_DENSE_FEATURES)), dtype=np.float32)
         out[:, 0] = retrieval_scores
-        out[:, 1] = self.cooccurrence_scores(user, candidates)
+        row = self.cooccurrence_row(user) if cooccurring is None else cooccurring
+        out[:, 1] = row[np.asarray(candidates, dtype=np.int64)]
         out[:, 2] = self.item_popularity[candidates]
         out[:, 3] = self.item_popularity_7d[candidates]
         out[:, 4] = self.item_popularity_24h[candidates]
@@ -173,9 +172,6 @@ class FeatureSnapshot:
         """The recent list as the models read it: distinct items, newest first."""
         return distinct(self.recent_items[user], limit)
 
-    def cooccurrence_scores(self, user: int, candidates: np.ndarray) -> np.ndarray:
-        return self.cooccurrence_row(user)[np.asarray(candidates, dtype=np.int64)]
-
     def cooccurrence_row(self, user: int) -> np.ndarray:
         """The co-occurrence feature of every item for one user: the sum over her most recent distinct items of
         their neighbour scores (0 for an item no recent item names)."""
@@ -186,7 +182,12 @@ class FeatureSnapshot:
         return row
 
     def candidates(
-        self, user: int, seen: set[int], mix: CandidateMix, retrieval_scores: np.ndarray | None = None
+        self,
+        user: int,
+        seen: set[int],
+        mix: CandidateMix,
+        retrieval_scores: np.ndarray | None = None,
+        cooccurring: np.ndarray | None = None,
     ) -> list[int]:
         """The user's candidates as the recommendation-service gathers them at one depth: embedding retrieval's top
         unseen items (by ``retrieval_scores``; items nobody had touched are left out, their embeddings were never
@@ -201,7 +202,7 @@ class FeatureSnapshot:
                 top = np.argpartition(-scores, count - 1)[:count]
                 merged.update(dict.fromkeys(top[np.argsort(-scores[top], kind="stable")].tolist()))
         if mix.cooccurrence:
-            cooccurring = self.cooccurrence_row(user)
+            cooccurring = (self.cooccurrence_row(user) if cooccurring is None else cooccurring).copy()
             cooccurring[list(seen)] = 0.0
             named = np.flatnonzero(cooccurring > 0)
             merged.update(dict.fromkeys(named[np.lexsort((named, -cooccurring[named]))][: mix.cooccurrence].tolist()))

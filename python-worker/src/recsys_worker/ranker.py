@@ -106,7 +106,11 @@ def candidate_rows(
     vectors = retrieval.user_vectors(model, recent, device)
     item_matrix = model.item_matrix()
     all_scores = vectors @ item_matrix.T
-    lists = [snapshot.candidates(user, seen[user], mix, all_scores[row]) for row, user in enumerate(users.tolist())]
+    cooccurring = [snapshot.cooccurrence_row(user) for user in users.tolist()]  # read twice below, computed once
+    lists = [
+        snapshot.candidates(user, seen[user], mix, all_scores[row], cooccurring[row])
+        for row, user in enumerate(users.tolist())
+    ]
     width = max((len(items) for items in lists), default=0)
     if width == 0:
         raise ValueError("no candidate left to rank: every source came back empty")
@@ -118,7 +122,7 @@ def candidate_rows(
         candidates[row, : len(items)] = items
         rows[row, : len(items), :d] = vectors[row]
         rows[row, : len(items), d : 2 * d] = item_matrix[items]
-        rows[row, : len(items), 2 * d :] = snapshot.dense(user, items, all_scores[row, items])
+        rows[row, : len(items), 2 * d :] = snapshot.dense(user, items, all_scores[row, items], cooccurring[row])
     return CandidateSet(users, candidates, rows)
 
 
