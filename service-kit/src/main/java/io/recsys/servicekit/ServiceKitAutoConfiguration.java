@@ -3,19 +3,29 @@ package io.recsys.servicekit;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.recsys.contracts.eventlog.EventLogPartitions;
+import io.recsys.servicekit.eventlog.EventLogProperties;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** What every service of the platform shares. */
 @AutoConfiguration
+@EnableConfigurationProperties(EventLogProperties.class)
 public class ServiceKitAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventLogPartitions eventLogPartitions(EventLogProperties properties) {
+        return properties.layout();
+    }
 
     @Bean
     @ConditionalOnMissingBean

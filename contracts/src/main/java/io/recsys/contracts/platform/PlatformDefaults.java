@@ -9,16 +9,16 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The values services and the python-worker must agree on (stream key, event weights, co-occurrence counts), read from
- * {@code platform.properties} beside this class, the one place they are stated.
+ * The values services and the python-worker must agree on (log partitions, event weights, co-occurrence counts), read
+ * from {@code platform.properties} beside this class, the one place they are stated.
  */
 public final class PlatformDefaults {
 
     private static final String EVENT_WEIGHT = "event-weight.";
     private static final Properties VALUES = load();
 
-    /** The Redis Stream of the event log. */
-    public static final String EVENT_LOG_STREAM_KEY = text("event-log.stream-key");
+    /** How many partitions (Redis Streams) the event log has; see {@code EventLogPartitions}. */
+    public static final int EVENT_LOG_PARTITIONS = number("event-log.partitions");
 
     /** How many of the user's most recent other items an event's item is paired with; also co-occurrence seeds. */
     public static final int COOCCURRENCE_RECENT_ITEMS = number("cooccurrence.recent-items");

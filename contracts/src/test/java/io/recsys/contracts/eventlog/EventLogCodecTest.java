@@ -1,12 +1,14 @@
 package io.recsys.contracts.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +34,37 @@ class EventLogCodecTest {
                         .putAttributes("campaign", "bf"))
                 .build();
 
-        Map<String, String> fields = EventLogCodec.encode(event, INGESTED);
+        Event awkward = event.toBuilder()
+                .setEventId("e-2")
+                .setContext(EventContext.newBuilder()
+                        .setPage("tab\there, new\nline, back\\slash\\t = x")
+                        .putAttributes("note", "a=b\t\\"))
+                .build();
+
+        Map<String, String> fields = EventLogCodec.encodeEvents(List.of(event, awkward), INGESTED);
         EventLogCodec.Entry decoded = EventLogCodec.decode(fields);
 
-        assertThat(fields)
-                .containsEntry("type", "custom")
-                .containsEntry("ctype", "wishlist")
-                .containsEntry("ctx.campaign", "bf");
-        assertThat(decoded).isEqualTo(new EventLogCodec.LoggedEvent(event, INGESTED));
+        assertThat(fields).containsEntry("kind", "events").containsEntry("n", "2");
+        assertThat(fields.get("data").split("\n")[0])
+                .contains("type=custom")
+                .contains("ctype=wishlist")
+                .contains("ctx.campaign=bf");
+        assertThat(decoded).isEqualTo(new EventLogCodec.LoggedEvents(List.of(event, awkward), INGESTED));
+    }
+
+    @Test
+    void anEntryWhoseCountDisagreesWithItsLinesIsRefused() {
+        Map<String, String> fields = new java.util.HashMap<>(EventLogCodec.encodeEvents(
+                List.of(Event.newBuilder()
+                        .setEventId("e")
+                        .setUserId("u")
+                        .setItemId("i")
+                        .setType(EventType.EVENT_TYPE_VIEW)
+                        .build()),
+                INGESTED));
+        fields.put("n", "2");
+
+        assertThatThrownBy(() -> EventLogCodec.decode(fields)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -51,12 +76,13 @@ class EventLogCodecTest {
                 .setType(EventType.EVENT_TYPE_VIEW)
                 .build();
 
-        EventLogCodec.LoggedEvent decoded =
-                (EventLogCodec.LoggedEvent) EventLogCodec.decode(EventLogCodec.encode(event, INGESTED));
+        EventLogCodec.LoggedEvents decoded =
+                (EventLogCodec.LoggedEvents) EventLogCodec.decode(EventLogCodec.encodeEvents(List.of(event), INGESTED));
 
-        assertThat(EventLogCodec.toInstant(decoded.event().getOccurredAt())).isEqualTo(INGESTED);
-        assertThat(decoded.event().hasValue()).isFalse();
-        assertThat(decoded.event().hasQuantity()).isFalse();
+        Event read = decoded.events().getFirst();
+        assertThat(EventLogCodec.toInstant(read.getOccurredAt())).isEqualTo(INGESTED);
+        assertThat(read.hasValue()).isFalse();
+        assertThat(read.hasQuantity()).isFalse();
     }
 
     @Test

@@ -1,8 +1,18 @@
 package io.recsys.ingestion.eventlog;
 
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.servicekit.eventlog.EventLogProperties;
 import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
 import java.time.Clock;
@@ -11,90 +21,129 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
-import org.springframework.data.redis.core.StreamOperations;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The durable event log: a Redis Stream. Each call is one round trip, and returns only after Redis has applied it, so
- * what the caller acknowledges is in the log.
+ * The durable event log: one Redis Stream per partition ({@link EventLogPartitions}). A batch becomes one entry per
+ * partition it touches, each appended by one atomic script; all of them are sent in one write, and the call returns
+ * only after Redis has applied every one, so what the caller acknowledges is in the log.
+ *
+ * <p>De-duplication: the ids appended in each window of {@code dedupWindow} (counted from the epoch) are one set per
+ * partition; an id is a duplicate when it is in this window's set or the previous one's, so it is remembered for at
+ * least one window and at most two. A user's events all go to one partition, so a retried event meets its first copy.
  */
 @Component
 public class RedisEventLog {
 
     private static final LuaScript APPEND_EVENTS = LuaScript.fromClasspath("eventlog/append-events.lua");
 
-    private final StringRedisTemplate redis;
     private final RedisLink link;
+    private final EventLogPartitions partitions;
     private final EventLogProperties properties;
     private final Clock clock;
 
-    public RedisEventLog(StringRedisTemplate redis, RedisLink link, EventLogProperties properties, Clock clock) {
-        this.redis = redis;
+    public RedisEventLog(RedisLink link, EventLogPartitions partitions, EventLogProperties properties, Clock clock) {
         this.link = link;
+        this.partitions = partitions;
         this.properties = properties;
         this.clock = clock;
     }
 
-    /** What happened to one event: appended at a stream id, or skipped as a duplicate. */
-    public record Appended(String streamId) {
-        public boolean duplicate() {
-            return streamId.isEmpty();
-        }
-    }
-
-    /** Appends the events not seen within {@code dedupWindow}; one result per event, in order. */
-    public List<Appended> appendEvents(List<Event> events, Duration dedupWindow) {
+    /** Appends the events not seen within {@code dedupWindow}; per event, in order: true when it was a duplicate. */
+    public boolean[] appendEvents(List<Event> events, Duration dedupWindow) {
+        boolean[] duplicate = new boolean[events.size()];
         if (events.isEmpty()) {
-            return List.of();
+            return duplicate;
         }
         Instant now = clock.instant();
-        List<String> keys = new ArrayList<>(events.size() + 1);
-        List<String> args = new ArrayList<>(events.size() * 24);
-        keys.add(properties.streamKey());
-        args.add(Long.toString(dedupWindow.toSeconds()));
-        args.add(Long.toString(properties.maxLength()));
-        for (Event event : events) {
-            keys.add(properties.seenKeyPrefix() + event.getEventId());
-            addFields(args, EventLogCodec.encode(event, now));
+        long windowMillis = dedupWindow.toMillis();
+        long window = now.toEpochMilli() / windowMillis;
+        // this window's set is needed until the next window ends
+        long keepSeconds = ((window + 2) * windowMillis - now.toEpochMilli()) / 1000 + 1;
+        int[] partitionOf = new int[events.size()];
+        List<List<Integer>> positions = new ArrayList<>(partitions.count());
+        for (int p = 0; p < partitions.count(); p++) {
+            positions.add(new ArrayList<>());
         }
-        List<Object> ids = link.evalForList(APPEND_EVENTS, keys, args);
-        if (ids == null || ids.size() != events.size()) {
-            throw new IllegalStateException("event log answered " + (ids == null ? "nothing" : ids.size() + " results")
-                    + " for " + events.size() + " events");
+        for (int i = 0; i < events.size(); i++) {
+            partitionOf[i] = partitions.ofUser(events.get(i).getUserId());
+            positions.get(partitionOf[i]).add(i);
         }
-        return ids.stream()
-                .map(id -> new Appended(id == null ? "" : id.toString()))
-                .toList();
+        List<Integer> sent = new ArrayList<>();
+        List<AsyncCommand<String, String, String>> scripts = new ArrayList<>();
+        for (int p = 0; p < partitions.count(); p++) {
+            List<Integer> mine = positions.get(p);
+            if (mine.isEmpty()) {
+                continue;
+            }
+            List<String> keys = List.of(
+                    partitions.streamKey(p),
+                    partitions.seenKey(p, window),
+                    partitions.seenKey(p, window - 1),
+                    partitions.stateKey(p));
+            List<String> args = new ArrayList<>(3 + 2 * mine.size());
+            args.add(Long.toString(properties.maxEntries()));
+            args.add(Long.toString(keepSeconds));
+            args.add(Long.toString(now.toEpochMilli()));
+            for (int i : mine) {
+                Event event = events.get(i);
+                args.add(event.getEventId());
+                args.add(EventLogCodec.record(event, now));
+            }
+            sent.add(p);
+            scripts.add(RedisLink.eval(APPEND_EVENTS, keys, args, new ValueOutput<>(StringCodec.UTF8)));
+        }
+        link.run(scripts);
+        for (int s = 0; s < scripts.size(); s++) {
+            List<Integer> mine = positions.get(sent.get(s));
+            String flags = answer(scripts.get(s));
+            if (flags.length() != mine.size()) {
+                throw new IllegalStateException(
+                        "event log answered " + flags.length() + " results for " + mine.size() + " events");
+            }
+            for (int k = 0; k < mine.size(); k++) {
+                duplicate[mine.get(k)] = flags.charAt(k) == '0';
+            }
+        }
+        return duplicate;
     }
 
-    /** Appends catalog upserts; the feature-service applies them in log order with the events. */
+    private static String answer(AsyncCommand<String, String, String> script) {
+        String reply = script.getOutput().get();
+        return reply == null ? "" : reply;
+    }
+
+    /**
+     * Appends catalog upserts, each to the partition its item id hashes to; the feature-service applies them in log
+     * order with the events.
+     */
     public void appendItems(List<Item> items) {
         if (items.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
-        redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <K, V> Object execute(RedisOperations<K, V> operations) {
-                StreamOperations<String, String, String> stream = (StreamOperations<String, String, String>)
-                        (StreamOperations<?, ?, ?>) operations.opsForStream();
-                for (Item item : items) {
-                    stream.add(properties.streamKey(), EventLogCodec.encode(item, now));
-                }
-                return null;
+        List<AsyncCommand<String, String, ?>> commands = new ArrayList<>(items.size() * 2);
+        for (Item item : items) {
+            int p = partitions.ofUser(item.getItemId());
+            CommandArgs<String, String> add = new CommandArgs<>(StringCodec.UTF8)
+                    .addKey(partitions.streamKey(p))
+                    .add("MAXLEN")
+                    .add("~")
+                    .add(properties.maxEntries())
+                    .add("*");
+            for (Map.Entry<String, String> field :
+                    EventLogCodec.encode(item, now).entrySet()) {
+                add.add(field.getKey()).add(field.getValue());
             }
-        });
-    }
-
-    private static void addFields(List<String> args, Map<String, String> fields) {
-        args.add(Integer.toString(fields.size()));
-        fields.forEach((name, value) -> {
-            args.add(name);
-            args.add(value);
-        });
+            commands.add(RedisLink.async(new Command<>(CommandType.XADD, new StatusOutput<>(StringCodec.UTF8), add)));
+            commands.add(RedisLink.async(new Command<>(
+                    CommandType.HINCRBY,
+                    new IntegerOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8)
+                            .addKey(partitions.stateKey(p))
+                            .add("appended")
+                            .add(1))));
+        }
+        link.run(commands);
     }
 }

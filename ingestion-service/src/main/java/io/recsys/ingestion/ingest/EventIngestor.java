@@ -14,8 +14,8 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * One batch of events: validate each, append the valid ones in one atomic call, report per event. A bad event is
- * rejected on its own; it never fails the rest of its batch.
+ * One batch of events: validate each, append the valid ones (one atomic script per log partition, all in one round
+ * trip), report per event. A bad event is rejected on its own; it never fails the rest of its batch.
  */
 @Component
 public class EventIngestor {
@@ -66,13 +66,11 @@ public class EventIngestor {
                         .build();
             }
         }
-        List<RedisEventLog.Appended> appended =
-                limiter.run(() -> eventLog.appendEvents(valid, properties.dedupWindow()));
+        boolean[] duplicate = limiter.run(() -> eventLog.appendEvents(valid, properties.dedupWindow()));
         for (int k = 0; k < valid.size(); k++) {
             int position = validPositions.get(k);
-            EventOutcome outcome = appended.get(k).duplicate()
-                    ? EventOutcome.EVENT_OUTCOME_DUPLICATE
-                    : EventOutcome.EVENT_OUTCOME_ACCEPTED;
+            EventOutcome outcome =
+                    duplicate[k] ? EventOutcome.EVENT_OUTCOME_DUPLICATE : EventOutcome.EVENT_OUTCOME_ACCEPTED;
             results[position] =
                     result(indexOffset + position, valid.get(k), outcome).build();
         }

@@ -15,6 +15,8 @@ import io.grpc.stub.StreamObserver;
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.errors.GrpcErrors;
+import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
 import io.recsys.contracts.events.v1.EventOutcome;
@@ -27,6 +29,7 @@ import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.ingestion.ingest.AppendLimiter;
 import io.recsys.testsupport.RealRedis;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +77,9 @@ class IngestionGrpcIntegrationTest {
     @Autowired
     StringRedisTemplate redisTemplate;
 
+    @Autowired
+    EventLogPartitions partitions;
+
     private ManagedChannel channel;
     private IngestionServiceGrpc.IngestionServiceBlockingStub ingestion;
 
@@ -104,10 +110,28 @@ class IngestionGrpcIntegrationTest {
                 .build();
     }
 
-    private List<MapRecord<String, Object, Object>> log() {
-        List<MapRecord<String, Object, Object>> records =
-                redisTemplate.opsForStream().read(StreamOffset.fromStart("recsys:{events}:log"));
-        return records == null ? List.of() : records;
+    /** Every entry of the log, partition after partition, each partition in log order. */
+    private List<EventLogCodec.Entry> entries() {
+        List<EventLogCodec.Entry> entries = new ArrayList<>();
+        for (int p = 0; p < partitions.count(); p++) {
+            List<MapRecord<String, String, String>> records =
+                    redisTemplate.<String, String>opsForStream().read(StreamOffset.fromStart(partitions.streamKey(p)));
+            if (records != null) {
+                records.forEach(record -> entries.add(EventLogCodec.decode(record.getValue())));
+            }
+        }
+        return entries;
+    }
+
+    /** Every event in the log. */
+    private List<Event> log() {
+        List<Event> events = new ArrayList<>();
+        for (EventLogCodec.Entry entry : entries()) {
+            if (entry instanceof EventLogCodec.LoggedEvents logged) {
+                events.addAll(logged.events());
+            }
+        }
+        return events;
     }
 
     @Test
@@ -130,15 +154,18 @@ class IngestionGrpcIntegrationTest {
         assertThat(response.getAccepted()).isEqualTo(2);
         assertThat(response.getDuplicates()).isEqualTo(1);
         assertThat(response.getRejected()).isEqualTo(1);
-        assertThat(log()).extracting(r -> r.getValue().get("id")).containsExactly("e1", "e3");
+        assertThat(log()).extracting(Event::getEventId).containsExactlyInAnyOrder("e1", "e3");
 
         IngestEventsResponse replay = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
                 .addEvents(event("e3", "u2", "i9", EventType.EVENT_TYPE_PURCHASE))
                 .build());
         assertThat(replay.getDuplicates()).isEqualTo(1);
         assertThat(log()).hasSize(2);
-        assertThat(redisTemplate.getExpire("recsys:{events}:seen:e1", TimeUnit.SECONDS))
-                .isBetween(86_000L, 86_400L);
+        long window = Instant.now().toEpochMilli() / Duration.ofHours(24).toMillis();
+        String seen = partitions.seenKey(partitions.ofUser("u1"), window);
+        assertThat(redisTemplate.opsForSet().isMember(seen, "e1")).isTrue();
+        // kept until the next window ends: at least one whole window after the id was added, at most two
+        assertThat(redisTemplate.getExpire(seen, TimeUnit.SECONDS)).isBetween(86_400L, 2 * 86_400L + 1);
     }
 
     @Test
@@ -172,10 +199,7 @@ class IngestionGrpcIntegrationTest {
         assertThat(response.getResults(2).getViolationsList())
                 .singleElement()
                 .satisfies(v -> assertThat(v.getField()).isEqualTo("events[2].item_id"));
-        assertThat(log())
-                .extracting(r -> r.getValue().get("id"))
-                .contains("u8-1", "u8-4")
-                .doesNotContain("u8-2", "u8-3");
+        assertThat(log()).extracting(Event::getEventId).contains("u8-1", "u8-4").doesNotContain("u8-2", "u8-3");
     }
 
     @Test
@@ -237,7 +261,7 @@ class IngestionGrpcIntegrationTest {
         assertThat(log()).hasSize(100);
 
         IngestEventsResponse again = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
-                .addEvents(event("s42", "u42", "i1", EventType.EVENT_TYPE_CLICK))
+                .addEvents(event("s42", "u17", "i1", EventType.EVENT_TYPE_CLICK))
                 .build());
         assertThat(again.getDuplicates())
                 .as("an id first seen in a stream, sent again by a unary call")
@@ -260,12 +284,12 @@ class IngestionGrpcIntegrationTest {
         assertThat(response.getResults(1).getViolationsList())
                 .extracting(v -> v.getField())
                 .containsExactly("items[1].price", "items[1].currency");
-        assertThat(log())
+        assertThat(entries())
                 .singleElement()
-                .satisfies(r -> assertThat(r.getValue())
-                        .containsEntry("kind", "item")
-                        .containsEntry("item", "i1")
-                        .containsEntry("title", "Mug"));
+                .satisfies(entry -> assertThat(entry).isInstanceOfSatisfying(EventLogCodec.LoggedItem.class, logged -> {
+                    assertThat(logged.item().getItemId()).isEqualTo("i1");
+                    assertThat(logged.item().getTitle()).isEqualTo("Mug");
+                }));
     }
 
     @Test

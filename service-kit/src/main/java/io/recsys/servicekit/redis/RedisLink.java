@@ -7,6 +7,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.ArrayOutput;
+import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -96,6 +97,12 @@ public class RedisLink implements DisposableBean {
     public List<Object> evalForList(LuaScript script, List<String> keys, List<String> args) {
         return run(async(
                 new Command<>(CommandType.EVAL, new ArrayOutput<>(StringCodec.UTF8), evalArgs(script, keys, args))));
+    }
+
+    /** A script call to send with {@link #run(List)} among others; its reply lands in {@code output}. */
+    public static <T> AsyncCommand<String, String, T> eval(
+            LuaScript script, List<String> keys, List<String> args, CommandOutput<String, String, T> output) {
+        return async(new Command<>(CommandType.EVAL, output, evalArgs(script, keys, args)));
     }
 
     private static CommandArgs<String, String> evalArgs(LuaScript script, List<String> keys, List<String> args) {
