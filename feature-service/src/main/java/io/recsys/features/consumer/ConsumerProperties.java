@@ -1,6 +1,5 @@
 package io.recsys.features.consumer;
 
-import io.recsys.contracts.platform.PlatformDefaults;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -11,33 +10,33 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How the feature-service follows the event log.
+ * How the feature-service follows the event log's partitions.
  *
  * @param enabled off only for tests and tools that must not consume
- * @param streamKey the event log written by the ingestion-service (default: the platform's, {@link PlatformDefaults})
- * @param group consumer group shared by every replica
- * @param consumerName this replica's name in the group; must stay the same across restarts so that its unacknowledged
- *     entries are picked up again
- * @param batchSize entries read and applied per round trip
- * @param blockFor how long one read waits for new entries; shorter than the Redis command timeout
+ * @param consumerName this replica's name among the consumers; unique per replica (the pod name in Kubernetes)
+ * @param entriesPerRound log entries read per partition per round (an entry holds up to one ingestion batch)
+ * @param maxIdlePause the longest pause between rounds that found nothing new: pauses start at a sixteenth of it and
+ *     double while the log stays idle, so an idle replica polls a few times a second and a busy one not at all
  * @param retryBackoff pause after a failed read or apply (Redis down)
- * @param claimIdle entries pending this long with another consumer (one that died) are taken over
- * @param claimEvery how often to look for such entries
+ * @param leaseTtl a replica that has not renewed its membership and partition leases for this long is taken as gone,
+ *     and its partitions are shared out among the others
+ * @param renewEvery how often leases are renewed and partitions re-shared; well under {@code lease-ttl}
  */
 @Validated
 @ConfigurationProperties("recsys.features.consumer")
 public record ConsumerProperties(
         @DefaultValue("true") boolean enabled,
-        @NotBlank String streamKey,
-        @DefaultValue("feature-service") @NotBlank String group,
         @DefaultValue("feature-service-1") @NotBlank String consumerName,
-        @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
-        @DefaultValue("500ms") @NotNull Duration blockFor,
+        @DefaultValue("16") @Min(1) @Max(1_000) int entriesPerRound,
+        @DefaultValue("100ms") @NotNull Duration maxIdlePause,
         @DefaultValue("1s") @NotNull Duration retryBackoff,
-        @DefaultValue("60s") @NotNull Duration claimIdle,
-        @DefaultValue("10s") @NotNull Duration claimEvery) {
+        @DefaultValue("10s") @NotNull Duration leaseTtl,
+        @DefaultValue("2s") @NotNull Duration renewEvery) {
 
     public ConsumerProperties {
-        streamKey = streamKey == null ? PlatformDefaults.EVENT_LOG_STREAM_KEY : streamKey;
+        if (leaseTtl != null && renewEvery != null && renewEvery.multipliedBy(2).compareTo(leaseTtl) > 0) {
+            throw new IllegalArgumentException(
+                    "recsys.features.consumer.renew-every must be at most half of lease-ttl, or leases lapse");
+        }
     }
 }

@@ -1,99 +1,105 @@
 package io.recsys.features.consumer;
 
-import io.lettuce.core.XAutoClaimArgs;
-import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.features.store.FeatureWriter;
 import io.recsys.features.store.PopularityLandmark;
 import io.recsys.servicekit.redis.RedisLink;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.RedisSystemException;
-import org.springframework.data.redis.connection.stream.Consumer;
-import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.StreamInfo;
-import org.springframework.data.redis.connection.stream.StreamOffset;
-import org.springframework.data.redis.connection.stream.StreamReadOptions;
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Follows the event log with a consumer group. Each batch is applied and acknowledged in one atomic script, entry by
- * entry, so every entry is applied exactly once: what this consumer read but did not get to apply stays pending and is
- * re-read after a restart; what a consumer that never came back left pending is claimed (XAUTOCLAIM) after
- * {@code claim-idle}. Survives Redis outages by backing off and resuming.
+ * Follows the event log's partitions that this replica holds ({@link PartitionLeases}), a round at a time: each
+ * partition's new entries since its position are read together (one round trip for all partitions) and applied by
+ * {@link FeatureWriter} in three more. The position is kept in Redis with the features it describes, so a restart, a
+ * crash or a takeover by another replica continues exactly where the last applied round ended. Survives Redis outages
+ * by backing off and resuming.
  */
 @Component
 public class EventLogConsumer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EventLogConsumer.class);
 
-    private final StringRedisTemplate redis;
-    private final RedisLink link;
+    private final RedisLink redis;
     private final FeatureWriter writer;
+    private final PartitionLeases leases;
     private final PopularityLandmark landmark;
+    private final EventLogPartitions partitions;
     private final ConsumerProperties properties;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
-    private final Counter applied;
+    private final Counter appliedEvents;
+    private final Counter appliedItems;
     private final Counter skipped;
     private final Counter failures;
-    private final Counter alreadyApplied;
-    private final Counter claimed;
+    private final Counter rounds;
     private final AtomicLong lag = new AtomicLong(-1);
-    private final AtomicLong pending = new AtomicLong(-1);
+    private final AtomicLong heldPartitions = new AtomicLong();
+    /** Where each held partition's log is applied up to (a stream id; "0-0" before its first entry). */
+    private final Map<Integer, String> positions = new HashMap<>();
+    /** Held partitions whose stored round (if any) must be finished and position read before going on. */
+    private final Set<Integer> toRecover = new TreeSet<>();
+
     private Thread worker;
 
     public EventLogConsumer(
-            StringRedisTemplate redis,
-            RedisLink link,
+            RedisLink redis,
             FeatureWriter writer,
+            PartitionLeases leases,
             PopularityLandmark landmark,
+            EventLogPartitions partitions,
             ConsumerProperties properties,
             Clock clock,
             MeterRegistry meters) {
-        if (properties.blockFor().compareTo(link.commandTimeout()) >= 0) {
-            // a read that waits as long as the client's timeout would time out whenever the log is idle
-            throw new IllegalStateException("recsys.features.consumer.block-for (" + properties.blockFor()
-                    + ") must be shorter than spring.data.redis.timeout (" + link.commandTimeout() + ")");
-        }
         this.redis = redis;
-        this.link = link;
         this.writer = writer;
+        this.leases = leases;
         this.landmark = landmark;
+        this.partitions = partitions;
         this.properties = properties;
         this.clock = clock;
-        this.applied = Counter.builder("recsys.features.log.entries")
-                .tag("result", "applied")
+        this.appliedEvents = Counter.builder("recsys.features.log.applied")
+                .tag("kind", "event")
+                .description("events and catalog entries of the log applied to the features")
                 .register(meters);
-        this.skipped = Counter.builder("recsys.features.log.entries")
-                .tag("result", "skipped")
+        this.appliedItems = Counter.builder("recsys.features.log.applied")
+                .tag("kind", "item")
+                .description("events and catalog entries of the log applied to the features")
                 .register(meters);
-        this.alreadyApplied = Counter.builder("recsys.features.log.entries")
-                .tag("result", "already_applied")
+        this.skipped = Counter.builder("recsys.features.log.skipped")
+                .description("log entries of an unknown kind or version, or unreadable, passed over")
                 .register(meters);
-        this.claimed = Counter.builder("recsys.features.log.claimed").register(meters);
-        Gauge.builder("recsys.features.log.lag", lag, AtomicLong::get)
-                .description("log entries the consumer group has not read yet (-1: unknown; Redis 7+ reports it)")
-                .register(meters);
-        Gauge.builder("recsys.features.log.pending", pending, AtomicLong::get)
-                .description("log entries read by the group but not yet applied and acknowledged (-1: unknown)")
-                .register(meters);
+        this.rounds = Counter.builder("recsys.features.log.rounds").register(meters);
         this.failures = Counter.builder("recsys.features.log.failures").register(meters);
+        Gauge.builder("recsys.features.log.lag", lag, AtomicLong::get)
+                .description("events and catalog entries logged but not yet applied, all partitions (-1: unknown)")
+                .register(meters);
+        Gauge.builder("recsys.features.log.partitions.held", heldPartitions, AtomicLong::get)
+                .description("event log partitions this replica applies")
+                .register(meters);
     }
 
     @Override
@@ -109,10 +115,15 @@ public class EventLogConsumer implements SmartLifecycle {
         running.set(false);
         if (worker != null) {
             try {
-                worker.join(properties.blockFor().plusSeconds(5).toMillis());
+                worker.join(properties.retryBackoff().plusSeconds(5).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            leases.releaseAll();
+        } catch (DataAccessException e) {
+            log.warn("could not give the partition leases up; they lapse after {}", properties.leaseTtl());
         }
     }
 
@@ -122,148 +133,183 @@ public class EventLogConsumer implements SmartLifecycle {
     }
 
     private void run() {
-        boolean groupReady = false;
-        // own pending entries first: whatever was read but not acknowledged before a restart
-        boolean pendingFirst = true;
-        long nextClaim = System.nanoTime();
+        long nextRenewal = System.nanoTime();
+        long idlePause = 0;
         while (running.get()) {
             try {
-                if (!groupReady) {
-                    ensureGroup();
-                    groupReady = true;
+                if (System.nanoTime() - nextRenewal >= 0) {
+                    nextRenewal = System.nanoTime() + properties.renewEvery().toNanos();
+                    renew();
                 }
-                if (System.nanoTime() - nextClaim >= 0) {
-                    nextClaim = System.nanoTime() + properties.claimEvery().toNanos();
-                    if (landmark.rebaseIfDue(clock.instant())) {
-                        log.info("moved the popularity landmark forward");
-                    }
-                    if (claimAbandoned() > 0) {
-                        pendingFirst = true;
-                    }
-                    sampleBacklog();
+                recover();
+                if (applyRound()) {
+                    idlePause = 0;
+                } else {
+                    long longest = properties.maxIdlePause().toMillis();
+                    idlePause = Math.min(longest, Math.max(1, Math.max(longest / 16, idlePause * 2)));
+                    pause(idlePause);
                 }
-                List<MapRecord<String, String, String>> batch = read(pendingFirst);
-                if (pendingFirst && batch.isEmpty()) {
-                    pendingFirst = false;
-                    continue;
-                }
-                apply(batch);
             } catch (DataAccessException e) {
                 failures.increment();
-                if (isMissingGroup(e)) {
-                    groupReady = false;
-                }
+                toRecover.addAll(positions.keySet());
                 log.warn(
                         "event log unavailable, retrying in {}: {}",
                         properties.retryBackoff(),
                         e.getMostSpecificCause().toString());
-                pause();
+                pause(properties.retryBackoff().toMillis());
             } catch (RuntimeException e) {
                 failures.increment();
-                log.error("failed to apply a batch of the event log; it stays pending and is retried", e);
-                pendingFirst = true;
-                pause();
+                toRecover.addAll(positions.keySet());
+                log.error("failed to apply a round of the event log; it is applied again from where it stopped", e);
+                pause(properties.retryBackoff().toMillis());
             }
         }
     }
 
-    /** The group's backlog, for operators: read but unapplied entries, and entries not read at all. */
-    private void sampleBacklog() {
-        StreamInfo.XInfoGroups groups = redis.opsForStream().groups(properties.streamKey());
-        groups.stream()
-                .filter(group -> properties.group().equals(group.groupName()))
-                .findFirst()
-                .ifPresent(group -> {
-                    pending.set(group.pendingCount());
-                    Object reported = group.getRaw().get("lag");
-                    lag.set(reported == null ? -1 : Long.parseLong(reported.toString()));
-                });
-    }
-
-    private void ensureGroup() {
-        try {
-            byte[] stream = properties.streamKey().getBytes(StandardCharsets.UTF_8);
-            redis.execute((RedisCallback<String>) connection ->
-                    connection.streamCommands().xGroupCreate(stream, properties.group(), ReadOffset.from("0"), true));
-            log.info("created consumer group {} on {}", properties.group(), properties.streamKey());
-        } catch (RedisSystemException e) {
-            if (!String.valueOf(e.getMostSpecificCause().getMessage()).contains("BUSYGROUP")) {
-                throw e;
-            }
+    private void renew() {
+        Instant now = clock.instant();
+        Set<Integer> taken = leases.renew(now);
+        Set<Integer> held = leases.held();
+        positions.keySet().retainAll(held);
+        toRecover.retainAll(held);
+        toRecover.addAll(taken);
+        heldPartitions.set(held.size());
+        if (!taken.isEmpty()) {
+            log.info("applying event log partitions {} (holding {})", taken, held);
         }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private List<MapRecord<String, String, String>> read(boolean pending) {
-        StreamReadOptions options = StreamReadOptions.empty().count(properties.batchSize());
-        ReadOffset offset = pending ? ReadOffset.from("0") : ReadOffset.lastConsumed();
-        if (!pending) {
-            options = options.block(properties.blockFor());
+        if (landmark.rebaseIfDue(now)) {
+            log.info("moved the popularity landmark forward");
         }
-        List records = redis.opsForStream()
-                .read(
-                        Consumer.from(properties.group(), properties.consumerName()),
-                        options,
-                        StreamOffset.create(properties.streamKey(), offset));
-        return records == null ? List.of() : records;
+        sampleLag();
     }
 
-    private void apply(List<MapRecord<String, String, String>> batch) {
-        if (batch.isEmpty()) {
+    /** Finishes what a previous owner (or this one, before a failure) left, and reads where each partition stands. */
+    private void recover() {
+        if (toRecover.isEmpty()) {
             return;
         }
-        List<FeatureWriter.LogEntry> entries = new ArrayList<>(batch.size());
-        for (MapRecord<String, String, String> record : batch) {
-            EventLogCodec.Entry entry = decode(record);
-            if (entry instanceof EventLogCodec.Unknown unknown) {
-                skipped.increment();
-                log.warn(
-                        "skipping log entry {} of unknown kind {} / schema version {}",
-                        record.getId(),
-                        unknown.kind(),
-                        unknown.version());
+        List<FeatureWriter.Round> stored = new ArrayList<>();
+        for (int p : toRecover) {
+            writer.storedRound(p).ifPresent(stored::add);
+        }
+        writer.finish(stored, clock.instant());
+        List<Integer> order = new ArrayList<>(toRecover);
+        List<Function<RedisAsyncCommands<String, String>, RedisFuture<String>>> reads = new ArrayList<>();
+        order.forEach(p -> reads.add(r -> r.hget(partitions.stateKey(p), "at")));
+        List<String> at = redis.callAll(reads);
+        for (int i = 0; i < order.size(); i++) {
+            positions.put(order.get(i), at.get(i) == null ? "0-0" : at.get(i));
+        }
+        toRecover.clear();
+    }
+
+    /** One round over the held partitions; false when none had anything new. */
+    private boolean applyRound() {
+        List<Integer> order = new ArrayList<>(positions.keySet());
+        if (order.isEmpty()) {
+            return false;
+        }
+        List<Function<RedisAsyncCommands<String, String>, RedisFuture<List<StreamMessage<String, String>>>>> reads =
+                new ArrayList<>(order.size());
+        for (int p : order) {
+            String after = positions.get(p);
+            reads.add(r -> r.xrange(
+                    partitions.streamKey(p),
+                    Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded()),
+                    Limit.from(properties.entriesPerRound())));
+        }
+        List<List<StreamMessage<String, String>>> read = redis.callAll(reads);
+        Map<Integer, List<FeatureWriter.LogEntry>> entries = new LinkedHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            List<StreamMessage<String, String>> messages = read.get(i);
+            if (messages == null || messages.isEmpty()) {
+                continue;
             }
-            entries.add(new FeatureWriter.LogEntry(record.getId().getValue(), entry));
+            List<FeatureWriter.LogEntry> partitionEntries = new ArrayList<>(messages.size());
+            for (StreamMessage<String, String> message : messages) {
+                EventLogCodec.Entry entry = decode(message);
+                switch (entry) {
+                    case EventLogCodec.LoggedEvents batch -> {
+                        // applied below
+                    }
+                    case EventLogCodec.LoggedItem item -> {
+                        // applied below
+                    }
+                    case EventLogCodec.Unknown unknown -> {
+                        skipped.increment();
+                        log.warn(
+                                "skipping log entry {} of unknown kind {} / schema version {}",
+                                message.getId(),
+                                unknown.kind(),
+                                unknown.version());
+                    }
+                }
+                partitionEntries.add(new FeatureWriter.LogEntry(message.getId(), entry));
+            }
+            entries.put(order.get(i), partitionEntries);
         }
-        long appliedNow =
-                writer.applyAndAcknowledge(properties.streamKey(), properties.group(), entries, clock.instant());
-        applied.increment((double) appliedNow);
-        alreadyApplied.increment((double) (entries.size() - appliedNow - countUnknown(entries)));
+        if (entries.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        long roundLandmark = landmark.current().orElse(now.toEpochMilli());
+        List<FeatureWriter.Round> started = new ArrayList<>(entries.size());
+        for (FeatureWriter.Started outcome : writer.start(properties.consumerName(), entries, roundLandmark, now)) {
+            int p = outcome.partition();
+            switch (outcome.status()) {
+                case STARTED -> started.add(outcome.round().orElseThrow());
+                case NOT_OWNER -> {
+                    leases.lost(p);
+                    positions.remove(p);
+                    log.info("event log partition {} is applied by another replica now", p);
+                }
+                case UNFINISHED, STALE -> toRecover.add(p);
+            }
+        }
+        writer.finish(started, now);
+        long startedEvents = 0;
+        long startedItems = 0;
+        for (FeatureWriter.Round round : started) {
+            positions.put(round.partition(), round.id());
+            for (FeatureWriter.LogEntry entry : entries.get(round.partition())) {
+                switch (entry.entry()) {
+                    case EventLogCodec.LoggedEvents batch ->
+                        startedEvents += batch.events().size();
+                    case EventLogCodec.LoggedItem item -> startedItems++;
+                    case EventLogCodec.Unknown unknown -> {
+                        // counted when read
+                    }
+                }
+            }
+        }
+        rounds.increment();
+        appliedEvents.increment((double) startedEvents);
+        appliedItems.increment((double) startedItems);
+        return true;
     }
 
-    private static long countUnknown(List<FeatureWriter.LogEntry> entries) {
-        return entries.stream()
-                .filter(e -> e.entry() instanceof EventLogCodec.Unknown)
-                .count();
+    /** Events and catalog entries logged but not applied yet, over all partitions (whoever applies them). */
+    private void sampleLag() {
+        List<Function<RedisAsyncCommands<String, String>, RedisFuture<List<io.lettuce.core.KeyValue<String, String>>>>>
+                reads = new ArrayList<>(partitions.count());
+        for (int p = 0; p < partitions.count(); p++) {
+            String state = partitions.stateKey(p);
+            reads.add(r -> r.hmget(state, "appended", "applied"));
+        }
+        long behind = 0;
+        for (List<io.lettuce.core.KeyValue<String, String>> state : redis.callAll(reads)) {
+            behind += number(state.get(0)) - number(state.get(1));
+        }
+        lag.set(behind);
     }
 
-    /** Takes over entries another consumer left pending for longer than {@code claim-idle}; returns how many. */
-    private long claimAbandoned() {
-        long total = 0;
-        String cursor = "0-0";
-        do {
-            String start = cursor;
-            ClaimedMessages<String, String> page = link.call(redis -> redis.xautoclaim(
-                    properties.streamKey(),
-                    XAutoClaimArgs.Builder.xautoclaim(
-                                    io.lettuce.core.Consumer.from(properties.group(), properties.consumerName()),
-                                    properties.claimIdle(),
-                                    start)
-                            .count(properties.batchSize())
-                            .justid()));
-            total += page.getMessages().size();
-            cursor = page.getId();
-        } while (!"0-0".equals(cursor) && running.get());
-        if (total > 0) {
-            claimed.increment((double) total);
-            log.info("claimed {} entries left pending by other consumers", total);
-        }
-        return total;
+    private static long number(io.lettuce.core.KeyValue<String, String> value) {
+        return value.hasValue() ? Long.parseLong(value.getValue()) : 0;
     }
 
     // a malformed entry must not block the log forever: it is skipped and counted, like an unknown kind
-    private static EventLogCodec.Entry decode(MapRecord<String, String, String> record) {
-        Map<String, String> fields = record.getValue();
+    private static EventLogCodec.Entry decode(StreamMessage<String, String> message) {
+        Map<String, String> fields = message.getBody();
         try {
             return EventLogCodec.decode(fields);
         } catch (RuntimeException e) {
@@ -272,13 +318,9 @@ public class EventLogConsumer implements SmartLifecycle {
         }
     }
 
-    private static boolean isMissingGroup(DataAccessException e) {
-        return String.valueOf(e.getMostSpecificCause().getMessage()).contains("NOGROUP");
-    }
-
-    private void pause() {
+    private void pause(long millis) {
         try {
-            Thread.sleep(properties.retryBackoff().toMillis());
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.set(false);

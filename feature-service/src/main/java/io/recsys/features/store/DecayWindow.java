@@ -41,6 +41,15 @@ public enum DecayWindow {
         return stored * Math.exp((double) (landmarkMillis - nowMillis) / tau.toMillis());
     }
 
+    /**
+     * What an event at {@code occurredMillis} adds per unit of weight, relative to {@code landmarkMillis}: forward
+     * decay, exp((t - L) / tau); the exponent is capped far below overflow (the landmark moves long before, see
+     * {@link PopularityLandmark}).
+     */
+    double growth(long occurredMillis, long landmarkMillis) {
+        return Math.exp(Math.min((double) (occurredMillis - landmarkMillis) / tau.toMillis(), 600));
+    }
+
     /** Events per millisecond that a decayed score stands for, to compare windows of different lengths. */
     double rate(double value) {
         return value / tau.toMillis();

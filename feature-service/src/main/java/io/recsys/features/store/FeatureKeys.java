@@ -1,8 +1,11 @@
 package io.recsys.features.store;
 
+import io.recsys.contracts.eventlog.EventLogPartitions;
+
 /**
- * The Redis key layout of the feature store (documented in docs/feature-store.md). Every key of one user or one item
- * shares a hash tag, so that a Redis Cluster keeps an entity's keys in one slot.
+ * The Redis key layout of the feature store (documented in docs/feature-store.md). A user's keys carry her event log
+ * partition's hash tag ({@link EventLogPartitions}); an item's keys share the item's own hash tag; platform-wide keys
+ * share {@code {global}}. So each step of applying the log stays within one Redis Cluster slot, or one node.
  */
 final class FeatureKeys {
 
@@ -33,14 +36,22 @@ final class FeatureKeys {
         return "recsys:i:{" + itemId + "}:co";
     }
 
-    /** LIST of "item|type|epochMillis|value", newest first, capped. */
-    static String userRecent(String userId) {
-        return "recsys:u:{" + userId + "}:recent";
+    /** HASH: per partition tag, the last round applied to the popularity lists and the change feed. */
+    static final String POPULARITY_ROUNDS = "recsys:{global}:popular:rounds";
+
+    /** HASH field of an item: the last round of a partition applied to it ("at:" + the partition's tag). */
+    static String appliedRoundField(String partitionTag) {
+        return "at:" + partitionTag;
     }
 
-    /** HASH: "n:<type>" counters, "last_active" and "updated" (epoch millis). */
-    static String userProfile(String userId) {
-        return "recsys:u:{" + userId + "}:profile";
+    /** LIST of "item|type|epochMillis|value", newest first, capped; in the user's log partition's slot. */
+    static String userRecent(EventLogPartitions partitions, String userId) {
+        return partitions.userKey(userId, "recent");
+    }
+
+    /** HASH: "n:<type>" counters, "last_active" and "updated" (epoch millis); in the user's partition's slot. */
+    static String userProfile(EventLogPartitions partitions, String userId) {
+        return partitions.userKey(userId, "profile");
     }
 
     /**

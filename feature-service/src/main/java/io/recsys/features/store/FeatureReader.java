@@ -16,6 +16,7 @@ import io.lettuce.core.protocol.CommandType;
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.features.v1.FeatureStatus;
 import io.recsys.contracts.features.v1.ItemFeatures;
 import io.recsys.contracts.features.v1.ItemNeighbors;
@@ -40,11 +41,14 @@ public class FeatureReader {
     private final RedisLink link;
     private final Clock clock;
     private final FeatureStoreProperties properties;
+    private final EventLogPartitions partitions;
 
-    public FeatureReader(RedisLink link, Clock clock, FeatureStoreProperties properties) {
+    public FeatureReader(
+            RedisLink link, Clock clock, FeatureStoreProperties properties, EventLogPartitions partitions) {
         this.link = link;
         this.clock = clock;
         this.properties = properties;
+        this.partitions = partitions;
     }
 
     public record Features(UserFeatures user, List<ItemFeatures> items) {}
@@ -60,10 +64,10 @@ public class FeatureReader {
                     CommandType.LRANGE,
                     new ValueListOutput<>(StringCodec.UTF8),
                     new CommandArgs<>(StringCodec.UTF8)
-                            .addKey(FeatureKeys.userRecent(userId))
+                            .addKey(FeatureKeys.userRecent(partitions, userId))
                             .add(0)
                             .add(recentLimit - 1)));
-            profile = hashOf(FeatureKeys.userProfile(userId));
+            profile = hashOf(FeatureKeys.userProfile(partitions, userId));
             commands.add(recent);
             commands.add(profile);
         }

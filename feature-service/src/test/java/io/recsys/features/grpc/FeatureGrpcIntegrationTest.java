@@ -12,6 +12,7 @@ import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.errors.GrpcErrors;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureStatus;
@@ -45,13 +46,11 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {
             "spring.grpc.server.port=0",
             "server.port=0",
-            "recsys.features.consumer.block-for=200ms",
             "recsys.features.consumer.retry-backoff=200ms",
-            "recsys.features.consumer.claim-every=200ms"
+            "recsys.features.consumer.lease-ttl=1s",
+            "recsys.features.consumer.renew-every=200ms"
         })
 class FeatureGrpcIntegrationTest {
-
-    private static final String LOG = "recsys:{events}:log";
 
     @RegisterExtension
     static final RealRedis redis = new RealRedis();
@@ -70,13 +69,16 @@ class FeatureGrpcIntegrationTest {
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
 
+    @Autowired
+    EventLogPartitions partitions;
+
     private ManagedChannel channel;
     private FeatureServiceGrpc.FeatureServiceBlockingStub features;
     private int eventCounter;
 
     @BeforeEach
     void connect() {
-        // the consumer recreates its group when the log disappears, as after a Redis data loss
+        // the consumer starts over when the log and its position disappear, as after a Redis data loss
         redisTemplate
                 .getRequiredConnectionFactory()
                 .getConnection()
@@ -102,12 +104,18 @@ class FeatureGrpcIntegrationTest {
                 .setOccurredAt(EventLogCodec.toTimestamp(
                         Instant.parse("2026-11-27T10:00:00Z").plusSeconds(eventCounter)))
                 .build();
-        redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, Instant.now()));
+        append(partitions.ofUser(user), EventLogCodec.encodeEvents(java.util.List.of(event), Instant.now()));
+    }
+
+    /** Appends an entry and counts it as logged, as the ingestion-service does. */
+    private void append(int partition, java.util.Map<String, String> entry) {
+        redisTemplate.opsForStream().add(partitions.streamKey(partition), entry);
+        redisTemplate.opsForHash().increment(partitions.stateKey(partition), "appended", 1);
     }
 
     /** A catalog upsert, as the ingestion-service logs it. */
     private void log(Item item) {
-        redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(item, Instant.now()));
+        append(partitions.ofUser(item.getItemId()), EventLogCodec.encode(item, Instant.now()));
     }
 
     private GetFeaturesResponse read(String user, String... items) {
@@ -161,8 +169,11 @@ class FeatureGrpcIntegrationTest {
                         .getItemsList())
                 .extracting(ScoredItem::getItemId)
                 .containsExactly("mug");
-        assertThat(redisTemplate.opsForStream().pending(LOG, "feature-service").getTotalPendingMessages())
-                .isZero();
+        for (int p = 0; p < partitions.count(); p++) {
+            assertThat(redisTemplate.hasKey(partitions.roundKey(p)))
+                    .as("round left of partition " + p)
+                    .isFalse();
+        }
     }
 
     @Test
@@ -170,11 +181,10 @@ class FeatureGrpcIntegrationTest {
         log("alice", "mug", EventType.EVENT_TYPE_VIEW);
         log("bob", "tea", EventType.EVENT_TYPE_VIEW);
 
-        // Redis 7 reports the group's lag; the older embedded 6.2 binary does not (-1 = unknown)
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(meters.get("recsys.features.log.pending").gauge().value())
-                    .isZero();
-            assertThat(meters.get("recsys.features.log.lag").gauge().value()).isIn(0.0, -1.0);
+            assertThat(meters.get("recsys.features.log.lag").gauge().value()).isZero();
+            assertThat(meters.get("recsys.features.log.partitions.held").gauge().value())
+                    .isEqualTo(partitions.count());
             assertThat(read("bob", "tea").getUser().getRecentCount()).isEqualTo(1);
         });
     }
@@ -310,22 +320,28 @@ class FeatureGrpcIntegrationTest {
     }
 
     @Test
-    void anIdleConsumerWaitsForNewEntriesInsteadOfPolling() {
+    void anIdleConsumerSlowsItsPollingDown() {
         log("erin", "kettle", EventType.EVENT_TYPE_VIEW);
         Awaitility.await()
                 .atMost(Duration.ofSeconds(60))
                 .untilAsserted(() ->
                         assertThat(read("erin").getUser().getRecentCount()).isEqualTo(1));
 
-        // with block-for=200ms each idle read waits 200 ms: six reads (one spare for a non-blocking read of pending
-        // entries) take at least 800 ms however busy the machine is, where a spinning loop makes thousands
+        // an idle round reads every partition once, then pauses twice as long as the last time, up to max-idle-pause
+        // (100 ms): once slowed down, six rounds take at least 500 ms however busy the machine is, where a
+        // spinning loop makes thousands
+        long warm = streamReads();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> streamReads() - warm >= 10L * partitions.count());
         long before = streamReads();
         long started = System.nanoTime();
         Awaitility.await()
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(20))
-                .until(() -> streamReads() - before >= 6);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+                .until(() -> streamReads() - before >= 6L * partitions.count());
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
     }
 
     private long streamReads() {
@@ -334,7 +350,7 @@ class FeatureGrpcIntegrationTest {
                 .getConnection()
                 .serverCommands()
                 .info("commandstats");
-        String calls = stats.getProperty("cmdstat_xreadgroup", "calls=0,").split(",")[0];
+        String calls = stats.getProperty("cmdstat_xrange", "calls=0,").split(",")[0];
         return Long.parseLong(calls.substring("calls=".length()));
     }
 

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.features.v1.Popularity;
 import io.recsys.testsupport.ManualClock;
 import io.recsys.testsupport.RealRedis;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,10 +22,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.redis.connection.stream.Consumer;
-import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -34,8 +30,6 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(properties = {"spring.grpc.server.port=0", "server.port=0", "recsys.features.consumer.enabled=false"})
 class PopularityWindowsTest {
 
-    private static final String LOG = "recsys:{events}:log";
-    private static final String GROUP = "feature-service";
     private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
 
     @RegisterExtension
@@ -69,6 +63,9 @@ class PopularityWindowsTest {
     @Autowired
     ManualClock clock;
 
+    @Autowired
+    EventLogPartitions partitions;
+
     @BeforeEach
     void freshStore() {
         redisTemplate
@@ -76,7 +73,6 @@ class PopularityWindowsTest {
                 .getConnection()
                 .serverCommands()
                 .flushAll();
-        redisTemplate.opsForStream().createGroup(LOG, ReadOffset.from("0"), GROUP);
         clock.set(T0);
     }
 
@@ -89,19 +85,12 @@ class PopularityWindowsTest {
                     .setType(EventType.EVENT_TYPE_PURCHASE)
                     .setOccurredAt(EventLogCodec.toTimestamp(at))
                     .build();
-            redisTemplate.opsForStream().add(LOG, EventLogCodec.encode(event, at));
+            new LogFixture(redisTemplate, partitions, writer, landmark).append(at, event);
         }
     }
 
     private void applyAll() {
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        List<MapRecord<String, String, String>> records = (List) redisTemplate
-                .opsForStream()
-                .read(Consumer.from(GROUP, "test"), StreamOffset.create(LOG, ReadOffset.lastConsumed()));
-        List<FeatureWriter.LogEntry> entries = new ArrayList<>();
-        records.forEach(
-                r -> entries.add(new FeatureWriter.LogEntry(r.getId().getValue(), EventLogCodec.decode(r.getValue()))));
-        writer.applyAndAcknowledge(LOG, GROUP, entries, clock.instant());
+        new LogFixture(redisTemplate, partitions, writer, landmark).applyAll(clock.instant());
     }
 
     private Popularity popularityOf(String item) {

@@ -66,6 +66,16 @@ public class RedisLink implements DisposableBean {
         return reply.toCompletableFuture().join();
     }
 
+    /** Several commands of Lettuce's own API, sent back to back (pipelined); the replies in order. */
+    public <T> List<T> callAll(
+            List<java.util.function.Function<RedisAsyncCommands<String, String>, RedisFuture<T>>> commands) {
+        RedisAsyncCommands<String, String> async = connection().async();
+        List<RedisFuture<T>> replies = new java.util.ArrayList<>(commands.size());
+        commands.forEach(command -> replies.add(command.apply(async)));
+        awaitAll(replies);
+        return replies.stream().map(reply -> reply.toCompletableFuture().join()).toList();
+    }
+
     // one deadline for all replies; what does not answer in time is cancelled
     private void awaitAll(List<? extends Future<?>> replies) {
         long deadline = System.nanoTime() + timeout.toNanos();

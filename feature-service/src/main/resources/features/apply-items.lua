@@ -1,0 +1,91 @@
+#!lua flags=allow-cross-slot-keys
+-- Step 2 of applying a round: one partition round's changes to items, for the items whose keys live on one Redis node
+-- (all of them on a single Redis). Idempotent per item: each item hash remembers, per partition, the last round applied
+-- to it ('at:<partition tag>'), and a round not after it is skipped, so a round finished twice (after a crash, or by
+-- two consumers) changes nothing the second time.
+--
+-- Decayed popularity uses forward decay: an event of weight w at time t adds w * exp((t - L) / tau) relative to a
+-- landmark L; the round's values are relative to its landmark (ARGV[3]), the item's stored ones to 'dL', converted here.
+--
+-- KEYS: per item: its hash, its co-occurrence neighbour set
+-- ARGV[1] the watermark field ('at:<partition tag>'), ARGV[2] the round's id, ARGV[3] the round's landmark (epoch ms),
+-- ARGV[4..6] the windows' time constants (ms, 1 h, 24 h, 7 d), ARGV[7] neighbours kept per item, ARGV[8] now,
+-- then per item: number of event types, (type name, count) pairs, popularity weight, the three decayed increments,
+-- catalog entry ('' when none), number of neighbours, (neighbour, weight) pairs
+-- Returns the number of items changed.
+local field, round_id, landmark, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[8]
+local taus = {tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])}
+local co_keep = tonumber(ARGV[7])
+local windows = {'d:1h', 'd:24h', 'd:7d'}
+local function id_parts(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local round_ms, round_seq = id_parts(round_id)
+local function applied_before(stored)
+  if not stored then
+    return false
+  end
+  local ms, seq = id_parts(stored)
+  return ms > round_ms or (ms == round_ms and seq >= round_seq)
+end
+local a, k, changed = 9, 1, 0
+while a <= #ARGV do
+  local hash, co = KEYS[k], KEYS[k + 1]
+  local type_count = tonumber(ARGV[a])
+  local types_at = a + 1
+  local p = types_at + 2 * type_count
+  local pop, increments = tonumber(ARGV[p]), {tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])}
+  local catalog = ARGV[p + 4]
+  local neighbour_count = tonumber(ARGV[p + 5])
+  local neighbours_at = p + 6
+  local stored = redis.call('HMGET', hash, field, 'pop', windows[1], windows[2], windows[3], 'dL')
+  if not applied_before(stored[1]) then
+    local updates = {field, round_id}
+    if type_count > 0 then
+      for t = 0, type_count - 1 do
+        redis.call('HINCRBY', hash, 'n:' .. ARGV[types_at + 2 * t], ARGV[types_at + 2 * t + 1])
+      end
+      local item_landmark = tonumber(stored[6] or landmark)
+      updates[#updates + 1] = 'pop'
+      updates[#updates + 1] = string.format('%.17g', tonumber(stored[2] or '0') + pop)
+      for w = 1, 3 do
+        local old = tonumber(stored[2 + w] or '0')
+        if item_landmark ~= landmark then
+          old = old * math.exp(math.min((item_landmark - landmark) / taus[w], 600))
+        end
+        updates[#updates + 1] = windows[w]
+        -- 15 significant digits keep readers on the fast parse path
+        updates[#updates + 1] = string.format('%.15g', old + increments[w])
+      end
+      updates[#updates + 1] = 'dL'
+      updates[#updates + 1] = string.format('%d', landmark)
+      updates[#updates + 1] = 'updated'
+      updates[#updates + 1] = now
+    end
+    if catalog ~= '' then
+      updates[#updates + 1] = 'cat'
+      updates[#updates + 1] = catalog
+    end
+    redis.call('HSET', hash, unpack(updates))
+    if neighbour_count > 0 then
+      local grew = false
+      for n = 0, neighbour_count - 1 do
+        local weight = ARGV[neighbours_at + 2 * n + 1]
+        local score = tonumber(redis.call('ZINCRBY', co, weight, ARGV[neighbours_at + 2 * n]))
+        -- only a new member (its score is just this weight) can have made the set grow
+        if score == tonumber(weight) then
+          grew = true
+        end
+      end
+      -- bounded memory: the set may grow to twice its size, then keeps the strongest
+      if grew and redis.call('ZCARD', co) > 2 * co_keep then
+        redis.call('ZREMRANGEBYRANK', co, 0, -co_keep - 1)
+      end
+    end
+    changed = changed + 1
+  end
+  a = neighbours_at + 2 * neighbour_count
+  k = k + 2
+end
+return changed
