@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import redis
 
-from recsys_worker import sources
+from recsys_worker import platform, sources
 
 
 def test_a_generic_csv_is_read_through_a_column_mapping(tmp_path):
@@ -27,10 +27,11 @@ def test_a_generic_csv_is_read_through_a_column_mapping(tmp_path):
 
 def test_the_platforms_event_log_is_read_from_redis(redis_url):
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    stream = "recsys:{events}:log"
-    # entries exactly as the ingestion-service writes them (docs/event-log.md)
+    streams = platform.event_log_streams(2)
+    # entries exactly as the ingestion-service writes them (docs/event-log.md): a catalog upsert, and one entry per
+    # partition of an ingestion batch with a line per event
     client.xadd(
-        stream,
+        streams[0],
         {
             "kind": "item",
             "v": "1",
@@ -42,45 +43,43 @@ def test_the_platforms_event_log_is_read_from_redis(redis_url):
         },
     )
     client.xadd(
-        stream,
+        streams[1],
         {
-            "kind": "event",
+            "kind": "events",
             "v": "1",
-            "id": "e1",
-            "user": "u1",
-            "item": "sku-1",
-            "type": "view",
-            "ts": "1700000001000",
-            "ingested": "1700000001000",
-        },
-    )
-    client.xadd(
-        stream,
-        {
-            "kind": "event",
-            "v": "1",
-            "id": "e2",
-            "user": "u1",
-            "item": "sku-2",
-            "type": "purchase",
-            "qty": "2",
-            "ts": "1700000060000",
+            "n": "2",
             "ingested": "1700000060000",
-            "session": "s-9",
+            "data": "id=e1\tuser=u1\titem=sku-1\ttype=view\tts=1700000001000\n"
+            "id=e2\tuser=u1\titem=sku-2\ttype=purchase\tqty=2\tts=1700000060000\tsession=s-9\tpage=a\\tb",
         },
     )
     client.xadd(
-        stream,
-        {"kind": "event", "v": "2", "id": "e3", "user": "u2", "item": "sku-3", "type": "view", "ts": "1700000061000"},
+        streams[0],
+        {"kind": "events", "v": "2", "n": "1", "data": "id=e3\tuser=u2\titem=sku-3\ttype=view\tts=1700000061000"},
     )
-    data = sources.read_event_log(redis_url, stream, chunk=2)
+    data = sources.read_event_log(redis_url, partitions=2, chunk=1)
 
     assert len(data) == 2  # the entry of an unknown schema version is skipped
     assert data.user_ids == ["u1"] and data.item_ids == ["sku-1", "sku-2"]
     assert data.weights.tolist() == [1.0, 8.0]
     assert data.timestamps.tolist() == [1700000001, 1700000060]
     assert data.item_prices[0] == 4.5
-    assert client.xinfo_groups(stream) == []  # reading joins no consumer group
+    assert sources.event_records("id=e\tpage=a\\tb\\\\c\\nd")[0]["page"] == "a\tb\\c\nd"
+
+
+def test_partition_tags_are_the_services():
+    # the same list as contracts' EventLogPartitionsTest: both sides compute the same keys
+    assert [platform.partition_tag(p, 8) for p in range(8)] == [
+        "p0-0",
+        "p1-43",
+        "p2-43",
+        "p3-0",
+        "p4-42",
+        "p5-0",
+        "p6-0",
+        "p7-42",
+    ]
+    assert platform.slot("123456789") == 0x31C3
 
 
 def test_the_replay_sends_the_training_purchases_shifted_and_in_order():

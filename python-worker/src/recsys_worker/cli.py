@@ -21,7 +21,12 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     chosen.add_argument("--online-retail", metavar="DIR", help="directory of the UCI Online Retail files")
     chosen.add_argument("--csv", metavar="PATH", help="a generic interactions CSV (.gz allowed)")
     chosen.add_argument("--redis-url", metavar="URL", help="read the platform's event log, e.g. redis://localhost:6379")
-    group.add_argument("--stream", default=sources.EVENT_LOG_STREAM, help="event log stream key (with --redis-url)")
+    group.add_argument(
+        "--partitions",
+        type=int,
+        default=sources.EVENT_LOG_PARTITIONS,
+        help="the event log's partition count (with --redis-url; the platform's recsys.event-log.partitions)",
+    )
     group.add_argument("--user-col", default="user_id")
     group.add_argument("--item-col", default="item_id")
     group.add_argument("--time-col", default="timestamp")
@@ -78,7 +83,7 @@ def _read(args) -> sources.Interactions:
             ),
         )
     else:
-        data = sources.read_event_log(args.redis_url, args.stream)
+        data = sources.read_event_log(args.redis_url, args.partitions)
     d = data.describe()
     Progress.note(
         f"read {d['interactions']:,} interactions ({d['users']:,} users, {d['items']:,} items, "

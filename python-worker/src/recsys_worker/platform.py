@@ -1,4 +1,4 @@
-"""What the worker must agree on with the services (stream key, event weights, co-occurrence counts).
+"""What the worker must agree on with the services (event log layout, event weights, co-occurrence counts).
 
 Read from ``platform.properties``, stated once in the contracts module (``contracts/src/main/resources/io/recsys/
 contracts/platform.properties``); the package holds a link to it, and the Java side reads the same file.
@@ -6,6 +6,7 @@ contracts/platform.properties``); the package holds a link to it, and the Java s
 
 from __future__ import annotations
 
+import binascii
 from importlib import resources
 
 
@@ -23,7 +24,7 @@ def _read() -> dict[str, str]:
 _VALUES = _read()
 _WEIGHT = "event-weight."
 
-EVENT_LOG_STREAM: str = _VALUES["event-log.stream-key"]
+EVENT_LOG_PARTITIONS: int = int(_VALUES["event-log.partitions"])
 COOCCURRENCE_RECENT_ITEMS: int = int(_VALUES["cooccurrence.recent-items"])
 NEIGHBOURS_KEPT: int = int(_VALUES["cooccurrence.neighbours-kept"])
 COOCCURRENCE_LOOK_BACK_EVENTS: int = int(_VALUES["cooccurrence.look-back-events"])
@@ -46,3 +47,27 @@ CHEAP_SCORES_HAND_SET: dict[str, float] = {
 }
 # by event type name, "custom" included: the weight of any type not listed
 EVENT_WEIGHTS: dict[str, float] = {k[len(_WEIGHT) :]: float(v) for k, v in _VALUES.items() if k.startswith(_WEIGHT)}
+
+
+# Redis Cluster's number of hash slots
+_SLOTS = 16384
+
+
+def slot(tag: str) -> int:
+    """Redis Cluster's slot of a hash tag: CRC-16/XMODEM of its bytes, modulo 16,384."""
+    return binascii.crc_hqx(tag.encode("utf-8"), 0) % _SLOTS
+
+
+def partition_tag(partition: int, partitions: int = EVENT_LOG_PARTITIONS) -> str:
+    """The hash tag of an event log partition, as contracts' EventLogPartitions chooses it: "p{i}-{s}", s the smallest
+    suffix whose slot lies in the partition's share of the slots."""
+    low, high = partition * _SLOTS // partitions, (partition + 1) * _SLOTS // partitions
+    suffix = 0
+    while not low <= slot(f"p{partition}-{suffix}") < high:
+        suffix += 1
+    return f"p{partition}-{suffix}"
+
+
+def event_log_streams(partitions: int = EVENT_LOG_PARTITIONS) -> list[str]:
+    """The Redis Streams of the event log's partitions (docs/event-log.md)."""
+    return ["recsys:{" + partition_tag(p, partitions) + "}:log" for p in range(partitions)]

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .interactions import Interactions, build, sessions
-from .platform import EVENT_LOG_STREAM, EVENT_WEIGHTS
+from .platform import EVENT_LOG_PARTITIONS, EVENT_WEIGHTS, event_log_streams
 from .progress import Progress
 
 
@@ -117,47 +117,78 @@ def _first_existing(directory: Path, *names: str, required: bool = True) -> Path
     return None
 
 
-def read_event_log(redis_url: str, stream: str = EVENT_LOG_STREAM, chunk: int = 10_000, client=None) -> Interactions:
-    """The platform's event log (the Redis Stream the ingestion-service appends to; docs/event-log.md).
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        c = value[i]
+        if c == "\\" and i + 1 < len(value):
+            i += 1
+            c = {"t": "\t", "n": "\n"}.get(value[i], value[i])
+        out.append(c)
+        i += 1
+    return "".join(out)
 
-    Reads with XRANGE in chunks and joins nothing: the consumer group of the feature-service is not
-    touched. Entries of unknown kind or schema version are skipped and counted.
+
+def event_records(data: str) -> list[dict[str, str]]:
+    """The events of one log entry's ``data`` field: a line per event of tab-separated ``name=value`` pairs, values
+    with backslash, tab and newline escaped (contracts' EventLogCodec.record)."""
+    records = []
+    for line in data.split("\n") if data else []:
+        fields = {}
+        for pair in line.split("\t"):
+            name, _, value = pair.partition("=")
+            fields[name] = _unescape(value)
+        records.append(fields)
+    return records
+
+
+def read_event_log(
+    redis_url: str, partitions: int = EVENT_LOG_PARTITIONS, chunk: int = 1_000, client=None
+) -> Interactions:
+    """The platform's event log: every partition's Redis Stream (docs/event-log.md).
+
+    Reads with XRANGE in chunks and changes nothing: the feature-service's positions are not touched. Entries of
+    unknown kind or schema version are skipped and counted.
     """
     if client is None:
         import redis  # only this source needs it
 
         client = redis.Redis.from_url(redis_url, decode_responses=True)
+    streams = event_log_streams(partitions)
     rows, prices, skipped = [], {}, 0
-    progress = Progress("reading event log", total=client.xlen(stream), unit="entries")
-    start = "-"
-    while True:
-        entries = client.xrange(stream, min=start, max="+", count=chunk)
-        if not entries:
-            break
-        for _entry_id, fields in entries:
-            kind, version = fields.get("kind"), fields.get("v")
-            if version != "1" or kind not in ("event", "item"):
-                skipped += 1
-            elif kind == "item":
-                if fields.get("price"):
-                    prices[fields["item"]] = float(fields["price"])
-            else:
-                event_type = fields.get("type", "custom")
-                session = fields.get("session") or None
-                rows.append(
-                    (
-                        fields["user"],
-                        fields["item"],
-                        int(fields["ts"]) // 1000,
-                        session,
-                        EVENT_WEIGHTS.get(event_type, EVENT_WEIGHTS["custom"]),
-                    )
-                )
-        progress.advance(len(entries))
-        start = "(" + entries[-1][0]
+    progress = Progress("reading event log", total=sum(client.xlen(s) for s in streams), unit="entries")
+    for stream in streams:
+        start = "-"
+        while True:
+            entries = client.xrange(stream, min=start, max="+", count=chunk)
+            if not entries:
+                break
+            for _entry_id, fields in entries:
+                kind, version = fields.get("kind"), fields.get("v")
+                if version != "1" or kind not in ("events", "item"):
+                    skipped += 1
+                elif kind == "item":
+                    if fields.get("price"):
+                        prices[fields["item"]] = float(fields["price"])
+                else:
+                    for event in event_records(fields.get("data", "")):
+                        event_type = event.get("type", "custom")
+                        rows.append(
+                            (
+                                event["user"],
+                                event["item"],
+                                int(event["ts"]) // 1000,
+                                event.get("session") or None,
+                                EVENT_WEIGHTS.get(event_type, EVENT_WEIGHTS["custom"]),
+                            )
+                        )
+            progress.advance(len(entries))
+            start = "(" + entries[-1][0]
     progress.done()
     if skipped:
         Progress.note(f"event log: skipped {skipped} entries of unknown kind or version")
     with_session: list[tuple[str, str, int, str, float]] = [(u, i, t, s, w) for u, i, t, s, w in rows if s is not None]
     without = [(u, i, t, w) for u, i, t, s, w in rows if s is None]
-    return build(with_session + sessions(without), prices, source=f"event-log:{stream}")
+    return build(with_session + sessions(without), prices, source=f"event-log:{partitions} partitions")

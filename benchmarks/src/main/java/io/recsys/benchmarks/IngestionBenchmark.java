@@ -5,10 +5,14 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.eventlog.EventLogPartitions;
+import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
 import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
-import io.recsys.contracts.platform.PlatformDefaults;
+import io.recsys.contracts.features.v1.FeatureServiceGrpc;
+import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.localstack.LocalStack;
 import io.recsys.localstack.ServiceProcess;
 import io.recsys.localstack.StackConfig;
@@ -16,6 +20,7 @@ import io.recsys.localstack.StackPorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +29,30 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Events/s acknowledged into Redis by the ingestion-service (its own JVM, real gRPC over loopback, client on the same
- * machine), for unary batches of 100 and 1,000 and for client streaming; how fast the feature-service applies them and
- * how far behind it falls; and what they cost in Redis memory.
+ * The event log and the feature store under ingestion, all on one machine (client, services, Redis):
+ *
+ * <ol>
+ *   <li>events/s acknowledged by the ingestion-service (its own JVM, real gRPC over loopback) for unary batches of 100
+ *       and 1,000 and for client streaming, with the feature consumer held off (the benchmark holds every partition's
+ *       lease), so that the Redis time per ingested event is the append's alone;
+ *   <li>the consumer's apply rate on the backlog that leaves, and its Redis time per applied event;
+ *   <li>a sustained open-loop rate (the goal's, {@code --rate}) for {@code --seconds} with the consumer running: the
+ *       lag each second, and how long a new event takes to be visible in GetFeatures (probes);
+ *   <li>Redis memory per event, user and item.
+ * </ol>
  */
 final class IngestionBenchmark {
 
-    private static final String LOG = PlatformDefaults.EVENT_LOG_STREAM_KEY;
     private static final int WARM_UP_EVENTS = 60_000;
+    private static final String HOLDER = "benchmark";
 
     private final Path root;
     private final int events;
@@ -45,6 +60,10 @@ final class IngestionBenchmark {
     private final int streams;
     private final int users;
     private final int items;
+    private final int rate;
+    private final int seconds;
+    private final int probesPerSecond;
+    private final EventLogPartitions partitions = EventLogPartitions.platform();
 
     IngestionBenchmark(Path root, BenchOptions options) {
         this.root = root;
@@ -53,11 +72,20 @@ final class IngestionBenchmark {
         this.streams = options.intValue("streams", 4);
         this.users = options.intValue("users", 100_000);
         this.items = options.intValue("items", 20_000);
+        this.rate = options.intValue("rate", 100_000);
+        this.seconds = options.intValue("seconds", 60);
+        this.probesPerSecond = options.intValue("probes-per-second", 10);
     }
 
     private record Scenario(String name, int batchSize, boolean streaming) {}
 
     private record Outcome(long accepted, long notAccepted, double seconds, Histogram callLatency) {}
+
+    private List<String> keys(java.util.function.IntFunction<String> key) {
+        return java.util.stream.IntStream.range(0, partitions.count())
+                .mapToObj(key)
+                .toList();
+    }
 
     BenchmarkReport run() throws Exception {
         StackConfig config = new StackConfig(
@@ -72,14 +100,21 @@ final class IngestionBenchmark {
                 RedisProbe redis =
                         new RedisProbe("127.0.0.1", stack.redis().orElseThrow().port())) {
             ServiceProcess ingestion = Benchmarks.service(stack, "ingestion-service");
-            ServiceMetrics featureMetrics = new ServiceMetrics(
-                    Benchmarks.service(stack, "feature-service").spec().httpPort());
+            ServiceProcess featureService = Benchmarks.service(stack, "feature-service");
+            ServiceMetrics featureMetrics =
+                    new ServiceMetrics(featureService.spec().httpPort());
             ManagedChannel channel = NettyChannelBuilder.forAddress(
                             "127.0.0.1", ingestion.spec().grpcPort())
                     .usePlaintext()
                     .build();
+            ManagedChannel featureChannel = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", featureService.spec().grpcPort())
+                    .usePlaintext()
+                    .build();
             IngestionServiceGrpc.IngestionServiceStub stub = IngestionServiceGrpc.newStub(channel);
             SyntheticEvents generator = new SyntheticEvents(users, items, 7);
+            List<String> states = keys(partitions::stateKey);
+            List<String> owners = keys(partitions::ownerKey);
 
             Map<String, Object> setup = new LinkedHashMap<>();
             setup.put("events_per_scenario", events);
@@ -87,32 +122,33 @@ final class IngestionBenchmark {
             setup.put("parallel_streams", streams);
             setup.put("users", users);
             setup.put("items", items);
+            setup.put("event_log_partitions", partitions.count());
+            setup.put("sustained_rate_events_per_second", rate);
+            setup.put("sustained_seconds", seconds);
             setup.put(
                     "redis",
                     redis.version() + " ("
-                            + stack.redis().orElseThrow().binary().description() + ", no persistence)");
+                            + stack.redis().orElseThrow().binary().description()
+                            + ", single instance, no persistence: appendonly no)");
             setup.put("service_jvm", Benchmarks.serviceJvm());
             BenchmarkReport report = new BenchmarkReport("ingestion", setup);
             long memoryBefore = redis.usedMemory();
 
             System.out.println("warming up with " + WARM_UP_EVENTS + " events ...");
-            unary(stub, generator.batches("warm-", WARM_UP_EVENTS, 1000));
-            long expectedApplied = awaitApplied(featureMetrics, WARM_UP_EVENTS, Duration.ofMinutes(2))
-                    .applied();
+            unary(stub, generator.batches("warm-", WARM_UP_EVENTS, 1000), concurrency);
+            awaitApplied(redis, states, Duration.ofMinutes(3));
 
+            System.out.println("holding the feature consumer off (the benchmark takes every partition's lease) ...");
+            redis.setAll(owners, HOLDER, Duration.ofMinutes(30));
+            awaitHeldByService(featureMetrics, 0);
             for (Scenario scenario : List.of(
                     new Scenario("unary_batch_100", 100, false),
                     new Scenario("unary_batch_1000", 1000, false),
                     new Scenario("client_streaming_batch_1000", 1000, true))) {
                 List<IngestEventsRequest> batches =
                         generator.batches(scenario.name() + "-", events, scenario.batchSize());
-                Outcome outcome = scenario.streaming() ? streaming(stub, batches) : unary(stub, batches);
-                double appliedAtEnd = featureMetrics.counter("recsys_features_log_entries_total", "result=\"applied\"");
-                expectedApplied += outcome.accepted();
-                long started = System.nanoTime();
-                Catchup catchup = awaitApplied(featureMetrics, expectedApplied, Duration.ofMinutes(5));
-                double catchUpSeconds = (System.nanoTime() - started) / 1e9;
-
+                redis.resetStats();
+                Outcome outcome = scenario.streaming() ? streaming(stub, batches) : unary(stub, batches, concurrency);
                 Map<String, Object> figures = new LinkedHashMap<>();
                 figures.put("events_acknowledged", outcome.accepted());
                 figures.put("events_not_accepted", outcome.notAccepted());
@@ -121,20 +157,268 @@ final class IngestionBenchmark {
                 if (outcome.callLatency() != null) {
                     figures.put("call_latency", BenchmarkReport.latency(outcome.callLatency()));
                 }
-                figures.put("consumer_lag_at_end_events", Math.round(expectedApplied - appliedAtEnd));
-                figures.put("consumer_catch_up_seconds", round(catchUpSeconds));
-                figures.put(
-                        "consumer_apply_events_per_second",
-                        Math.round(outcome.accepted() / (outcome.seconds() + catchUpSeconds)));
-                figures.put(
-                        "consumer_kept_up",
-                        catchup.applied() >= expectedApplied
-                                && expectedApplied - appliedAtEnd <= outcome.accepted() * 0.01);
+                figures.putAll(redisTime(redis.commandStats(), outcome.accepted()));
                 report.add(scenario.name(), figures);
             }
-            report.add("redis_memory", memoryFigures(redis, memoryBefore, expectedApplied));
+
+            long backlog = redis.sumField(states, "appended") - redis.sumField(states, "applied");
+            System.out.println("letting the consumer apply the backlog of " + backlog + " events ...");
+            redis.resetStats();
+            redis.deleteAll(owners);
+            report.add("apply_backlog", applyBacklog(redis, states, backlog));
+
+            System.out.println("sustained ingestion at " + rate + " events/s for " + seconds + " s ...");
+            report.add(
+                    "sustained",
+                    sustained(stub, FeatureServiceGrpc.newBlockingStub(featureChannel), generator, redis, states));
+            awaitApplied(redis, states, Duration.ofMinutes(5));
+            report.add("redis_memory", memoryFigures(redis, memoryBefore, redis.sumField(states, "applied"), states));
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            featureChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             return report;
+        }
+    }
+
+    /** Redis time (all commands, scripts and what they call) per event, and the commands that took most of it. */
+    private static Map<String, Object> redisTime(Map<String, long[]> stats, long events) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        // a script's time includes the commands it calls, which are also listed on their own
+        long total = stats.entrySet().stream()
+                .filter(e -> e.getKey().equals("eval") || e.getKey().equals("evalsha") || !calledByScripts(e.getKey()))
+                .mapToLong(e -> e.getValue()[1])
+                .sum();
+        figures.put("redis_usec_per_event", Math.round(100.0 * total / Math.max(1, events)) / 100.0);
+        Map<String, Object> top = new LinkedHashMap<>();
+        stats.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+                .limit(8)
+                .forEach(e -> top.put(e.getKey(), Math.round(100.0 * e.getValue()[1] / Math.max(1, events)) / 100.0));
+        figures.put("redis_usec_per_event_by_command", top);
+        return figures;
+    }
+
+    private static boolean calledByScripts(String command) {
+        return Set.of(
+                        "xadd",
+                        "sadd",
+                        "smismember",
+                        "expire",
+                        "hincrby",
+                        "hset",
+                        "hget",
+                        "hmget",
+                        "lrange",
+                        "lpush",
+                        "ltrim",
+                        "zincrby",
+                        "zadd",
+                        "zcard",
+                        "zremrangebyrank",
+                        "exists",
+                        "get",
+                        "set",
+                        "del",
+                        "pexpire",
+                        "hincrbyfloat",
+                        "zunionstore")
+                .contains(command);
+    }
+
+    /** Waits until the consumer has applied the backlog; the rate counts from its first progress. */
+    private static Map<String, Object> applyBacklog(RedisProbe redis, List<String> states, long backlog)
+            throws InterruptedException {
+        long appliedBefore = redis.sumField(states, "applied");
+        long target = redis.sumField(states, "appended");
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        long started = 0;
+        long applied = appliedBefore;
+        while (applied < target && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            applied = redis.sumField(states, "applied");
+            if (started == 0 && applied > appliedBefore) {
+                started = System.nanoTime();
+            }
+        }
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("events", applied - appliedBefore);
+        figures.put("backlog", backlog);
+        figures.put("seconds", round(elapsed));
+        figures.put("events_per_second", Math.round((applied - appliedBefore) / elapsed));
+        figures.putAll(redisTime(redis.commandStats(), applied - appliedBefore));
+        return figures;
+    }
+
+    /**
+     * Open loop: a batch of 1,000 leaves every {@code 1000 / rate} s whatever the answers do; each second, the lag
+     * (logged but not applied, from the partitions' counts in Redis); all along, probes: one event of a new user, then
+     * GetFeatures for her until it shows, timed from the send.
+     */
+    private Map<String, Object> sustained(
+            IngestionServiceGrpc.IngestionServiceStub stub,
+            FeatureServiceGrpc.FeatureServiceBlockingStub features,
+            SyntheticEvents generator,
+            RedisProbe redis,
+            List<String> states)
+            throws Exception {
+        int batchSize = 1000;
+        long interval = Math.round(1e9 * batchSize / rate);
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicLong failedCalls = new AtomicLong();
+        AtomicLong inFlight = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Histogram visible = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(5), 3);
+        AtomicLong probesUnseen = new AtomicLong();
+        Thread probes =
+                Thread.ofPlatform().name("probes").start(() -> probe(features, stub, running, visible, probesUnseen));
+        long started = System.nanoTime();
+        Thread sender = Thread.ofPlatform().name("sender").start(() -> {
+            long next = started;
+            for (long sent = 0; System.nanoTime() - started < TimeUnit.SECONDS.toNanos(seconds); sent += batchSize) {
+                IngestEventsRequest batch = generator.batch("sustained-", sent, batchSize);
+                LockSupport.parkNanos(next - System.nanoTime());
+                next += interval;
+                inFlight.incrementAndGet();
+                stub.withDeadlineAfter(60, TimeUnit.SECONDS).ingestEvents(batch, new StreamObserver<>() {
+                    @Override
+                    public void onNext(IngestEventsResponse response) {
+                        acknowledged.addAndGet(response.getAccepted());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failedCalls.incrementAndGet();
+                        inFlight.decrementAndGet();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        inFlight.decrementAndGet();
+                    }
+                });
+            }
+        });
+        List<Map<String, Object>> perSecond = new ArrayList<>();
+        long lastAcknowledged = 0;
+        long lastApplied = redis.sumField(states, "applied");
+        long maxLag = 0;
+        List<long[]> lags = new ArrayList<>();
+        for (int second = 1; second <= seconds; second++) {
+            LockSupport.parkNanos(started + TimeUnit.SECONDS.toNanos(second) - System.nanoTime());
+            long appended = redis.sumField(states, "appended");
+            long applied = redis.sumField(states, "applied");
+            long lag = appended - applied;
+            long nowAcknowledged = acknowledged.get();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("second", second);
+            row.put("acknowledged", nowAcknowledged - lastAcknowledged);
+            row.put("applied", applied - lastApplied);
+            row.put("lag", lag);
+            row.put("calls_in_flight", inFlight.get());
+            perSecond.add(row);
+            lags.add(new long[] {second, lag});
+            maxLag = Math.max(maxLag, lag);
+            lastAcknowledged = nowAcknowledged;
+            lastApplied = applied;
+        }
+        sender.join();
+        running.set(false);
+        probes.join();
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("target_events_per_second", rate);
+        figures.put("acknowledged_events_per_second", Math.round(acknowledged.get() / (double) seconds));
+        figures.put("failed_calls", failedCalls.get());
+        figures.put("lag_max", maxLag);
+        figures.put("lag_at_end", lags.getLast()[1]);
+        // least-squares slope of the lag over the run's second half: a consumer that keeps up has none
+        double slope = slope(lags.subList(lags.size() / 2, lags.size()));
+        figures.put("lag_growth_events_per_second_second_half", Math.round(slope));
+        figures.put("consumer_kept_up", slope < 0.01 * rate && lags.getLast()[1] < rate);
+        figures.put("event_to_visible", BenchmarkReport.latency(visible));
+        figures.put("probes_not_visible_within_60s", probesUnseen.get());
+        figures.put("per_second", perSecond);
+        return figures;
+    }
+
+    private void probe(
+            FeatureServiceGrpc.FeatureServiceBlockingStub features,
+            IngestionServiceGrpc.IngestionServiceStub ingestion,
+            AtomicBoolean running,
+            Histogram visible,
+            AtomicLong unseen) {
+        long every = TimeUnit.SECONDS.toNanos(1) / probesPerSecond;
+        long next = System.nanoTime();
+        for (int n = 0; running.get(); n++) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            next += every;
+            String user = "probe-" + n;
+            Event event = Event.newBuilder()
+                    .setEventId("probe-" + n)
+                    .setUserId(user)
+                    .setItemId("i0")
+                    .setType(EventType.EVENT_TYPE_VIEW)
+                    .build();
+            long sent = System.nanoTime();
+            ingestion
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .ingestEvents(
+                            IngestEventsRequest.newBuilder().addEvents(event).build(), new StreamObserver<>() {
+                                @Override
+                                public void onNext(IngestEventsResponse response) {}
+
+                                @Override
+                                public void onError(Throwable t) {}
+
+                                @Override
+                                public void onCompleted() {}
+                            });
+            GetFeaturesRequest request = GetFeaturesRequest.newBuilder()
+                    .setUserId(user)
+                    .setRecentLimit(1)
+                    .build();
+            boolean seen = false;
+            while (!seen && System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(60)) {
+                seen = features.withDeadlineAfter(5, TimeUnit.SECONDS)
+                                .getFeatures(request)
+                                .getUser()
+                                .getRecentCount()
+                        > 0;
+                if (!seen) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                }
+            }
+            if (seen) {
+                visible.recordValue(Math.max(1, (System.nanoTime() - sent) / 1_000));
+            } else {
+                unseen.incrementAndGet();
+            }
+        }
+    }
+
+    private static double slope(List<long[]> points) {
+        double n = points.size();
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        for (long[] p : points) {
+            sx += p[0];
+            sy += p[1];
+            sxx += (double) p[0] * p[0];
+            sxy += (double) p[0] * p[1];
+        }
+        double denominator = n * sxx - sx * sx;
+        return denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
+    }
+
+    private static void awaitHeldByService(ServiceMetrics metrics, double held)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (metrics.max("recsys_features_log_partitions_held", "") != held) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the feature-service did not give its partitions up within 60 s");
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -179,11 +463,6 @@ final class IngestionBenchmark {
             throw new IllegalStateException("ingestion failed during the benchmark", failure.get());
         }
         return new Outcome(accepted.get(), notAccepted.get(), seconds, latency);
-    }
-
-    private Outcome unary(IngestionServiceGrpc.IngestionServiceStub stub, List<IngestEventsRequest> batches)
-            throws InterruptedException {
-        return unary(stub, batches, concurrency);
     }
 
     /**
@@ -244,46 +523,47 @@ final class IngestionBenchmark {
         return new Outcome(accepted.get(), notAccepted.get(), seconds, null);
     }
 
-    private record Catchup(long applied) {}
-
-    private static Catchup awaitApplied(ServiceMetrics metrics, long expected, Duration timeout)
-            throws IOException, InterruptedException {
+    private static void awaitApplied(RedisProbe redis, List<String> states, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        double applied = 0;
-        while (System.nanoTime() < deadline) {
-            applied = metrics.counter("recsys_features_log_entries_total", "result=\"applied\"");
-            if (applied >= expected) {
-                break;
+        while (redis.sumField(states, "applied") < redis.sumField(states, "appended")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the feature-service did not apply the log within " + timeout);
             }
             Thread.sleep(50);
         }
-        return new Catchup(Math.round(applied));
     }
 
-    private Map<String, Object> memoryFigures(RedisProbe redis, long before, long appliedEvents) {
+    private Map<String, Object> memoryFigures(RedisProbe redis, long before, long appliedEvents, List<String> states) {
         long after = redis.usedMemory();
-        long stream = redis.memoryUsage(LOG);
-        long streamEntries = redis.streamLength(LOG);
-        List<String> seenSample = redis.sampleKeys("recsys:{events}:seen:*", 2_000);
-        double seenBytes = redis.averageBytes(seenSample, key -> List.of(key));
-        long seenKeys = redis.countKeys("recsys:{events}:seen:*");
-        List<String> userSample = redis.sampleKeys("recsys:u:*:profile", 2_000);
+        long stream = 0;
+        long seen = 0;
+        long seenIds = 0;
+        for (int p = 0; p < partitions.count(); p++) {
+            stream += redis.memoryUsage(partitions.streamKey(p));
+            for (String key : redis.sampleKeys("recsys:{" + partitions.tag(p) + "}:seen:*", 10)) {
+                seen += redis.memoryUsage(key);
+                seenIds += redis.setSize(key);
+            }
+        }
+        long logged = redis.sumField(states, "appended");
+        List<String> userSample = redis.sampleKeys("recsys:{p*}:u:*:profile", 2_000);
         double bytesPerUser = redis.averageBytes(userSample, key -> List.of(key, key.replace(":profile", ":recent")));
         // item hashes end with their hash tag; each has a neighbour set beside it
         List<String> itemSample = redis.sampleKeys("recsys:i:*}", 2_000);
         double bytesPerItem = redis.averageBytes(itemSample, key -> List.of(key, key + ":co"));
-        long features = after - before - stream - Math.round(seenBytes * seenKeys);
+        long features = after - before - stream - seen;
 
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("events_applied", appliedEvents);
+        figures.put("events_logged", logged);
         figures.put("used_memory_mb", round((after - before) / 1e6));
         figures.put("event_log_mb", round(stream / 1e6));
-        figures.put("event_log_bytes_per_event", Math.round((double) stream / Math.max(1, streamEntries)));
-        figures.put("dedup_keys_mb", round(seenBytes * seenKeys / 1e6));
-        figures.put("dedup_bytes_per_event", Math.round(seenBytes));
+        figures.put("event_log_bytes_per_event", Math.round((double) stream / Math.max(1, logged)));
+        figures.put("dedup_mb", round(seen / 1e6));
+        figures.put("dedup_bytes_per_event", Math.round((double) seen / Math.max(1, seenIds)));
         figures.put("features_mb", round(features / 1e6));
         figures.put("features_mb_per_million_events", round(features / 1e6 / (appliedEvents / 1e6)));
-        figures.put("users", redis.countKeys("recsys:u:*:profile"));
+        figures.put("users", redis.countKeys("recsys:{p*}:u:*:profile"));
         figures.put("bytes_per_user", Math.round(bytesPerUser));
         figures.put("items", redis.countKeys("recsys:i:*}"));
         figures.put("bytes_per_item", Math.round(bytesPerItem));

@@ -37,6 +37,10 @@ final class RedisProbe implements AutoCloseable {
         return bytes == null ? 0 : bytes;
     }
 
+    long setSize(String key) {
+        return redis.scard(key);
+    }
+
     long streamLength(String key) {
         return redis.xlen(key);
     }
@@ -78,6 +82,48 @@ final class RedisProbe implements AutoCloseable {
             cursor = page;
         } while (!cursor.isFinished());
         return count;
+    }
+
+    /** Zeroes Redis's command statistics (CONFIG RESETSTAT). */
+    void resetStats() {
+        redis.configResetstat();
+    }
+
+    /** Per command: calls and microseconds of Redis time since the last reset (INFO commandstats). */
+    Map<String, long[]> commandStats() {
+        Map<String, long[]> stats = new LinkedHashMap<>();
+        info("commandstats").forEach((name, value) -> {
+            long calls = 0;
+            long usec = 0;
+            for (String part : value.split(",")) {
+                if (part.startsWith("calls=")) {
+                    calls = Long.parseLong(part.substring("calls=".length()));
+                } else if (part.startsWith("usec=")) {
+                    usec = Long.parseLong(part.substring("usec=".length()));
+                }
+            }
+            stats.put(name.replace("cmdstat_", ""), new long[] {calls, usec});
+        });
+        return stats;
+    }
+
+    /** Sets keys (with a time to live), for taking leases away from the services. */
+    void setAll(List<String> keys, String value, java.time.Duration ttl) {
+        keys.forEach(key -> redis.set(key, value, io.lettuce.core.SetArgs.Builder.px(ttl.toMillis())));
+    }
+
+    void deleteAll(List<String> keys) {
+        redis.del(keys.toArray(String[]::new));
+    }
+
+    /** The sum of one field over hashes (e.g. the partitions' "appended" counts); absent counts as 0. */
+    long sumField(List<String> hashes, String field) {
+        long sum = 0;
+        for (String hash : hashes) {
+            String value = redis.hget(hash, field);
+            sum += value == null ? 0 : Long.parseLong(value);
+        }
+        return sum;
     }
 
     Map<String, String> info(String section) {

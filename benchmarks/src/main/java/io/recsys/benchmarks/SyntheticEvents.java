@@ -43,6 +43,16 @@ final class SyntheticEvents {
         return batches;
     }
 
+    /** One batch of {@code size} events with ids {@code idPrefix + first ...}. */
+    IngestEventsRequest batch(String idPrefix, long first, int size) {
+        IngestEventsRequest.Builder batch = IngestEventsRequest.newBuilder();
+        long now = System.currentTimeMillis();
+        for (long i = first; i < first + size; i++) {
+            batch.addEvents(event(idPrefix + i, now));
+        }
+        return batch.build();
+    }
+
     String user() {
         return "u" + random.nextInt(users);
     }

@@ -9,9 +9,9 @@ import io.grpc.ServerBuilder;
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.eventlog.EventLogCodec;
+import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
-import io.recsys.contracts.platform.PlatformDefaults;
 import io.recsys.contracts.recommend.v1.CandidateSource;
 import io.recsys.features.grpc.FeatureGrpcService;
 import io.recsys.features.grpc.FeatureRequestValidator;
@@ -53,11 +53,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.stream.Consumer;
-import org.springframework.data.redis.connection.stream.MapRecord;
-import org.springframework.data.redis.connection.stream.ReadOffset;
-import org.springframework.data.redis.connection.stream.StreamOffset;
-import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,7 +66,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class FeatureParityTest {
 
-    private static final String GROUP = "feature-service";
+    private static final String CONSUMER = "parity";
     private static final double TOLERANCE = 1e-6;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -97,13 +93,15 @@ class FeatureParityTest {
         template.afterPropertiesSet();
         template.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
 
-        String log = PlatformDefaults.EVENT_LOG_STREAM_KEY;
+        EventLogPartitions partitions = EventLogPartitions.platform();
+        // every entry as it was appended, to apply them in this order
+        List<Map.Entry<Integer, FeatureWriter.LogEntry>> logged = new ArrayList<>();
         for (JsonNode item : golden.get("catalogue")) {
             Item entry = Item.newBuilder()
                     .setItemId(item.get("item_id").asString())
                     .setPrice(item.get("price").asDouble())
                     .build();
-            template.opsForStream().add(log, EventLogCodec.encode(entry, asOf));
+            logged.add(append(template, partitions.ofUser(entry.getItemId()), EventLogCodec.encode(entry, asOf)));
         }
         for (JsonNode event : golden.get("events")) {
             Event entry = Event.newBuilder()
@@ -115,22 +113,26 @@ class FeatureParityTest {
                     .setOccurredAt(EventLogCodec.toTimestamp(
                             Instant.ofEpochMilli(event.get("occurred_at_millis").asLong())))
                     .build();
-            template.opsForStream().add(log, EventLogCodec.encode(entry, asOf));
+            logged.add(append(
+                    template, partitions.ofUser(entry.getUserId()), EventLogCodec.encodeEvents(List.of(entry), asOf)));
         }
-        template.opsForStream().createGroup(log, ReadOffset.from("0"), GROUP);
+        for (int p = 0; p < partitions.count(); p++) {
+            template.opsForValue().set(partitions.ownerKey(p), CONSUMER);
+        }
 
         FeatureStoreProperties properties = Configured.defaults("recsys.features", FeatureStoreProperties.class);
         Clock clock = Clock.fixed(asOf, ZoneOffset.UTC);
-        FeatureWriter writer = new FeatureWriter(link, properties);
-        long applied = 0;
-        // in the log's order, in batches as the feature-service's consumer takes them
-        for (List<FeatureWriter.LogEntry> batch = next(template, log); !batch.isEmpty(); batch = next(template, log)) {
-            applied += writer.applyAndAcknowledge(log, GROUP, batch, asOf);
+        FeatureWriter writer = new FeatureWriter(link, properties, partitions);
+        // one entry per round, in the order the worker saw the history: the order in which neighbour sets are cut
+        // back depends on it (across partitions the consumer's order is the rounds', docs/feature-store.md)
+        for (Map.Entry<Integer, FeatureWriter.LogEntry> entry : logged) {
+            List<FeatureWriter.Started> started = writer.start(
+                    CONSUMER, Map.of(entry.getKey(), List.of(entry.getValue())), asOf.toEpochMilli(), asOf);
+            assertThat(started).extracting(FeatureWriter.Started::status).containsExactly(FeatureWriter.Status.STARTED);
+            writer.finish(List.of(started.getFirst().round().orElseThrow()), asOf);
         }
-        assertThat(applied)
-                .isEqualTo(golden.get("catalogue").size() + golden.get("events").size());
 
-        FeatureReader reader = new FeatureReader(link, clock, properties);
+        FeatureReader reader = new FeatureReader(link, clock, properties, partitions);
         featureService = ServerBuilder.forPort(0)
                 .addService(new FeatureGrpcService(reader, new FeatureRequestValidator(properties), properties, clock))
                 .build()
@@ -241,19 +243,14 @@ class FeatureParityTest {
                 .isLessThanOrEqualTo(TOLERANCE * Math.max(1.0, Math.abs(expected)));
     }
 
-    private static List<FeatureWriter.LogEntry> next(StringRedisTemplate template, String log) {
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        List<MapRecord<String, String, String>> records = (List) template.opsForStream()
-                .read(
-                        Consumer.from(GROUP, "parity"),
-                        StreamReadOptions.empty().count(100),
-                        StreamOffset.create(log, ReadOffset.lastConsumed()));
-        List<FeatureWriter.LogEntry> entries = new ArrayList<>();
-        for (MapRecord<String, String, String> record :
-                records == null ? List.<MapRecord<String, String, String>>of() : records) {
-            entries.add(new FeatureWriter.LogEntry(record.getId().getValue(), EventLogCodec.decode(record.getValue())));
-        }
-        return entries;
+    private static Map.Entry<Integer, FeatureWriter.LogEntry> append(
+            StringRedisTemplate template, int partition, Map<String, String> fields) {
+        RecordId id = template.opsForStream().add(partitions(partition), fields);
+        return Map.entry(partition, new FeatureWriter.LogEntry(id.getValue(), EventLogCodec.decode(fields)));
+    }
+
+    private static String partitions(int partition) {
+        return EventLogPartitions.platform().streamKey(partition);
     }
 
     private static JsonNode user(String userId) {
