@@ -7,7 +7,7 @@
 -- Decayed popularity uses forward decay: an event of weight w at time t adds w * exp((t - L) / tau) relative to a
 -- landmark L; the round's values are relative to its landmark (ARGV[3]), the item's stored ones to 'dL', converted here.
 --
--- KEYS: per item: its hash, its co-occurrence neighbour set
+-- KEYS: per item: its hash, its co-occurrence neighbours (a hash: neighbour -> summed weight)
 -- ARGV[1] the watermark field ('at:<partition tag>'), ARGV[2] the round's id, ARGV[3] the round's landmark (epoch ms),
 -- ARGV[4..6] the windows' time constants (ms, 1 h, 24 h, 7 d), ARGV[7] neighbours kept per item, ARGV[8] now,
 -- then per item: number of event types, (type name, count) pairs, popularity weight, the three decayed increments,
@@ -72,15 +72,31 @@ while a <= #ARGV do
       local grew = false
       for n = 0, neighbour_count - 1 do
         local weight = ARGV[neighbours_at + 2 * n + 1]
-        local score = tonumber(redis.call('ZINCRBY', co, weight, ARGV[neighbours_at + 2 * n]))
-        -- only a new member (its score is just this weight) can have made the set grow
+        local score = tonumber(redis.call('HINCRBYFLOAT', co, ARGV[neighbours_at + 2 * n], weight))
+        -- only a new neighbour (its weight is just this one) can have made the set grow
         if score == tonumber(weight) then
           grew = true
         end
       end
-      -- bounded memory: the set may grow to twice its size, then keeps the strongest
-      if grew and redis.call('ZCARD', co) > 2 * co_keep then
-        redis.call('ZREMRANGEBYRANK', co, 0, -co_keep - 1)
+      -- bounded memory: the set may grow to twice its size, then keeps the strongest (ties: the greater id, as a
+      -- sorted set ranks them)
+      if grew and redis.call('HLEN', co) > 2 * co_keep then
+        local all = redis.call('HGETALL', co)
+        local ranked = {}
+        for i = 1, #all, 2 do
+          ranked[#ranked + 1] = {all[i], tonumber(all[i + 1])}
+        end
+        table.sort(ranked, function(x, y)
+          if x[2] ~= y[2] then
+            return x[2] < y[2]
+          end
+          return x[1] < y[1]
+        end)
+        local weakest = {}
+        for i = 1, #ranked - co_keep do
+          weakest[i] = ranked[i][1]
+        end
+        redis.call('HDEL', co, unpack(weakest))
       end
     end
     changed = changed + 1

@@ -7,7 +7,6 @@ import io.lettuce.core.Range;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.MapOutput;
-import io.lettuce.core.output.ScoredValueListOutput;
 import io.lettuce.core.output.ValueListOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -211,32 +210,39 @@ public class FeatureReader {
 
     /** Each item's strongest co-occurrence neighbours, best first, in one round trip. */
     public List<ItemNeighbors> neighbours(List<String> itemIds, int limitPerItem) {
-        List<AsyncCommand<String, String, List<ScoredValue<String>>>> commands = new ArrayList<>(itemIds.size());
+        List<AsyncCommand<String, String, Map<String, String>>> commands = new ArrayList<>(itemIds.size());
         for (String itemId : itemIds) {
-            commands.add(RedisLink.async(new Command<>(
-                    CommandType.ZREVRANGE,
-                    new ScoredValueListOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8)
-                            .addKey(FeatureKeys.neighbours(itemId))
-                            .add(0)
-                            .add(limitPerItem - 1)
-                            .add("WITHSCORES"))));
+            commands.add(hashOf(FeatureKeys.neighbours(itemId)));
         }
         link.run(commands);
         List<ItemNeighbors> answer = new ArrayList<>(itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
-            List<ScoredValue<String>> neighbours = valueOf(commands.get(i), List.of());
+            Map<String, String> neighbours = valueOf(commands.get(i), Map.of());
             ItemNeighbors.Builder item = ItemNeighbors.newBuilder()
                     .setItemId(itemIds.get(i))
                     .setStatus(
                             neighbours.isEmpty()
                                     ? FeatureStatus.FEATURE_STATUS_NOT_FOUND
                                     : FeatureStatus.FEATURE_STATUS_PRESENT);
-            neighbours.forEach(n -> item.addNeighbors(
-                    ScoredItem.newBuilder().setItemId(n.getValue()).setScore(n.getScore())));
+            strongest(neighbours, limitPerItem).forEach(item::addNeighbors);
             answer.add(item.build());
         }
         return answer;
+    }
+
+    /**
+     * The {@code limit} strongest neighbours, strongest first; ties: the greater id first, as a sorted set has them.
+     */
+    static List<ScoredItem> strongest(Map<String, String> neighbours, int limit) {
+        List<ScoredItem> ranked = new ArrayList<>(neighbours.size());
+        neighbours.forEach((id, weight) -> ranked.add(ScoredItem.newBuilder()
+                .setItemId(id)
+                .setScore(Double.parseDouble(weight))
+                .build()));
+        ranked.sort(java.util.Comparator.comparingDouble(ScoredItem::getScore)
+                .thenComparing(ScoredItem::getItemId)
+                .reversed());
+        return ranked.size() > limit ? ranked.subList(0, limit) : ranked;
     }
 
     private List<ScoredItem> top(String key, int count, double scale) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.recsys.contracts.catalog.v1.Item;
 import io.recsys.contracts.common.v1.EventType;
+import io.recsys.contracts.common.v1.ScoredItem;
 import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.contracts.events.v1.Event;
@@ -229,9 +230,10 @@ class ExactlyOnceApplyTest {
             rounds.forEach(round -> positions.put(round.partition(), round.id()));
         }
 
-        Long hubNeighbours = redisTemplate.opsForZSet().zCard("recsys:i:{hub}:co");
+        Long hubNeighbours = redisTemplate.opsForHash().size("recsys:i:{hub}:co");
         assertThat(hubNeighbours).isBetween(50L, 100L);
-        assertThat(redisTemplate.opsForZSet().reverseRange("recsys:i:{hub}:co", 0, 0))
+        assertThat(reader.neighbours(List.of("hub"), 1).getFirst().getNeighborsList())
+                .extracting(ScoredItem::getItemId)
                 .containsExactly("loyal");
     }
 
