@@ -1,9 +1,10 @@
 package io.recsys.features.store;
 
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.ArrayOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.MapOutput;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -77,33 +78,117 @@ public class FeatureWriter {
     public record Started(int partition, Status status, Optional<Round> round) {}
 
     /**
-     * Step 1 for the partitions' new entries, all in one round trip. {@code landmark}: the popularity landmark (epoch
-     * ms) the round's decayed values are to be relative to.
+     * Step 1 for the partitions' new entries: their users' state is read (one round trip for all), their changes and
+     * the co-occurrence pairs computed here, then applied (one more round trip). {@code landmark}: the popularity
+     * landmark (epoch ms) the round's decayed values are to be relative to.
      */
     public List<Started> start(String consumer, Map<Integer, List<LogEntry>> entries, long landmark, Instant now) {
         List<Integer> order = new ArrayList<>(entries.keySet());
-        List<RoundChanges> changes = new ArrayList<>(order.size());
-        List<AsyncCommand<String, String, List<Object>>> scripts = new ArrayList<>(order.size());
+        List<Map<String, List<Event>>> users = new ArrayList<>(order.size());
+        List<AsyncCommand<String, String, List<String>>> recentReads = new ArrayList<>();
+        List<AsyncCommand<String, String, String>> lastActiveReads = new ArrayList<>();
+        List<AsyncCommand<String, String, ?>> reads = new ArrayList<>();
         for (int partition : order) {
+            Map<String, List<Event>> byUser = eventsByUser(entries.get(partition));
+            users.add(byUser);
+            for (String userId : byUser.keySet()) {
+                AsyncCommand<String, String, List<String>> recent = RedisLink.async(new Command<>(
+                        CommandType.LRANGE,
+                        new ValueListOutput<>(StringCodec.UTF8),
+                        new CommandArgs<>(StringCodec.UTF8)
+                                .addKey(FeatureKeys.userRecent(partitions, userId))
+                                .add(0)
+                                .add(PlatformDefaults.COOCCURRENCE_LOOK_BACK_EVENTS - 1)));
+                AsyncCommand<String, String, String> lastActive = RedisLink.async(new Command<>(
+                        CommandType.HGET,
+                        new ValueOutput<>(StringCodec.UTF8),
+                        new CommandArgs<>(StringCodec.UTF8)
+                                .addKey(FeatureKeys.userProfile(partitions, userId))
+                                .add(FeatureKeys.LAST_ACTIVE)));
+                recentReads.add(recent);
+                lastActiveReads.add(lastActive);
+                reads.add(recent);
+                reads.add(lastActive);
+            }
+        }
+        redis.run(reads);
+        List<RoundChanges> changes = new ArrayList<>(order.size());
+        List<AsyncCommand<String, String, String>> scripts = new ArrayList<>(order.size());
+        int read = 0;
+        for (int i = 0; i < order.size(); i++) {
+            int partition = order.get(i);
             RoundChanges round = new RoundChanges(landmark);
+            List<String> keys = new ArrayList<>();
+            keys.add(partitions.stateKey(partition));
+            keys.add(partitions.roundKey(partition));
+            keys.add(partitions.ownerKey(partition));
+            List<String> userArgs = new ArrayList<>();
+            for (Map.Entry<String, List<Event>> user : users.get(i).entrySet()) {
+                List<String> recent = recentReads.get(read).getOutput().get();
+                String lastActive = lastActiveReads.get(read).getOutput().get();
+                read++;
+                UserChanges changed = new UserChanges(
+                        recent == null ? List.of() : recent, lastActive == null ? 0 : Long.parseLong(lastActive));
+                for (Event event : user.getValue()) {
+                    addEvent(changed, event, round);
+                }
+                keys.add(FeatureKeys.userRecent(partitions, user.getKey()));
+                keys.add(FeatureKeys.userProfile(partitions, user.getKey()));
+                changed.addArguments(userArgs);
+            }
+            int applied = 0;
+            for (LogEntry logged : entries.get(partition)) {
+                switch (logged.entry()) {
+                    case EventLogCodec.LoggedEvents batch ->
+                        applied += batch.events().size();
+                    case EventLogCodec.LoggedItem item -> {
+                        round.setCatalog(
+                                item.item().getItemId(),
+                                Base64.getEncoder().encodeToString(item.item().toByteArray()));
+                        applied++;
+                    }
+                    case EventLogCodec.Unknown unknown -> {
+                        // passed over by moving past it, never applied
+                    }
+                }
+            }
+            List<String> args = new ArrayList<>(7 + userArgs.size());
+            args.add(consumer);
+            args.add(entries.get(partition).getLast().streamId());
+            args.add(Integer.toString(applied));
+            args.add(round.toText());
+            args.add(Long.toString(now.toEpochMilli()));
+            args.add(Integer.toString(properties.recentItemsKept()));
+            args.add(Long.toString(properties.userTtl().toSeconds()));
+            args.addAll(userArgs);
             changes.add(round);
-            scripts.add(startScript(consumer, partition, entries.get(partition), round, now));
+            scripts.add(RedisLink.eval(APPLY_USERS, keys, args, new ValueOutput<>(StringCodec.UTF8)));
         }
         redis.run(scripts);
         List<Started> started = new ArrayList<>(order.size());
         for (int i = 0; i < order.size(); i++) {
-            List<Object> reply = scripts.get(i).getOutput().get();
-            Status status = status(String.valueOf(reply.getFirst()));
-            List<LogEntry> partitionEntries = entries.get(order.get(i));
-            Optional<Round> round = Optional.empty();
-            if (status == Status.STARTED) {
-                changes.get(i).addNeighbours(String.valueOf(reply.get(1)));
-                round = Optional.of(
-                        new Round(order.get(i), partitionEntries.getLast().streamId(), changes.get(i)));
-            }
+            Status status = status(String.valueOf(scripts.get(i).getOutput().get()));
+            Optional<Round> round = status == Status.STARTED
+                    ? Optional.of(new Round(
+                            order.get(i), entries.get(order.get(i)).getLast().streamId(), changes.get(i)))
+                    : Optional.empty();
             started.add(new Started(order.get(i), status, round));
         }
         return started;
+    }
+
+    /** The entries' events by user, users in order of first appearance, each user's events in log order. */
+    private static Map<String, List<Event>> eventsByUser(List<LogEntry> entries) {
+        Map<String, List<Event>> byUser = new LinkedHashMap<>();
+        for (LogEntry logged : entries) {
+            if (logged.entry() instanceof EventLogCodec.LoggedEvents batch) {
+                for (Event event : batch.events()) {
+                    byUser.computeIfAbsent(event.getUserId(), u -> new ArrayList<>(2))
+                            .add(event);
+                }
+            }
+        }
+        return byUser;
     }
 
     private static Status status(String reply) {
@@ -116,66 +201,21 @@ public class FeatureWriter {
         };
     }
 
-    private AsyncCommand<String, String, List<Object>> startScript(
-            String consumer, int partition, List<LogEntry> entries, RoundChanges round, Instant now) {
-        Map<String, Integer> users = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>();
-        keys.add(partitions.stateKey(partition));
-        keys.add(partitions.roundKey(partition));
-        keys.add(partitions.ownerKey(partition));
-        List<String> eventArgs = new ArrayList<>();
-        int applied = 0;
-        for (LogEntry logged : entries) {
-            switch (logged.entry()) {
-                case EventLogCodec.LoggedEvents batch -> {
-                    for (Event event : batch.events()) {
-                        Integer user = users.get(event.getUserId());
-                        if (user == null) {
-                            user = users.size() + 1;
-                            users.put(event.getUserId(), user);
-                            keys.add(FeatureKeys.userRecent(partitions, event.getUserId()));
-                            keys.add(FeatureKeys.userProfile(partitions, event.getUserId()));
-                        }
-                        addEvent(eventArgs, user, event, round);
-                    }
-                    applied += batch.events().size();
-                }
-                case EventLogCodec.LoggedItem item -> {
-                    round.setCatalog(
-                            item.item().getItemId(),
-                            Base64.getEncoder().encodeToString(item.item().toByteArray()));
-                    applied++;
-                }
-                case EventLogCodec.Unknown unknown -> {
-                    // acknowledged by moving past it, never applied
-                }
-            }
-        }
-        List<String> args = new ArrayList<>(9 + eventArgs.size());
-        args.add(consumer);
-        args.add(entries.getLast().streamId());
-        args.add(Integer.toString(applied));
-        args.add(round.toText());
-        args.add(Long.toString(now.toEpochMilli()));
-        args.add(Integer.toString(properties.recentItemsKept()));
-        args.add(Long.toString(properties.userTtl().toSeconds()));
-        args.add(Integer.toString(properties.cooccurrenceRecentItems()));
-        args.add(Integer.toString(PlatformDefaults.COOCCURRENCE_LOOK_BACK_EVENTS));
-        args.addAll(eventArgs);
-        return RedisLink.eval(APPLY_USERS, keys, args, new ArrayOutput<>(StringCodec.UTF8));
-    }
-
-    private void addEvent(List<String> args, int user, Event event, RoundChanges round) {
+    private void addEvent(UserChanges user, Event event, RoundChanges round) {
         String type = EventTypeNames.nameOf(event.getType(), event.getCustomType());
         long occurredAt = EventLogCodec.toInstant(event.getOccurredAt()).toEpochMilli();
         double weight = properties.weightOf(type);
-        args.add(Integer.toString(user));
-        args.add(event.getItemId());
-        args.add(RecentInteraction.encode(
-                event.getItemId(), type, occurredAt, event.hasValue() ? event.getValue() : null));
-        args.add(type);
-        args.add(Long.toString(occurredAt));
-        args.add(Double.toString(weight));
+        String element = RecentInteraction.encode(
+                event.getItemId(), type, occurredAt, event.hasValue() ? event.getValue() : null);
+        user.add(
+                event.getItemId(),
+                element,
+                type,
+                occurredAt,
+                weight,
+                properties.cooccurrenceRecentItems(),
+                PlatformDefaults.COOCCURRENCE_LOOK_BACK_EVENTS,
+                round);
         round.addEvent(event.getItemId(), type, weight, occurredAt);
     }
 
@@ -188,10 +228,7 @@ public class FeatureWriter {
         if (stored == null || stored.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Round(
-                partition,
-                stored.get("id"),
-                RoundChanges.fromText(stored.get("changes"), stored.getOrDefault("co", ""))));
+        return Optional.of(new Round(partition, stored.get("id"), RoundChanges.fromText(stored.get("changes"))));
     }
 
     /** Steps 2 to 4 for started (or stored) rounds: two round trips, whatever their number. */

@@ -61,18 +61,16 @@ public final class RoundChanges {
         item(itemId).catalog = entry;
     }
 
-    /** Adds the co-occurrence pairs step 1 computed: lines of {@code item \t neighbour \t weight}. */
-    public void addNeighbours(String pairs) {
-        forEachLine(
-                pairs,
-                fields -> item(fields[0]).neighbours.merge(fields[1], Double.parseDouble(fields[2]), Double::sum));
+    /** Adds {@code weight} to {@code neighbour} among {@code itemId}'s co-occurrence neighbours. */
+    void addPair(String itemId, String neighbour, double weight) {
+        item(itemId).neighbours.merge(neighbour, weight, Double::sum);
     }
 
     private ItemChange item(String itemId) {
         return items.computeIfAbsent(itemId, id -> new ItemChange());
     }
 
-    /** The text stored with the round (without the neighbours, which step 1 adds itself). */
+    /** The text stored with the round. */
     public String toText() {
         StringBuilder text = new StringBuilder(items.size() * 64);
         text.append(landmark);
@@ -91,8 +89,8 @@ public final class RoundChanges {
         return text.toString();
     }
 
-    /** Reads what {@link #toText} wrote, and the co-occurrence pairs stored beside it. */
-    public static RoundChanges fromText(String text, String pairs) {
+    /** Reads what {@link #toText} wrote. */
+    public static RoundChanges fromText(String text) {
         int firstLine = text.indexOf('\n');
         RoundChanges round = new RoundChanges(Long.parseLong(firstLine < 0 ? text : text.substring(0, firstLine)));
         if (firstLine >= 0) {
@@ -105,11 +103,16 @@ public final class RoundChanges {
                 item.catalog = fields[2 + item.decayed.length];
                 for (int f = 3 + item.decayed.length; f < fields.length; f++) {
                     int equals = fields[f].indexOf('=');
-                    item.counts.put(fields[f].substring(0, equals), Integer.parseInt(fields[f].substring(equals + 1)));
+                    if (fields[f].startsWith("+")) {
+                        item.neighbours.put(
+                                fields[f].substring(1, equals), Double.parseDouble(fields[f].substring(equals + 1)));
+                    } else {
+                        item.counts.put(
+                                fields[f].substring(0, equals), Integer.parseInt(fields[f].substring(equals + 1)));
+                    }
                 }
             });
         }
-        round.addNeighbours(pairs);
         return round;
     }
 
