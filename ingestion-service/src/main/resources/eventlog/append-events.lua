@@ -4,49 +4,59 @@
 -- KEYS[1] the stream, KEYS[2] the ids of this window, KEYS[3] the ids of the previous window, KEYS[4] the partition's
 -- state (its "appended" count grows by the events appended)
 -- ARGV[1] approximate max entries, ARGV[2] seconds this window's set is kept, ARGV[3] ingestion time (epoch ms),
--- then per event: its id, its line (EventLogCodec.record)
+-- ARGV[4] the events' lines (EventLogCodec.record) joined by '\n', ARGV[5] the lines' lengths, comma-separated,
+-- then the events' ids, in the same order
 -- Returns one character per event: '1' appended, '0' duplicate.
-local max_entries, keep_for, ingested = ARGV[1], ARGV[2], ARGV[3]
--- Lua's unpack() is bounded by its stack; larger batches are asked about in chunks
+local max_entries, keep_for, ingested, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local first, count = 6, #ARGV - 5
+-- Lua's unpack() is bounded by its stack; larger batches go in chunks
 local chunk = 4000
-local function members(first, last, step)
-  local ids = {}
-  for a = first, last, step do
-    ids[#ids + 1] = ARGV[a]
-  end
-  return ids
-end
-local function ask(key, ids)
+local function ask(key)
   local answers = {}
-  for from = 1, #ids, chunk do
-    local to = math.min(from + chunk - 1, #ids)
-    for _, seen in ipairs(redis.call('SMISMEMBER', key, unpack(ids, from, to))) do
+  for from = first, #ARGV, chunk do
+    for _, seen in ipairs(redis.call('SMISMEMBER', key, unpack(ARGV, from, math.min(from + chunk - 1, #ARGV)))) do
       answers[#answers + 1] = seen
     end
   end
   return answers
 end
-local ids = members(4, #ARGV, 2)
-local seen_now, seen_before = ask(KEYS[2], ids), ask(KEYS[3], ids)
-local flags, fresh, lines, in_batch = {}, {}, {}, {}
-for j = 1, #ids do
-  local id = ids[j]
+local seen_now, seen_before = ask(KEYS[2]), ask(KEYS[3])
+local flags, fresh, in_batch = {}, {}, {}
+for j = 1, count do
+  local id = ARGV[first + j - 1]
   if seen_now[j] == 1 or seen_before[j] == 1 or in_batch[id] then
     flags[j] = '0'
   else
     in_batch[id] = true
     flags[j] = '1'
-    fresh[#fresh + 1] = id
-    lines[#lines + 1] = ARGV[3 + 2 * j]
+    fresh[#fresh + 1] = j
   end
 end
 if #fresh > 0 then
-  for from = 1, #fresh, chunk do
-    redis.call('SADD', KEYS[2], unpack(fresh, from, math.min(from + chunk - 1, #fresh)))
+  local ids = {}
+  for i, j in ipairs(fresh) do
+    ids[i] = ARGV[first + j - 1]
+  end
+  for from = 1, #ids, chunk do
+    redis.call('SADD', KEYS[2], unpack(ids, from, math.min(from + chunk - 1, #ids)))
   end
   redis.call('EXPIRE', KEYS[2], keep_for)
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', max_entries, '*', 'kind', 'events', 'v', '1', 'n', #lines,
-    'ingested', ingested, 'data', table.concat(lines, '\n'))
-  redis.call('HINCRBY', KEYS[4], 'appended', #lines)
+  if #fresh < count then
+    -- some were duplicates (rare): keep the other lines
+    local starts, at = {}, 1
+    for length in string.gmatch(ARGV[5], '%d+') do
+      starts[#starts + 1] = at
+      at = at + tonumber(length) + 1
+    end
+    local lines = {}
+    for i, j in ipairs(fresh) do
+      local stop = (j < count) and (starts[j + 1] - 2) or #data
+      lines[i] = string.sub(data, starts[j], stop)
+    end
+    data = table.concat(lines, '\n')
+  end
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', max_entries, '*', 'kind', 'events', 'v', '1', 'n', #fresh,
+    'ingested', ingested, 'data', data)
+  redis.call('HINCRBY', KEYS[4], 'appended', #fresh)
 end
 return table.concat(flags)

@@ -81,14 +81,26 @@ public class RedisEventLog {
                     partitions.seenKey(p, window),
                     partitions.seenKey(p, window - 1),
                     partitions.stateKey(p));
-            List<String> args = new ArrayList<>(3 + 2 * mine.size());
+            List<String> args = new ArrayList<>(5 + mine.size());
             args.add(Long.toString(properties.maxEntries()));
             args.add(Long.toString(keepSeconds));
             args.add(Long.toString(now.toEpochMilli()));
+            // the lines go joined, as the entry will hold them; their lengths let the script drop a duplicate's line
+            StringBuilder data = new StringBuilder(mine.size() * 128);
+            StringBuilder lengths = new StringBuilder(mine.size() * 4);
             for (int i : mine) {
-                Event event = events.get(i);
-                args.add(event.getEventId());
-                args.add(EventLogCodec.record(event, now));
+                String line = EventLogCodec.record(events.get(i), now);
+                if (!data.isEmpty()) {
+                    data.append('\n');
+                    lengths.append(',');
+                }
+                data.append(line);
+                lengths.append(utf8Length(line));
+            }
+            args.add(data.toString());
+            args.add(lengths.toString());
+            for (int i : mine) {
+                args.add(events.get(i).getEventId());
             }
             sent.add(p);
             scripts.add(RedisLink.eval(APPEND_EVENTS, keys, args, new ValueOutput<>(StringCodec.UTF8)));
@@ -106,6 +118,27 @@ public class RedisEventLog {
             }
         }
         return duplicate;
+    }
+
+    /** The length of {@code text} in UTF-8 bytes, which is what the script counts in. */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static String answer(AsyncCommand<String, String, String> script) {

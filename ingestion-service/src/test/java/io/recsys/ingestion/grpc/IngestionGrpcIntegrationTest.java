@@ -169,6 +169,25 @@ class IngestionGrpcIntegrationTest {
     }
 
     @Test
+    void aDuplicateInABatchLeavesTheOtherEventsTextIntact() {
+        Event accented = event("txt-1", "u5", "i1", EventType.EVENT_TYPE_VIEW).toBuilder()
+                .setContext(EventContext.newBuilder().setPage("café ☕ 𝄞\tand a tab"))
+                .build();
+        Event plain = event("txt-2", "u5", "i2", EventType.EVENT_TYPE_VIEW).toBuilder()
+                .setContext(EventContext.newBuilder().setPage("naïve"))
+                .build();
+
+        IngestEventsResponse response = ingestion.ingestEvents(IngestEventsRequest.newBuilder()
+                .addEvents(accented)
+                .addEvents(accented)
+                .addEvents(plain)
+                .build());
+
+        assertThat(response.getDuplicates()).isEqualTo(1);
+        assertThat(log()).extracting(e -> e.getContext().getPage()).containsExactly("café ☕ 𝄞\tand a tab", "naïve");
+    }
+
+    @Test
     void aStringThatIsNotUtf8RejectsOnlyItsOwnEvent() {
         // Bytes a JSON encoder would never produce, but a gRPC client can send: a Latin-1 "é" and a lone continuation
         // byte
