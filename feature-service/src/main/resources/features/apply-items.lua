@@ -78,23 +78,33 @@ while a <= #ARGV do
           grew = true
         end
       end
-      -- bounded memory: the set may grow to twice its size, then keeps the strongest (ties: the greater id, as a
-      -- sorted set ranks them)
+      -- bounded memory: the set may grow to twice its size, then keeps the strongest (ties: the greater ids stay, as
+      -- a sorted set ranks them)
       if grew and redis.call('HLEN', co) > 2 * co_keep then
         local all = redis.call('HGETALL', co)
-        local ranked = {}
-        for i = 1, #all, 2 do
-          ranked[#ranked + 1] = {all[i], tonumber(all[i + 1])}
+        local scores = {}
+        for i = 2, #all, 2 do
+          scores[#scores + 1] = tonumber(all[i])
         end
-        table.sort(ranked, function(x, y)
-          if x[2] ~= y[2] then
-            return x[2] < y[2]
+        table.sort(scores)
+        local threshold = scores[#scores - co_keep + 1]
+        local weakest, tied, above = {}, {}, 0
+        for i = 1, #all, 2 do
+          local score = tonumber(all[i + 1])
+          if score < threshold then
+            weakest[#weakest + 1] = all[i]
+          elseif score == threshold then
+            tied[#tied + 1] = all[i]
+          else
+            above = above + 1
           end
-          return x[1] < y[1]
-        end)
-        local weakest = {}
-        for i = 1, #ranked - co_keep do
-          weakest[i] = ranked[i][1]
+        end
+        local extra = #tied - (co_keep - above)
+        if extra > 0 then
+          table.sort(tied)
+          for i = 1, extra do
+            weakest[#weakest + 1] = tied[i]
+          end
         end
         redis.call('HDEL', co, unpack(weakest))
       end

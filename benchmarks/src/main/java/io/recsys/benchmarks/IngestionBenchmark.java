@@ -336,6 +336,7 @@ final class IngestionBenchmark {
         figures.put("consumer_kept_up", slope < 0.01 * rate && lags.getLast()[1] < rate);
         figures.put("event_to_visible", BenchmarkReport.latency(visible));
         figures.put("probes_not_visible_within_60s", probesUnseen.get());
+        figures.put("probe_reads_failed", failedReads.get());
         figures.put("per_second", perSecond);
         return figures;
     }
@@ -345,7 +346,8 @@ final class IngestionBenchmark {
             IngestionServiceGrpc.IngestionServiceStub ingestion,
             AtomicBoolean running,
             Histogram visible,
-            AtomicLong unseen) {
+            AtomicLong unseen,
+            AtomicLong failedReads) {
         long every = TimeUnit.SECONDS.toNanos(1) / probesPerSecond;
         long next = System.nanoTime();
         for (int n = 0; running.get(); n++) {
@@ -378,11 +380,16 @@ final class IngestionBenchmark {
                     .build();
             boolean seen = false;
             while (!seen && System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(60)) {
-                seen = features.withDeadlineAfter(5, TimeUnit.SECONDS)
-                                .getFeatures(request)
-                                .getUser()
-                                .getRecentCount()
-                        > 0;
+                try {
+                    seen = features.withDeadlineAfter(5, TimeUnit.SECONDS)
+                                    .getFeatures(request)
+                                    .getUser()
+                                    .getRecentCount()
+                            > 0;
+                } catch (io.grpc.StatusRuntimeException e) {
+                    // a read the overloaded store could not answer: the probe keeps waiting
+                    failedReads.incrementAndGet();
+                }
                 if (!seen) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
                 }
