@@ -269,8 +269,10 @@ final class IngestionBenchmark {
         AtomicBoolean running = new AtomicBoolean(true);
         Histogram visible = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(5), 3);
         AtomicLong probesUnseen = new AtomicLong();
-        Thread probes =
-                Thread.ofPlatform().name("probes").start(() -> probe(features, stub, running, visible, probesUnseen));
+        AtomicLong failedReads = new AtomicLong();
+        Thread probes = Thread.ofPlatform()
+                .name("probes")
+                .start(() -> probe(features, stub, running, visible, probesUnseen, failedReads));
         long started = System.nanoTime();
         Thread sender = Thread.ofPlatform().name("sender").start(() -> {
             long next = started;
