@@ -7,10 +7,13 @@
 -- Decayed popularity uses forward decay: an event of weight w at time t adds w * exp((t - L) / tau) relative to a
 -- landmark L; the round's values are relative to its landmark (ARGV[3]), the item's stored ones to 'dL', converted here.
 --
--- KEYS: per item: its hash, its co-occurrence neighbours (a hash: neighbour -> summed weight)
+-- The items' keys are named here (FeatureKeys: 'recsys:i:{<id>}' and its co-occurrence neighbours, a hash neighbour ->
+-- summed weight, 'recsys:i:{<id>}:co') rather than declared: declared keys must share one slot even with
+-- allow-cross-slot-keys, which only lets a script reach keys of other slots on the same node.
+-- KEYS[1] the first item's hash (where a cluster client sends the script)
 -- ARGV[1] the watermark field ('at:<partition tag>'), ARGV[2] the round's id, ARGV[3] the round's landmark (epoch ms),
 -- ARGV[4..6] the windows' time constants (ms, 1 h, 24 h, 7 d), ARGV[7] neighbours kept per item, ARGV[8] now,
--- then per item: number of event types, (type name, count) pairs, popularity weight, the three decayed increments,
+-- then per item: its id, number of event types, (type name, count) pairs, popularity weight, the three decayed increments,
 -- catalog entry ('' when none), number of neighbours, (neighbour, weight) pairs
 -- Returns the number of items changed.
 local field, round_id, landmark, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[8]
@@ -29,9 +32,11 @@ local function applied_before(stored)
   local ms, seq = id_parts(stored)
   return ms > round_ms or (ms == round_ms and seq >= round_seq)
 end
-local a, k, changed = 9, 1, 0
+local a, changed = 9, 0
 while a <= #ARGV do
-  local hash, co = KEYS[k], KEYS[k + 1]
+  local hash = 'recsys:i:{' .. ARGV[a] .. '}'
+  local co = hash .. ':co'
+  a = a + 1
   local type_count = tonumber(ARGV[a])
   local types_at = a + 1
   local p = types_at + 2 * type_count
@@ -112,6 +117,5 @@ while a <= #ARGV do
     changed = changed + 1
   end
   a = neighbours_at + 2 * neighbour_count
-  k = k + 2
 end
 return changed

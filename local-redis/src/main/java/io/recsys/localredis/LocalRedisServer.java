@@ -37,13 +37,15 @@ public final class LocalRedisServer implements AutoCloseable {
     private final int port;
     private final Path workDir;
     private final Persistence persistence;
+    private final boolean clusterNode;
     private Process process;
 
-    private LocalRedisServer(RedisBinary binary, int port, Path workDir, Persistence persistence) {
+    private LocalRedisServer(RedisBinary binary, int port, Path workDir, Persistence persistence, boolean clusterNode) {
         this.binary = binary;
         this.port = port;
         this.workDir = workDir;
         this.persistence = persistence;
+        this.clusterNode = clusterNode;
     }
 
     /** Starts a server without persistence on the given port, or on a free one when {@code port} is 0. */
@@ -53,8 +55,16 @@ public final class LocalRedisServer implements AutoCloseable {
 
     public static LocalRedisServer start(RedisBinary binary, int port, Persistence persistence) throws IOException {
         int chosenPort = port == 0 ? freePort() : port;
-        LocalRedisServer server =
-                new LocalRedisServer(binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence);
+        LocalRedisServer server = new LocalRedisServer(
+                binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence, false);
+        server.startProcess();
+        return server;
+    }
+
+    /** Starts a node of a Redis Cluster on a free port, not yet part of one ({@link LocalRedisCluster} joins it). */
+    static LocalRedisServer startClusterNode(RedisBinary binary, Persistence persistence) throws IOException {
+        LocalRedisServer server = new LocalRedisServer(
+                binary, freePort(), Files.createTempDirectory("recsys-redis-cluster-"), persistence, true);
         server.startProcess();
         return server;
     }
@@ -129,6 +139,16 @@ public final class LocalRedisServer implements AutoCloseable {
                 workDir.toString(),
                 "--logfile",
                 workDir.resolve("redis.log").toString()));
+        if (clusterNode) {
+            // the node's identity and the cluster's layout survive a restart in this file
+            command.addAll(List.of(
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    workDir.resolve("nodes.conf").toString(),
+                    "--cluster-node-timeout",
+                    "2000"));
+        }
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

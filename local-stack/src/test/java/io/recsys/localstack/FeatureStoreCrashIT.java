@@ -12,6 +12,7 @@ import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.contracts.features.v1.GetFeaturesResponse;
+import io.recsys.localredis.LocalRedisCluster;
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
 import java.io.IOException;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A feature-service killed with SIGKILL in the middle of a large backlog, and another one taking over: afterwards every
@@ -53,10 +55,10 @@ class FeatureStoreCrashIT {
 
     private final List<ServiceProcess> processes = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
-    private LocalRedisServer redis;
+    private AutoCloseable redis;
 
     @AfterEach
-    void stopEverything() {
+    void stopEverything() throws Exception {
         channels.forEach(ManagedChannel::shutdownNow);
         processes.forEach(ServiceProcess::stop);
         if (redis != null) {
@@ -64,13 +66,23 @@ class FeatureStoreCrashIT {
         }
     }
 
-    @Test
-    void aConsumerKilledMidBacklogLosesAndDoublesNothing() throws Exception {
+    /** One Redis, or a Redis Cluster of three masters started from the same binary; the same services run on both. */
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"a single Redis", "a Redis Cluster"})
+    void aConsumerKilledMidBacklogLosesAndDoublesNothing(String store) throws Exception {
         Path root = StackConfig.findRoot(Path.of(""));
         Path workDir = root.resolve("local-stack/target/crash-test");
-        redis = LocalRedisServer.start(RedisBinary.locate(), 0);
-        List<String> redisArgs =
-                List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
+        List<String> redisArgs;
+        if (store.endsWith("Cluster")) {
+            LocalRedisCluster cluster =
+                    LocalRedisCluster.start(RedisBinary.locate(), 3, 0, LocalRedisServer.Persistence.NONE);
+            redis = cluster;
+            redisArgs = List.of("--spring.data.redis.cluster.nodes=" + cluster.nodes());
+        } else {
+            LocalRedisServer single = LocalRedisServer.start(RedisBinary.locate(), 0);
+            redis = single;
+            redisArgs = List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + single.port());
+        }
         ServiceSpec ingestionSpec = new ServiceSpec(
                 "ingestion-service", LocalRedisServer.freePort(), LocalRedisServer.freePort(), redisArgs);
         ServiceProcess ingestion = launch(ingestionSpec, root, workDir);

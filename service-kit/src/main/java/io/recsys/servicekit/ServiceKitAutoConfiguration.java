@@ -3,6 +3,8 @@ package io.recsys.servicekit;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.servicekit.eventlog.EventLogProperties;
 import java.time.Clock;
@@ -55,17 +57,36 @@ public class ServiceKitAutoConfiguration {
             return new io.recsys.servicekit.redis.RedisLink(factory);
         }
 
+        /**
+         * On a Redis Cluster, the client also follows the topology: at once when a command is redirected (a failover, a
+         * slot moved) and every {@code spring.data.redis.lettuce.cluster.refresh.period} (default here 10 s) anyway.
+         */
         @Bean
         LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected(
-                @Value("${spring.data.redis.connect-timeout:1s}") Duration connectTimeout) {
-            return builder -> builder.clientOptions(ClientOptions.builder()
+                @Value("${spring.data.redis.connect-timeout:1s}") Duration connectTimeout,
+                @Value("${spring.data.redis.cluster.nodes:}") String clusterNodes,
+                @Value("${spring.data.redis.lettuce.cluster.refresh.period:10s}") Duration refreshPeriod) {
+            SocketOptions socket = SocketOptions.builder()
+                    .connectTimeout(connectTimeout)
+                    .keepAlive(true)
+                    .build();
+            if (clusterNodes.isBlank()) {
+                return builder -> builder.clientOptions(ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket)
+                        .timeoutOptions(TimeoutOptions.enabled())
+                        .build());
+            }
+            return builder -> builder.clientOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(SocketOptions.builder()
-                            .connectTimeout(connectTimeout)
-                            .keepAlive(true)
-                            .build())
+                    .socketOptions(socket)
                     .timeoutOptions(TimeoutOptions.enabled())
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers()
+                            .enablePeriodicRefresh(refreshPeriod)
+                            .build())
                     .build());
         }
     }

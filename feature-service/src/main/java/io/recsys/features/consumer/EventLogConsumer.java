@@ -4,7 +4,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -194,7 +194,7 @@ public class EventLogConsumer implements SmartLifecycle {
         }
         writer.finish(stored, clock.instant());
         List<Integer> order = new ArrayList<>(toRecover);
-        List<Function<RedisAsyncCommands<String, String>, RedisFuture<String>>> reads = new ArrayList<>();
+        List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<String>>> reads = new ArrayList<>();
         order.forEach(p -> reads.add(r -> r.hget(partitions.stateKey(p), "at")));
         List<String> at = redis.callAll(reads);
         for (int i = 0; i < order.size(); i++) {
@@ -209,8 +209,8 @@ public class EventLogConsumer implements SmartLifecycle {
         if (order.isEmpty()) {
             return false;
         }
-        List<Function<RedisAsyncCommands<String, String>, RedisFuture<List<StreamMessage<String, String>>>>> reads =
-                new ArrayList<>(order.size());
+        List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<List<StreamMessage<String, String>>>>>
+                reads = new ArrayList<>(order.size());
         for (int p : order) {
             String after = positions.get(p);
             reads.add(r -> r.xrange(
@@ -290,7 +290,10 @@ public class EventLogConsumer implements SmartLifecycle {
 
     /** Events and catalog entries logged but not applied yet, over all partitions (whoever applies them). */
     private void sampleLag() {
-        List<Function<RedisAsyncCommands<String, String>, RedisFuture<List<io.lettuce.core.KeyValue<String, String>>>>>
+        List<
+                        Function<
+                                RedisClusterAsyncCommands<String, String>,
+                                RedisFuture<List<io.lettuce.core.KeyValue<String, String>>>>>
                 reads = new ArrayList<>(partitions.count());
         for (int p = 0; p < partitions.count(); p++) {
             String state = partitions.stateKey(p);

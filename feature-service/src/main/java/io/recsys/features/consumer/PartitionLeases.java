@@ -2,7 +2,7 @@ package io.recsys.features.consumer;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
@@ -47,7 +47,7 @@ public class PartitionLeases {
     public synchronized Set<Integer> renew(Instant now) {
         String me = properties.consumerName();
         long lapse = now.toEpochMilli() + properties.leaseTtl().toMillis();
-        List<Function<RedisAsyncCommands<String, String>, RedisFuture<Object>>> membership = List.of(
+        List<Function<RedisClusterAsyncCommands<String, String>, RedisFuture<Object>>> membership = List.of(
                 r -> widen(r.zadd(MEMBERS, (double) lapse, me)),
                 r -> widen(r.zremrangebyscore(
                         MEMBERS, Range.create(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()))),

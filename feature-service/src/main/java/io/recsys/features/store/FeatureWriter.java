@@ -238,9 +238,7 @@ public class FeatureWriter {
         }
         List<AsyncCommand<String, String, ?>> apply = new ArrayList<>(rounds.size() + 1);
         for (Round round : rounds) {
-            if (!round.changes().items().isEmpty()) {
-                apply.add(itemsScript(round, now));
-            }
+            apply.addAll(itemsScripts(round, now));
         }
         apply.add(popularityScript(rounds, now));
         redis.run(apply);
@@ -257,13 +255,28 @@ public class FeatureWriter {
 
     /** Step 2 alone, as a replica that dies before step 3 leaves it; for tests of what the next owner does. */
     void finishItemsOnly(List<Round> rounds, Instant now) {
-        redis.run(rounds.stream().map(round -> itemsScript(round, now)).toList());
+        List<AsyncCommand<String, String, Long>> scripts = new ArrayList<>();
+        rounds.forEach(round -> scripts.addAll(itemsScripts(round, now)));
+        redis.run(scripts);
     }
 
-    private AsyncCommand<String, String, Long> itemsScript(Round round, Instant now) {
-        Map<String, RoundChanges.ItemChange> items = round.changes().items();
-        List<String> keys = new ArrayList<>(items.size() * 2);
-        List<String> args = new ArrayList<>(8 + items.size() * 12);
+    /** Step 2 for one round: one script per Redis node holding some of its items (one on a single Redis). */
+    private List<AsyncCommand<String, String, Long>> itemsScripts(Round round, Instant now) {
+        Map<String, Map<String, RoundChanges.ItemChange>> byNode = new LinkedHashMap<>();
+        round.changes()
+                .items()
+                .forEach((id, item) -> byNode.computeIfAbsent(
+                                redis.nodeOf(FeatureKeys.item(id)), node -> new LinkedHashMap<>())
+                        .put(id, item));
+        List<AsyncCommand<String, String, Long>> scripts = new ArrayList<>(byNode.size());
+        byNode.values().forEach(items -> scripts.add(itemsScript(round, items, now)));
+        return scripts;
+    }
+
+    private AsyncCommand<String, String, Long> itemsScript(
+            Round round, Map<String, RoundChanges.ItemChange> items, Instant now) {
+        List<String> keys = List.of(FeatureKeys.item(items.keySet().iterator().next()));
+        List<String> args = new ArrayList<>(8 + items.size() * 13);
         args.add(FeatureKeys.appliedRoundField(partitions.tag(round.partition())));
         args.add(round.id());
         args.add(Long.toString(round.changes().landmark()));
@@ -271,8 +284,7 @@ public class FeatureWriter {
         args.add(Integer.toString(properties.neighboursKept()));
         args.add(Long.toString(now.toEpochMilli()));
         items.forEach((id, item) -> {
-            keys.add(FeatureKeys.item(id));
-            keys.add(FeatureKeys.neighbours(id));
+            args.add(id);
             args.add(Integer.toString(item.counts.size()));
             item.counts.forEach((type, count) -> {
                 args.add(type);

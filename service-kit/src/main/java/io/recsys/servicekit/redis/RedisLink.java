@@ -3,8 +3,13 @@ package io.recsys.servicekit.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.ArrayOutput;
 import io.lettuce.core.output.CommandOutput;
@@ -38,7 +43,8 @@ public class RedisLink implements DisposableBean {
 
     private final LettuceConnectionFactory factory;
     private final Duration timeout;
-    private StatefulRedisConnection<String, String> connection;
+    private StatefulConnection<String, String> connection;
+    private RedisClusterAsyncCommands<String, String> commands;
 
     public RedisLink(LettuceConnectionFactory factory) {
         this.factory = factory;
@@ -60,16 +66,16 @@ public class RedisLink implements DisposableBean {
     }
 
     /** One command of Lettuce's own API, with the same timeout and error translation. */
-    public <T> T call(java.util.function.Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
-        RedisFuture<T> reply = command.apply(connection().async());
+    public <T> T call(java.util.function.Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
+        RedisFuture<T> reply = command.apply(commands());
         awaitAll(List.of(reply));
         return reply.toCompletableFuture().join();
     }
 
     /** Several commands of Lettuce's own API, sent back to back (pipelined); the replies in order. */
     public <T> List<T> callAll(
-            List<java.util.function.Function<RedisAsyncCommands<String, String>, RedisFuture<T>>> commands) {
-        RedisAsyncCommands<String, String> async = connection().async();
+            List<java.util.function.Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>>> commands) {
+        RedisClusterAsyncCommands<String, String> async = commands();
         List<RedisFuture<T>> replies = new java.util.ArrayList<>(commands.size());
         commands.forEach(command -> replies.add(command.apply(async)));
         awaitAll(replies);
@@ -132,19 +138,46 @@ public class RedisLink implements DisposableBean {
         return new AsyncCommand<>(command);
     }
 
-    private synchronized StatefulRedisConnection<String, String> connection() {
+    /**
+     * Which Redis node serves {@code key}: its master's node id in a Redis Cluster, "" on a single Redis. Commands for
+     * keys of one node may go in one script (declared {@code allow-cross-slot-keys}).
+     */
+    public String nodeOf(String key) {
+        if (connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
+            RedisClusterNode node = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+            return node == null ? "" : node.getNodeId();
+        }
+        return "";
+    }
+
+    private synchronized RedisClusterAsyncCommands<String, String> commands() {
+        connection();
+        return commands;
+    }
+
+    private synchronized StatefulConnection<String, String> connection() {
         if (connection == null) {
             try {
-                RedisURI uri = RedisURI.builder()
-                        .withHost(factory.getHostName())
-                        .withPort(factory.getPort())
-                        .withDatabase(factory.getDatabase())
-                        .withTimeout(timeout)
-                        .build();
-                if (factory.getPassword() != null) {
-                    uri.setAuthentication(factory.getPassword());
+                if (factory.getRequiredNativeClient() instanceof RedisClusterClient cluster) {
+                    StatefulRedisClusterConnection<String, String> clustered = cluster.connect(StringCodec.UTF8);
+                    clustered.setTimeout(timeout);
+                    commands = clustered.async();
+                    connection = clustered;
+                } else {
+                    RedisURI uri = RedisURI.builder()
+                            .withHost(factory.getHostName())
+                            .withPort(factory.getPort())
+                            .withDatabase(factory.getDatabase())
+                            .withTimeout(timeout)
+                            .build();
+                    if (factory.getPassword() != null) {
+                        uri.setAuthentication(factory.getPassword());
+                    }
+                    StatefulRedisConnection<String, String> single =
+                            ((RedisClient) factory.getRequiredNativeClient()).connect(StringCodec.UTF8, uri);
+                    commands = single.async();
+                    connection = single;
                 }
-                connection = ((RedisClient) factory.getRequiredNativeClient()).connect(StringCodec.UTF8, uri);
             } catch (RuntimeException e) {
                 throw translate(e);
             }
