@@ -36,6 +36,16 @@ class ChartRenderingTest {
                         Chart.values("redis.enabled", false, "redis.external.existingSecret", "shared-redis"),
                         new Policies.Externals(Set.of("shared-redis"), Set.of())),
                 Arguments.of(
+                        "external Redis Cluster",
+                        Chart.values(
+                                "redis.enabled",
+                                false,
+                                "redis.external.cluster.nodes",
+                                "redis-0.cache:6379,redis-1.cache:6379",
+                                "redis.external.cluster.passwordSecret",
+                                "cluster-auth"),
+                        new Policies.Externals(Set.of("cluster-auth"), Set.of())),
+                Arguments.of(
                         "autoscaling off",
                         Chart.values(
                                 "serviceDefaults.autoscaling.enabled",
@@ -170,6 +180,51 @@ class ChartRenderingTest {
     }
 
     @Test
+    void anExternalRedisClusterIsGivenToTheServicesThatUseRedis() {
+        List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values(
+                "redis.enabled",
+                false,
+                "redis.external.cluster.nodes",
+                "redis-0.cache:6379,redis-1.cache:6379",
+                "redis.external.cluster.passwordSecret",
+                "cluster-auth")));
+
+        assertThat(Policies.ofKind(objects, StatefulSet.class)).isEmpty();
+        assertThat(Policies.ofKind(objects, Secret.class))
+                .noneMatch(s -> s.getMetadata().getName().equals("recsys-redis-url"));
+        for (String name : List.of("recsys-ingestion-service", "recsys-feature-service")) {
+            var env = deployment(objects, name)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .getFirst()
+                    .getEnv();
+            assertThat(env)
+                    .anySatisfy(e -> {
+                        assertThat(e.getName()).isEqualTo("SPRING_DATA_REDIS_CLUSTER_NODES");
+                        assertThat(e.getValue()).isEqualTo("redis-0.cache:6379,redis-1.cache:6379");
+                    })
+                    .anySatisfy(e -> {
+                        assertThat(e.getName()).isEqualTo("SPRING_DATA_REDIS_PASSWORD");
+                        assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("cluster-auth");
+                    })
+                    .noneMatch(e -> e.getName().equals("SPRING_DATA_REDIS_URL"));
+        }
+        assertThatThrownBy(() -> Chart.render(
+                        Chart.values("redis.enabled", false, "redis.external.cluster.nodes", "not a node list")))
+                .hasMessageContaining("cluster");
+        assertThatThrownBy(() -> Chart.render(Chart.values(
+                        "redis.enabled",
+                        false,
+                        "redis.external.cluster.nodes",
+                        "redis-0.cache:6379",
+                        "redis.external.url",
+                        "redis://other:6379")))
+                .hasMessageContaining("not both");
+    }
+
+    @Test
     void withoutAutoscalingTheDeploymentsCarryTheirReplicas() {
         List<HasMetadata> objects = Manifests.parse(
                 Chart.render(Chart.values("serviceDefaults.autoscaling.enabled", false, "gateway.replicas", 4)));
@@ -234,7 +289,8 @@ class ChartRenderingTest {
     @Test
     void combinationsThatCannotWorkAreRefusedWithAReason() {
         assertThatThrownBy(() -> Chart.render(Chart.values("redis.enabled", false)))
-                .hasMessageContaining("set redis.external.url or redis.external.existingSecret");
+                .hasMessageContaining(
+                        "set redis.external.url, redis.external.existingSecret or redis.external.cluster.nodes");
         assertThatThrownBy(() -> Chart.render(Chart.values("retrain.enabled", true)))
                 .hasMessageContaining("retrain.enabled needs models.persistence.enabled");
         assertThatThrownBy(() -> Chart.render(Chart.values("apiKeys.keys[0]", "too-short")))
