@@ -13,8 +13,12 @@ import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
+import io.recsys.localredis.LocalRedisCluster;
+import io.recsys.localredis.LocalRedisServer;
+import io.recsys.localredis.RedisBinary;
 import io.recsys.localstack.LocalStack;
 import io.recsys.localstack.ServiceProcess;
+import io.recsys.localstack.ServiceSpec;
 import io.recsys.localstack.StackConfig;
 import io.recsys.localstack.StackPorts;
 import java.io.IOException;
@@ -88,6 +92,73 @@ final class IngestionBenchmark {
     }
 
     BenchmarkReport run() throws Exception {
+        BenchmarkReport report = onSingleRedis();
+        System.out.println("acknowledged events/s on a local Redis Cluster of 3 masters ...");
+        report.add("cluster_3_masters", onCluster());
+        return report;
+    }
+
+    /**
+     * The acknowledgement figures again on a Redis Cluster of three masters (no replicas, no persistence) formed from
+     * the same redis-server binary, with an ingestion-service of its own; Redis time is summed over the masters.
+     */
+    private Map<String, Object> onCluster() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        try (LocalRedisCluster cluster =
+                LocalRedisCluster.start(RedisBinary.locate(), 3, 0, LocalRedisServer.Persistence.NONE)) {
+            ServiceSpec spec = new ServiceSpec(
+                    "ingestion-service",
+                    LocalRedisServer.freePort(),
+                    LocalRedisServer.freePort(),
+                    List.of("--spring.data.redis.cluster.nodes=" + cluster.nodes()));
+            ServiceProcess ingestion = ServiceProcess.launch(
+                    spec, root, root.resolve("benchmarks/target/bench-cluster"), Benchmarks.serviceJvm());
+            ManagedChannel channel = null;
+            List<RedisProbe> masters = new ArrayList<>();
+            try {
+                ingestion.awaitReady(Duration.ofMinutes(2), java.net.http.HttpClient.newHttpClient());
+                channel = NettyChannelBuilder.forAddress("127.0.0.1", spec.grpcPort())
+                        .usePlaintext()
+                        .build();
+                IngestionServiceGrpc.IngestionServiceStub stub = IngestionServiceGrpc.newStub(channel);
+                for (LocalRedisServer master : cluster.masters()) {
+                    masters.add(new RedisProbe(master.host(), master.port()));
+                }
+                SyntheticEvents generator = new SyntheticEvents(users, items, 11);
+                unary(stub, generator.batches("cluster-warm-", WARM_UP_EVENTS, 1000), concurrency);
+                for (Scenario scenario : List.of(
+                        new Scenario("unary_batch_1000", 1000, false),
+                        new Scenario("client_streaming_batch_1000", 1000, true))) {
+                    List<IngestEventsRequest> batches =
+                            generator.batches("cluster-" + scenario.name() + "-", events, scenario.batchSize());
+                    masters.forEach(RedisProbe::resetStats);
+                    Outcome outcome =
+                            scenario.streaming() ? streaming(stub, batches) : unary(stub, batches, concurrency);
+                    Map<String, long[]> stats = new LinkedHashMap<>();
+                    for (RedisProbe master : masters) {
+                        master.commandStats()
+                                .forEach((command, value) ->
+                                        stats.merge(command, value, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
+                    }
+                    Map<String, Object> scenarioFigures = new LinkedHashMap<>();
+                    scenarioFigures.put("events_acknowledged", outcome.accepted());
+                    scenarioFigures.put("seconds", round(outcome.seconds()));
+                    scenarioFigures.put("events_per_second", Math.round(outcome.accepted() / outcome.seconds()));
+                    scenarioFigures.putAll(redisTime(stats, outcome.accepted()));
+                    figures.put(scenario.name(), scenarioFigures);
+                }
+            } finally {
+                masters.forEach(RedisProbe::close);
+                if (channel != null) {
+                    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+                ingestion.stop();
+            }
+        }
+        return figures;
+    }
+
+    private BenchmarkReport onSingleRedis() throws Exception {
         StackConfig config = new StackConfig(
                 root,
                 StackPorts.free(),

@@ -14,7 +14,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param enabled off only for tests and tools that must not consume
  * @param consumerName this replica's name among the consumers; unique per replica (the pod name in Kubernetes)
- * @param entriesPerRound log entries read per partition per round (an entry holds up to one ingestion batch)
+ * @param entriesPerRound log entries read per partition per round (an entry holds up to one ingestion batch's events of
+ *     the partition)
+ * @param eventsPerRound events applied per partition per round, at most (but at least one entry): it bounds how long
+ *     each apply script holds Redis, during which every other client of that Redis waits
  * @param maxIdlePause the longest pause between rounds that found nothing new: pauses start at a sixteenth of it and
  *     double while the log stays idle, so an idle replica polls a few times a second and a busy one not at all
  * @param retryBackoff pause after a failed read or apply (Redis down)
@@ -28,6 +31,7 @@ public record ConsumerProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("feature-service-1") @NotBlank String consumerName,
         @DefaultValue("16") @Min(1) @Max(1_000) int entriesPerRound,
+        @DefaultValue("256") @Min(1) @Max(100_000) int eventsPerRound,
         @DefaultValue("100ms") @NotNull Duration maxIdlePause,
         @DefaultValue("1s") @NotNull Duration retryBackoff,
         @DefaultValue("10s") @NotNull Duration leaseTtl,

@@ -226,8 +226,17 @@ public class EventLogConsumer implements SmartLifecycle {
                 continue;
             }
             List<FeatureWriter.LogEntry> partitionEntries = new ArrayList<>(messages.size());
+            int events = 0;
             for (StreamMessage<String, String> message : messages) {
                 EventLogCodec.Entry entry = decode(message);
+                int size = entry instanceof EventLogCodec.LoggedEvents batch
+                        ? batch.events().size()
+                        : 1;
+                if (!partitionEntries.isEmpty() && events + size > properties.eventsPerRound()) {
+                    // the rest is read again next round
+                    break;
+                }
+                events += size;
                 switch (entry) {
                     case EventLogCodec.LoggedEvents batch -> {
                         // applied below

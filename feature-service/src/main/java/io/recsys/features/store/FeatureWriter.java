@@ -47,6 +47,9 @@ public class FeatureWriter {
     private static final LuaScript APPLY_POPULARITY = LuaScript.fromClasspath("features/apply-popularity.lua");
     private static final LuaScript FINISH_ROUND = LuaScript.fromClasspath("features/finish-round.lua");
 
+    /** Items per step-2 script: a few milliseconds of Redis time each on the development machine. */
+    static final int ITEMS_PER_SCRIPT = 64;
+
     private final RedisLink redis;
     private final FeatureStoreProperties properties;
     private final EventLogPartitions partitions;
@@ -240,7 +243,10 @@ public class FeatureWriter {
         for (Round round : rounds) {
             apply.addAll(itemsScripts(round, now));
         }
-        apply.add(popularityScript(rounds, now));
+        // one popularity script per round, not one for all: each holds Redis briefly
+        for (Round round : rounds) {
+            apply.add(popularityScript(List.of(round), now));
+        }
         redis.run(apply);
         List<AsyncCommand<String, String, ?>> forget = new ArrayList<>(rounds.size());
         for (Round round : rounds) {
@@ -260,16 +266,22 @@ public class FeatureWriter {
         redis.run(scripts);
     }
 
-    /** Step 2 for one round: one script per Redis node holding some of its items (one on a single Redis). */
+    /**
+     * Step 2 for one round: scripts of up to {@link #ITEMS_PER_SCRIPT} items, each for the items of one Redis node (all
+     * of them on a single Redis). Short scripts let the readers' commands in between.
+     */
     private List<AsyncCommand<String, String, Long>> itemsScripts(Round round, Instant now) {
-        Map<String, Map<String, RoundChanges.ItemChange>> byNode = new LinkedHashMap<>();
-        round.changes()
-                .items()
-                .forEach((id, item) -> byNode.computeIfAbsent(
-                                redis.nodeOf(FeatureKeys.item(id)), node -> new LinkedHashMap<>())
-                        .put(id, item));
-        List<AsyncCommand<String, String, Long>> scripts = new ArrayList<>(byNode.size());
-        byNode.values().forEach(items -> scripts.add(itemsScript(round, items, now)));
+        Map<String, List<Map<String, RoundChanges.ItemChange>>> byNode = new LinkedHashMap<>();
+        round.changes().items().forEach((id, item) -> {
+            List<Map<String, RoundChanges.ItemChange>> chunks =
+                    byNode.computeIfAbsent(redis.nodeOf(FeatureKeys.item(id)), node -> new ArrayList<>());
+            if (chunks.isEmpty() || chunks.getLast().size() == ITEMS_PER_SCRIPT) {
+                chunks.add(new LinkedHashMap<>());
+            }
+            chunks.getLast().put(id, item);
+        });
+        List<AsyncCommand<String, String, Long>> scripts = new ArrayList<>();
+        byNode.values().forEach(chunks -> chunks.forEach(items -> scripts.add(itemsScript(round, items, now))));
         return scripts;
     }
 

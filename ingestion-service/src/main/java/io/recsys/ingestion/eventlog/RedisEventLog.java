@@ -25,8 +25,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The durable event log: one Redis Stream per partition ({@link EventLogPartitions}). A batch becomes one entry per
- * partition it touches, each appended by one atomic script; all of them are sent in one write, and the call returns
- * only after Redis has applied every one, so what the caller acknowledges is in the log.
+ * partition it touches (several when a partition's share exceeds {@code max-events-per-entry}), each appended by one
+ * atomic script; all of them are sent in one write, and the call returns only after Redis has applied every one, so
+ * what the caller acknowledges is in the log.
  *
  * <p>De-duplication: the ids appended in each window of {@code dedupWindow} (counted from the epoch) are one set per
  * partition; an id is a duplicate when it is in this window's set or the previous one's, so it is remembered for at
@@ -60,54 +61,36 @@ public class RedisEventLog {
         long window = now.toEpochMilli() / windowMillis;
         // this window's set is needed until the next window ends
         long keepSeconds = ((window + 2) * windowMillis - now.toEpochMilli()) / 1000 + 1;
-        int[] partitionOf = new int[events.size()];
         List<List<Integer>> positions = new ArrayList<>(partitions.count());
         for (int p = 0; p < partitions.count(); p++) {
             positions.add(new ArrayList<>());
         }
         for (int i = 0; i < events.size(); i++) {
-            partitionOf[i] = partitions.ofUser(events.get(i).getUserId());
-            positions.get(partitionOf[i]).add(i);
+            positions.get(partitions.ofUser(events.get(i).getUserId())).add(i);
         }
-        List<Integer> sent = new ArrayList<>();
+        // per partition, entries of at most max-events-per-entry events, appended in order
+        List<List<Integer>> sent = new ArrayList<>();
         List<AsyncCommand<String, String, String>> scripts = new ArrayList<>();
         for (int p = 0; p < partitions.count(); p++) {
-            List<Integer> mine = positions.get(p);
-            if (mine.isEmpty()) {
-                continue;
-            }
+            List<Integer> all = positions.get(p);
             List<String> keys = List.of(
                     partitions.streamKey(p),
                     partitions.seenKey(p, window),
                     partitions.seenKey(p, window - 1),
                     partitions.stateKey(p));
-            List<String> args = new ArrayList<>(5 + mine.size());
-            args.add(Long.toString(properties.maxEntries()));
-            args.add(Long.toString(keepSeconds));
-            args.add(Long.toString(now.toEpochMilli()));
-            // the lines go joined, as the entry will hold them; their lengths let the script drop a duplicate's line
-            StringBuilder data = new StringBuilder(mine.size() * 128);
-            StringBuilder lengths = new StringBuilder(mine.size() * 4);
-            for (int i : mine) {
-                String line = EventLogCodec.record(events.get(i), now);
-                if (!data.isEmpty()) {
-                    data.append('\n');
-                    lengths.append(',');
-                }
-                data.append(line);
-                lengths.append(utf8Length(line));
+            for (int from = 0; from < all.size(); from += properties.maxEventsPerEntry()) {
+                List<Integer> mine = all.subList(from, Math.min(from + properties.maxEventsPerEntry(), all.size()));
+                sent.add(mine);
+                scripts.add(RedisLink.eval(
+                        APPEND_EVENTS,
+                        keys,
+                        appendArguments(events, mine, now, keepSeconds),
+                        new ValueOutput<>(StringCodec.UTF8)));
             }
-            args.add(data.toString());
-            args.add(lengths.toString());
-            for (int i : mine) {
-                args.add(events.get(i).getEventId());
-            }
-            sent.add(p);
-            scripts.add(RedisLink.eval(APPEND_EVENTS, keys, args, new ValueOutput<>(StringCodec.UTF8)));
         }
         link.run(scripts);
         for (int s = 0; s < scripts.size(); s++) {
-            List<Integer> mine = positions.get(sent.get(s));
+            List<Integer> mine = sent.get(s);
             String flags = answer(scripts.get(s));
             if (flags.length() != mine.size()) {
                 throw new IllegalStateException(
@@ -118,6 +101,31 @@ public class RedisEventLog {
             }
         }
         return duplicate;
+    }
+
+    private List<String> appendArguments(List<Event> events, List<Integer> mine, Instant now, long keepSeconds) {
+        List<String> args = new ArrayList<>(5 + mine.size());
+        args.add(Long.toString(properties.maxEntries()));
+        args.add(Long.toString(keepSeconds));
+        args.add(Long.toString(now.toEpochMilli()));
+        // the lines go joined, as the entry will hold them; their lengths let the script drop a duplicate's line
+        StringBuilder data = new StringBuilder(mine.size() * 128);
+        StringBuilder lengths = new StringBuilder(mine.size() * 4);
+        for (int i : mine) {
+            String line = EventLogCodec.record(events.get(i), now);
+            if (!data.isEmpty()) {
+                data.append('\n');
+                lengths.append(',');
+            }
+            data.append(line);
+            lengths.append(utf8Length(line));
+        }
+        args.add(data.toString());
+        args.add(lengths.toString());
+        for (int i : mine) {
+            args.add(events.get(i).getEventId());
+        }
+        return args;
     }
 
     /** The length of {@code text} in UTF-8 bytes, which is what the script counts in. */

@@ -56,7 +56,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "spring.grpc.server.port=0",
             "server.port=0",
             "recsys.ingestion.max-batch-size=50",
-            "recsys.ingestion.max-concurrent-batches=1"
+            "recsys.ingestion.max-concurrent-batches=1",
+            "recsys.event-log.max-events-per-entry=4"
         })
 class IngestionGrpcIntegrationTest {
 
@@ -166,6 +167,24 @@ class IngestionGrpcIntegrationTest {
         assertThat(redisTemplate.opsForSet().isMember(seen, "e1")).isTrue();
         // kept until the next window ends: at least one whole window after the id was added, at most two
         assertThat(redisTemplate.getExpire(seen, TimeUnit.SECONDS)).isBetween(86_400L, 2 * 86_400L + 1);
+    }
+
+    @Test
+    void aPartitionsShareOfABatchIsSplitIntoBoundedEntriesAndDuplicatesAreCaughtAcrossThem() {
+        IngestEventsRequest.Builder batch = IngestEventsRequest.newBuilder();
+        for (int i = 1; i <= 9; i++) {
+            batch.addEvents(event("split-" + i, "u7", "i" + i, EventType.EVENT_TYPE_VIEW));
+        }
+        batch.addEvents(event("split-1", "u7", "i1", EventType.EVENT_TYPE_VIEW));
+
+        IngestEventsResponse response = ingestion.ingestEvents(batch.build());
+
+        // max-events-per-entry is 4 here: entries of 4, 4 and 2, the last one's repeat of the first entry's id caught
+        assertThat(response.getAccepted()).isEqualTo(9);
+        assertThat(response.getResults(9).getOutcome()).isEqualTo(EventOutcome.EVENT_OUTCOME_DUPLICATE);
+        assertThat(entries())
+                .extracting(e -> ((EventLogCodec.LoggedEvents) e).events().size())
+                .containsExactly(4, 4, 1);
     }
 
     @Test
