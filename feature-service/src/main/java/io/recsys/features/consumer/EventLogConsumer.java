@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
 /**
  * Follows the event log's partitions that this replica holds ({@link PartitionLeases}), a round at a time: each
  * partition's new entries since its position are read together (one round trip for all partitions) and applied by
- * {@link FeatureWriter} in three more. The position is kept in Redis with the features it describes, so a restart, a
+ * {@link FeatureWriter} in four more. The position is kept in Redis with the features it describes, so a restart, a
  * crash or a takeover by another replica continues exactly where the last applied round ended. Survives Redis outages
  * by backing off and resuming.
  */
