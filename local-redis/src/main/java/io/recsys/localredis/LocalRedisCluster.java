@@ -109,7 +109,7 @@ public final class LocalRedisCluster implements AutoCloseable {
             if (settled) {
                 return;
             }
-            pause();
+            LocalRedisServer.sleepBriefly();
         }
         throw new IOException("the cluster did not reach cluster_state:" + state + " within " + FORMATION_TIMEOUT);
     }
@@ -124,7 +124,7 @@ public final class LocalRedisCluster implements AutoCloseable {
             if (known) {
                 return;
             }
-            pause();
+            LocalRedisServer.sleepBriefly();
         }
         throw new IOException("the cluster's nodes did not meet within " + FORMATION_TIMEOUT);
     }
@@ -191,13 +191,5 @@ public final class LocalRedisCluster implements AutoCloseable {
             line.append((char) c);
         }
         return line.toString();
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -193,7 +193,7 @@ public final class LocalRedisServer implements AutoCloseable {
         }
     }
 
-    private static void sleepBriefly() {
+    static void sleepBriefly() {
         try {
             Thread.sleep(50);
         } catch (InterruptedException e) {
