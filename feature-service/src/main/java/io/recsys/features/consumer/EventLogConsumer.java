@@ -237,21 +237,13 @@ public class EventLogConsumer implements SmartLifecycle {
                     break;
                 }
                 events += size;
-                switch (entry) {
-                    case EventLogCodec.LoggedEvents batch -> {
-                        // applied below
-                    }
-                    case EventLogCodec.LoggedItem item -> {
-                        // applied below
-                    }
-                    case EventLogCodec.Unknown unknown -> {
-                        skipped.increment();
-                        log.warn(
-                                "skipping log entry {} of unknown kind {} / schema version {}",
-                                message.getId(),
-                                unknown.kind(),
-                                unknown.version());
-                    }
+                if (entry instanceof EventLogCodec.Unknown unknown) {
+                    skipped.increment();
+                    log.warn(
+                            "skipping log entry {} of unknown kind {} / schema version {}",
+                            message.getId(),
+                            unknown.kind(),
+                            unknown.version());
                 }
                 partitionEntries.add(new FeatureWriter.LogEntry(message.getId(), entry));
             }
