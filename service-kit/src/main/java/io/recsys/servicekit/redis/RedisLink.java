@@ -82,10 +82,16 @@ public class RedisLink implements DisposableBean {
         return replies.stream().map(reply -> reply.toCompletableFuture().join()).toList();
     }
 
-    // one deadline for all replies; what does not answer in time is cancelled
+    // One deadline for all replies; what does not answer in time is cancelled. The last reply is awaited first: a
+    // connection answers in order, so the others are complete by then, and the caller is woken once per batch rather
+    // than once per reply.
     private void awaitAll(List<? extends Future<?>> replies) {
+        if (replies.isEmpty()) {
+            return;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
+            replies.getLast().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             for (Future<?> reply : replies) {
                 reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
