@@ -41,8 +41,8 @@ final class FeatureReadBenchmark {
     FeatureReadBenchmark(Path root, BenchOptions options) {
         this.root = root;
         this.seconds = options.intValue("seconds", 15);
-        // at 5 s the service's C2 compiler still took 30-80 % of a core while measuring (top -H), which is start-up, not
-        // the steady state the read goals are about
+        // at 5 s the service's C2 compiler still took 30-80 % of a core while measuring (top -H): start-up, not the
+        // steady state the read goals are about
         this.warmUpSeconds = options.intValue("warmup-seconds", 30);
         this.threadCounts = options.intList("threads", List.of(1, 4));
         this.users = options.intValue("users", 20_000);
