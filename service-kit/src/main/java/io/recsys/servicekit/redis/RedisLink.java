@@ -91,7 +91,7 @@ public class RedisLink implements DisposableBean {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            replies.getLast().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            replies.getLast().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             for (Future<?> reply : replies) {
                 reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
