@@ -12,8 +12,8 @@ import java.util.Map;
  *
  * <p>Stored as text in the round key by step 1 and read back by whoever finishes the round, so a round is applied with
  * exactly the changes it was recorded with. The text holds one line per item: {@code id}, popularity, the three decayed
- * increments, the catalog entry (or empty) and {@code type=count} pairs, tab-separated; item ids and type names are
- * identifiers (no tabs, no {@code =}), the catalog entry is base64.
+ * increments, the catalog entry (or empty), {@code type=count} pairs and {@code +neighbour=weight} pairs,
+ * tab-separated; item ids and type names are identifiers (no tabs, no {@code =}), the catalog entry is base64.
  */
 public final class RoundChanges {
 
@@ -34,6 +34,10 @@ public final class RoundChanges {
 
         boolean hasEvents() {
             return !counts.isEmpty();
+        }
+
+        boolean isEmpty() {
+            return counts.isEmpty() && catalog.isEmpty() && neighbours.isEmpty();
         }
     }
 
@@ -75,7 +79,7 @@ public final class RoundChanges {
         StringBuilder text = new StringBuilder(items.size() * 64);
         text.append(landmark);
         items.forEach((id, item) -> {
-            if (!item.hasEvents() && item.catalog.isEmpty()) {
+            if (item.isEmpty()) {
                 return;
             }
             text.append('\n').append(id).append('\t').append(item.popularity);
@@ -85,6 +89,8 @@ public final class RoundChanges {
             text.append('\t').append(item.catalog);
             item.counts.forEach(
                     (type, count) -> text.append('\t').append(type).append('=').append(count));
+            item.neighbours.forEach((neighbour, weight) ->
+                    text.append("\t+").append(neighbour).append('=').append(weight));
         });
         return text.toString();
     }

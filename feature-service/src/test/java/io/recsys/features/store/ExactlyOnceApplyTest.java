@@ -181,6 +181,21 @@ class ExactlyOnceApplyTest {
             itemPopularity += Double.parseDouble((String) itemHash("i" + i).get("pop"));
         }
         assertThat(itemPopularity).isEqualTo(17 * 8 + 33);
+        // the stored rounds carried the co-occurrence pairs too, including those of items without events of their own
+        Map<String, Map<String, Double>> pairs = new LinkedHashMap<>();
+        rounds.forEach(round -> round.changes()
+                .items()
+                .forEach((item, change) -> change.neighbours.forEach(
+                        (neighbour, weight) -> pairs.computeIfAbsent(item, i -> new LinkedHashMap<>())
+                                .merge(neighbour, weight, Double::sum))));
+        assertThat(pairs).isNotEmpty();
+        pairs.forEach((item, expected) -> {
+            Map<Object, Object> weights = redisTemplate.opsForHash().entries("recsys:i:{" + item + "}:co");
+            assertThat(weights).as(item).hasSameSizeAs(expected);
+            expected.forEach((neighbour, weight) -> assertThat(Double.parseDouble((String) weights.get(neighbour)))
+                    .as(item + " with " + neighbour)
+                    .isCloseTo(weight, org.assertj.core.data.Offset.offset(1e-9)));
+        });
         // "a" wakes up and tries to go on: its lease is gone, so nothing it starts is applied
         append(Event.newBuilder()
                 .setEventId("late")
