@@ -80,6 +80,29 @@ public final class LocalRedisCluster implements AutoCloseable {
             expectOk(command(replicas.get(r), "CLUSTER", "REPLICATE", masterId));
         }
         awaitState("ok");
+        awaitReplicasLinked();
+    }
+
+    /**
+     * Waits until every running node that is a replica now (a failed-over master comes back as one) has synchronised
+     * with its master and follows its writes.
+     */
+    public void awaitReplicasLinked() throws IOException {
+        long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean linked = true;
+            for (LocalRedisServer replica : all()) {
+                if (replica.isRunning()) {
+                    String info = command(replica, "INFO", "replication");
+                    linked &= !info.contains("role:slave") || info.contains("master_link_status:up");
+                }
+            }
+            if (linked) {
+                return;
+            }
+            LocalRedisServer.sleepBriefly();
+        }
+        throw new IOException("the replicas did not synchronise with their masters within " + FORMATION_TIMEOUT);
     }
 
     /** "host:port,host:port,...": every node, for {@code spring.data.redis.cluster.nodes}. */
@@ -112,6 +135,47 @@ public final class LocalRedisCluster implements AutoCloseable {
             LocalRedisServer.sleepBriefly();
         }
         throw new IOException("the cluster did not reach cluster_state:" + state + " within " + FORMATION_TIMEOUT);
+    }
+
+    /**
+     * Closes {@code master}'s connections to its replicas ({@code CLIENT KILL TYPE replica}): what it is sent
+     * afterwards reaches them only once they reconnect, which a frozen replica cannot.
+     */
+    public void dropReplicaLinks(LocalRedisServer master) throws IOException {
+        String reply = command(master, "CLIENT", "KILL", "TYPE", "replica");
+        if (reply.startsWith("-")) {
+            throw new IOException("Redis answered " + reply);
+        }
+    }
+
+    /** The replicas {@code master} (one of {@link #masters()}) was given when the cluster was formed. */
+    public List<LocalRedisServer> replicasOf(LocalRedisServer master) {
+        int index = masters.indexOf(master);
+        if (index < 0 || replicas.isEmpty()) {
+            throw new IllegalArgumentException("not a master with replicas: " + master.port());
+        }
+        int perMaster = replicas.size() / masters.size();
+        return List.copyOf(replicas.subList(index * perMaster, (index + 1) * perMaster));
+    }
+
+    /**
+     * Waits until a replica of {@code master} (one of {@link #masters()}, killed by the caller) has been promoted in
+     * its place and the cluster serves every slot again.
+     */
+    public void awaitFailoverOf(LocalRedisServer master) throws IOException {
+        List<LocalRedisServer> candidates = replicasOf(master);
+        long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (LocalRedisServer replica : candidates) {
+                if (replica.isRunning()
+                        && command(replica, "INFO", "replication").contains("role:master")) {
+                    awaitState("ok");
+                    return;
+                }
+            }
+            LocalRedisServer.sleepBriefly();
+        }
+        throw new IOException("no replica of " + master.port() + " was promoted within " + FORMATION_TIMEOUT);
     }
 
     private void awaitKnown(int nodes) throws IOException {

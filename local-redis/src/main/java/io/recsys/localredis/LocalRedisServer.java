@@ -93,6 +93,32 @@ public final class LocalRedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes the process (SIGSTOP) until {@link #resume()}: its peers still count it as connected, but it answers
+     * nothing, like a replica that has fallen behind.
+     */
+    public synchronized void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a frozen process run on (SIGCONT). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     /** Stops the server (SIGTERM), as an outage would; {@link #restart()} brings it back on the same port. */
     public synchronized void stop() {
         if (process == null) {

@@ -7,6 +7,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.servicekit.eventlog.EventLogProperties;
+import io.recsys.servicekit.redis.RedisReplicationProperties;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
@@ -20,7 +21,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** What every service of the platform shares. */
 @AutoConfiguration
-@EnableConfigurationProperties(EventLogProperties.class)
+@EnableConfigurationProperties({EventLogProperties.class, RedisReplicationProperties.class})
 public class ServiceKitAutoConfiguration {
 
     @Bean
@@ -53,8 +54,9 @@ public class ServiceKitAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         io.recsys.servicekit.redis.RedisLink redisLink(
-                org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
-            return new io.recsys.servicekit.redis.RedisLink(factory);
+                org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory,
+                RedisReplicationProperties replication) {
+            return new io.recsys.servicekit.redis.RedisLink(factory, replication);
         }
 
         /**

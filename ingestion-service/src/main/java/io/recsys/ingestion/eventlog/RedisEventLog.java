@@ -19,15 +19,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
  * The durable event log: one Redis Stream per partition ({@link EventLogPartitions}). A batch becomes one entry per
  * partition it touches (several when a partition's share exceeds {@code max-events-per-entry}), each appended by one
- * atomic script; all of them are sent in one write, and the call returns only after Redis has applied every one, so
- * what the caller acknowledges is in the log.
+ * atomic script; all of them are sent in one write, and the call returns only after Redis has applied every one (and,
+ * with {@code recsys.redis.replica-acks}, its replicas have them), so what the caller acknowledges is in the log.
  *
  * <p>De-duplication: the ids appended in each window of {@code dedupWindow} (counted from the epoch) are one set per
  * partition; an id is a duplicate when it is in this window's set or the previous one's, so it is remembered for at
@@ -89,6 +91,7 @@ public class RedisEventLog {
             }
         }
         link.run(scripts);
+        awaitReplicas(positions);
         for (int s = 0; s < scripts.size(); s++) {
             List<Integer> mine = sent.get(s);
             String flags = answer(scripts.get(s));
@@ -101,6 +104,17 @@ public class RedisEventLog {
             }
         }
         return duplicate;
+    }
+
+    /** Acknowledged means on the replicas too, when they are asked for (recsys.redis.replica-acks). */
+    private void awaitReplicas(List<List<Integer>> positions) {
+        List<String> touched = new ArrayList<>();
+        for (int p = 0; p < positions.size(); p++) {
+            if (!positions.get(p).isEmpty()) {
+                touched.add(partitions.streamKey(p));
+            }
+        }
+        link.awaitReplicas(touched);
     }
 
     private List<String> appendArguments(List<Event> events, List<Integer> mine, Instant now, long keepSeconds) {
@@ -164,8 +178,10 @@ public class RedisEventLog {
         }
         Instant now = clock.instant();
         List<AsyncCommand<String, String, ?>> commands = new ArrayList<>(items.size() * 2);
+        Set<String> streams = new LinkedHashSet<>();
         for (Item item : items) {
             int p = partitions.ofUser(item.getItemId());
+            streams.add(partitions.streamKey(p));
             CommandArgs<String, String> add = new CommandArgs<>(StringCodec.UTF8)
                     .addKey(partitions.streamKey(p))
                     .add("MAXLEN")
@@ -186,5 +202,6 @@ public class RedisEventLog {
                             .add(1))));
         }
         link.run(commands);
+        link.awaitReplicas(streams);
     }
 }

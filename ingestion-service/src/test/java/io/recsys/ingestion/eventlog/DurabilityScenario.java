@@ -54,6 +54,9 @@ abstract class DurabilityScenario {
     @Autowired
     EventLogPartitions partitions;
 
+    /** Ingestion calls answered or refused so far: a crash hook can wait for some to happen. */
+    final AtomicInteger calls = new AtomicInteger();
+
     @Test
     void everyAcknowledgedEventSurvivesARedisCrash() throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
@@ -86,6 +89,7 @@ abstract class DurabilityScenario {
                     refusedCalls.incrementAndGet();
                     sleep(20);
                 }
+                calls.incrementAndGet();
             }
         });
 

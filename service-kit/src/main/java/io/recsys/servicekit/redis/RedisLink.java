@@ -20,7 +20,11 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -43,12 +47,25 @@ public class RedisLink implements DisposableBean {
 
     private final LettuceConnectionFactory factory;
     private final Duration timeout;
+    private final int replicaAcks;
+    private final Duration replicaAckTimeout;
     private StatefulConnection<String, String> connection;
     private RedisClusterAsyncCommands<String, String> commands;
 
+    /** A link that never waits for replicas. */
     public RedisLink(LettuceConnectionFactory factory) {
+        this(factory, 0, Duration.ZERO);
+    }
+
+    public RedisLink(LettuceConnectionFactory factory, RedisReplicationProperties replication) {
+        this(factory, replication.replicaAcks(), replication.replicaAckTimeout());
+    }
+
+    private RedisLink(LettuceConnectionFactory factory, int replicaAcks, Duration replicaAckTimeout) {
         this.factory = factory;
         this.timeout = factory.getClientConfiguration().getCommandTimeout();
+        this.replicaAcks = replicaAcks;
+        this.replicaAckTimeout = replicaAckTimeout;
     }
 
     /** How long any Redis command may take before the client gives up on it. */
@@ -63,6 +80,46 @@ public class RedisLink implements DisposableBean {
         }
         connection().dispatch(commands);
         awaitAll(commands);
+    }
+
+    /**
+     * Returns once {@code recsys.redis.replica-acks} replicas of every master holding one of {@code keys} have received
+     * every write this link sent it so far (at once when none are asked for); else a {@link QueryTimeoutException}.
+     * Call it after the writes' replies: {@code WAIT} counts the writes of the connection it is sent on, which is why
+     * it goes to each master on the very connection that carried the writes.
+     */
+    public void awaitReplicas(Collection<String> keys) {
+        if (replicaAcks == 0 || keys.isEmpty()) {
+            return;
+        }
+        List<RedisFuture<Long>> waits = new ArrayList<>();
+        if (connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
+            Set<RedisClusterNode> masters = new LinkedHashSet<>();
+            for (String key : keys) {
+                RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+                if (master == null) {
+                    throw new QueryTimeoutException("no master serves the slot of " + key + " now");
+                }
+                masters.add(master);
+            }
+            for (RedisClusterNode master : masters) {
+                // the connection Lettuce routes that master's slots to (keyed by host and port, like its slot writers)
+                waits.add(cluster.getConnection(
+                                master.getUri().getHost(), master.getUri().getPort())
+                        .async()
+                        .waitForReplication(replicaAcks, replicaAckTimeout.toMillis()));
+            }
+        } else {
+            waits.add(commands().waitForReplication(replicaAcks, replicaAckTimeout.toMillis()));
+        }
+        awaitAll(waits);
+        for (RedisFuture<Long> wait : waits) {
+            long confirmed = wait.toCompletableFuture().join();
+            if (confirmed < replicaAcks) {
+                throw new QueryTimeoutException("only " + confirmed + " of " + replicaAcks
+                        + " replicas confirmed the writes within " + replicaAckTimeout);
+            }
+        }
     }
 
     /** One command of Lettuce's own API, with the same timeout and error translation. */

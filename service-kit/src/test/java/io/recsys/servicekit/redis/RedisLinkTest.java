@@ -109,6 +109,21 @@ class RedisLinkTest {
     }
 
     @Test
+    void writesThatNoReplicaConfirmsAreRefused() {
+        // a Redis without replicas can never confirm: asked for one, the link gives up after the wait
+        RedisLink confirming = new RedisLink(factory, new RedisReplicationProperties(1, Duration.ofMillis(100)));
+        try {
+            assertThat(confirming.run(set("link:unconfirmed", "1"))).isEqualTo("OK");
+            assertThatThrownBy(() -> confirming.awaitReplicas(List.of("link:unconfirmed")))
+                    .isInstanceOf(QueryTimeoutException.class)
+                    .hasMessageContaining("only 0 of 1 replicas");
+        } finally {
+            confirming.destroy();
+        }
+        link.awaitReplicas(List.of("link:unconfirmed")); // none asked for: returns at once
+    }
+
+    @Test
     void anOutageFailsCallsAndTheLinkRecoversByItselfAfterwards() {
         assertThat(link.run(set("link:before", "1"))).isEqualTo("OK");
         redis.stop();
