@@ -187,7 +187,9 @@ class ChartRenderingTest {
                 "redis.external.cluster.nodes",
                 "redis-0.cache:6379,redis-1.cache:6379",
                 "redis.external.cluster.passwordSecret",
-                "cluster-auth")));
+                "cluster-auth",
+                "redis.replicaAcks",
+                1)));
 
         assertThat(Policies.ofKind(objects, StatefulSet.class)).isEmpty();
         assertThat(Policies.ofKind(objects, Secret.class))
@@ -208,6 +210,10 @@ class ChartRenderingTest {
                     .anySatisfy(e -> {
                         assertThat(e.getName()).isEqualTo("SPRING_DATA_REDIS_PASSWORD");
                         assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("cluster-auth");
+                    })
+                    .anySatisfy(e -> {
+                        assertThat(e.getName()).isEqualTo("RECSYS_REDIS_REPLICA_ACKS");
+                        assertThat(e.getValue()).isEqualTo("1");
                     })
                     .noneMatch(e -> e.getName().equals("SPRING_DATA_REDIS_URL"));
         }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import io.recsys.contracts.common.v1.EventType;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
+import io.recsys.contracts.events.v1.EventOutcome;
+import io.recsys.contracts.events.v1.EventResult;
 import io.recsys.contracts.events.v1.IngestEventsRequest;
+import io.recsys.contracts.events.v1.IngestEventsResponse;
 import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.contracts.features.v1.FeatureServiceGrpc;
 import io.recsys.contracts.features.v1.GetFeaturesRequest;
@@ -28,9 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -91,12 +98,7 @@ class FeatureStoreCrashIT {
         List<Event> events = events();
         Map<String, Map<String, Long>> countsByUser = new HashMap<>();
         Map<String, Double> popularityByItem = new HashMap<>();
-        for (Event event : events) {
-            countsByUser
-                    .computeIfAbsent(event.getUserId(), u -> new HashMap<>())
-                    .merge(EventTypeNames.nameOf(event.getType()), 1L, Long::sum);
-            popularityByItem.merge(event.getItemId(), WEIGHTS.get(event.getType()), Double::sum);
-        }
+        truth(events, countsByUser, popularityByItem);
         IngestionServiceGrpc.IngestionServiceBlockingStub ingest =
                 IngestionServiceGrpc.newBlockingStub(channel(ingestion));
         for (int from = 0; from < events.size(); from += 1000) {
@@ -131,6 +133,119 @@ class FeatureStoreCrashIT {
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> gauge(survivor, "recsys_features_log_lag") == 0);
         assertFeaturesMatch(features, countsByUser, popularityByItem);
+    }
+
+    /**
+     * A Redis master SIGKILLed in the middle of ingestion and of the consumer's backlog, its replica promoted (cluster
+     * of three masters with a replica each, no persistence: only replication keeps the data), with
+     * {@code recsys.redis.replica-acks=1} on both services. The replica is first frozen and cut off from its master, so
+     * that the master dies holding writes the replica lacks. The client retries each refused batch until it is
+     * answered, so every event is logged exactly once (a retried event already logged is a duplicate); afterwards every
+     * counter equals the events sent.
+     */
+    @Test
+    void aMasterFailingOverMidIngestionLosesAndDoublesNothing() throws Exception {
+        Path root = StackConfig.findRoot(Path.of(""));
+        Path workDir = root.resolve("local-stack/target/crash-test");
+        LocalRedisCluster cluster =
+                LocalRedisCluster.start(RedisBinary.locate(), 3, 1, LocalRedisServer.Persistence.NONE);
+        redis = cluster;
+        List<String> redisArgs =
+                List.of("--spring.data.redis.cluster.nodes=" + cluster.nodes(), "--recsys.redis.replica-acks=1");
+        ServiceProcess ingestion = launch(
+                new ServiceSpec(
+                        "ingestion-service", LocalRedisServer.freePort(), LocalRedisServer.freePort(), redisArgs),
+                root,
+                workDir);
+        ServiceProcess consumer = launch(featureSpec("failover-a", redisArgs), root, workDir);
+
+        List<Event> events = events();
+        IngestionServiceGrpc.IngestionServiceBlockingStub ingest =
+                IngestionServiceGrpc.newBlockingStub(channel(ingestion));
+        AtomicInteger batchesAnswered = new AtomicInteger();
+        AtomicInteger callsRefused = new AtomicInteger();
+        AtomicReference<Throwable> ingestFailure = new AtomicReference<>();
+        Thread client = Thread.ofPlatform().start(() -> {
+            try {
+                for (int from = 0; from < events.size(); from += 500) {
+                    IngestEventsRequest batch = IngestEventsRequest.newBuilder()
+                            .addAllEvents(events.subList(from, from + 500))
+                            .build();
+                    while (true) {
+                        try {
+                            IngestEventsResponse response = ingest.withDeadlineAfter(30, TimeUnit.SECONDS)
+                                    .ingestEvents(batch);
+                            long rejected = response.getResultsList().stream()
+                                    .map(EventResult::getOutcome)
+                                    .filter(outcome -> outcome != EventOutcome.EVENT_OUTCOME_ACCEPTED
+                                            && outcome != EventOutcome.EVENT_OUTCOME_DUPLICATE)
+                                    .count();
+                            assertThat(rejected)
+                                    .as("events neither accepted nor duplicates")
+                                    .isZero();
+                            break;
+                        } catch (StatusRuntimeException refused) {
+                            callsRefused.incrementAndGet();
+                            Thread.sleep(100); // the caller's back-off between retries, not a wait in the test
+                        }
+                    }
+                    batchesAnswered.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                ingestFailure.set(e);
+            }
+        });
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    assertThat(ingestFailure.get()).isNull();
+                    return batchesAnswered.get() >= 30 && applied(consumer) >= 2_000;
+                });
+        LocalRedisServer master = cluster.masters().getFirst();
+        LocalRedisServer replica = cluster.replicasOf(master).getFirst();
+        replica.freeze();
+        try {
+            cluster.dropReplicaLinks(master);
+            int refusedBefore = callsRefused.get();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> callsRefused.get() >= refusedBefore + 2);
+            master.crash();
+        } finally {
+            replica.resume();
+        }
+        cluster.awaitFailoverOf(master);
+        master.restart();
+        cluster.awaitReplicasLinked();
+        client.join(Duration.ofMinutes(3));
+        assertThat(client.isAlive()).as("the client got every batch answered").isFalse();
+        assertThat(ingestFailure.get()).isNull();
+        assertThat(callsRefused.get()).as("the outage was seen").isPositive();
+
+        Map<String, Map<String, Long>> countsByUser = new HashMap<>();
+        Map<String, Double> popularityByItem = new HashMap<>();
+        truth(events, countsByUser, popularityByItem);
+        FeatureServiceGrpc.FeatureServiceBlockingStub features = FeatureServiceGrpc.newBlockingStub(channel(consumer));
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+                .untilAsserted(() -> assertFeaturesMatch(features, countsByUser, popularityByItem));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> gauge(consumer, "recsys_features_log_lag") == 0);
+        assertFeaturesMatch(features, countsByUser, popularityByItem);
+    }
+
+    private static void truth(
+            List<Event> events, Map<String, Map<String, Long>> countsByUser, Map<String, Double> popularityByItem) {
+        for (Event event : events) {
+            countsByUser
+                    .computeIfAbsent(event.getUserId(), u -> new HashMap<>())
+                    .merge(EventTypeNames.nameOf(event.getType()), 1L, Long::sum);
+            popularityByItem.merge(event.getItemId(), WEIGHTS.get(event.getType()), Double::sum);
+        }
     }
 
     private static void assertFeaturesMatch(
