@@ -10,6 +10,7 @@ import io.recsys.contracts.features.v1.GetFeaturesRequest;
 import io.recsys.localstack.LocalStack;
 import io.recsys.localstack.StackConfig;
 import io.recsys.localstack.StackPorts;
+import io.recsys.localstack.StackRedis;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ final class FeatureReadBenchmark {
         StackConfig config = new StackConfig(
                 root,
                 StackPorts.free(),
-                Optional.empty(),
+                new StackRedis.Embedded(),
                 Optional.empty(),
                 root.resolve("benchmarks/target/bench-stack"),
                 Benchmarks.serviceJvm(),

@@ -21,6 +21,7 @@ import io.recsys.localstack.ServiceProcess;
 import io.recsys.localstack.ServiceSpec;
 import io.recsys.localstack.StackConfig;
 import io.recsys.localstack.StackPorts;
+import io.recsys.localstack.StackRedis;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,7 +163,7 @@ final class IngestionBenchmark {
         StackConfig config = new StackConfig(
                 root,
                 StackPorts.free(),
-                Optional.empty(),
+                new StackRedis.Embedded(),
                 Optional.empty(),
                 root.resolve("benchmarks/target/bench-stack"),
                 Benchmarks.serviceJvm(),

@@ -4,6 +4,7 @@ import io.recsys.localstack.LocalStack;
 import io.recsys.localstack.ServiceProcess;
 import io.recsys.localstack.StackConfig;
 import io.recsys.localstack.StackPorts;
+import io.recsys.localstack.StackRedis;
 import io.recsys.localstack.demo.DemoDataSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -63,7 +64,7 @@ final class RecommendationBenchmark {
         StackConfig config = new StackConfig(
                 root,
                 StackPorts.free(),
-                Optional.empty(),
+                new StackRedis.Embedded(),
                 Optional.of(DemoDataSpec.standard()),
                 work,
                 Benchmarks.serviceJvm(),

@@ -1,5 +1,6 @@
 package io.recsys.localstack;
 
+import io.recsys.localredis.LocalRedisCluster;
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
 import io.recsys.localstack.demo.DemoDataGenerator;
@@ -30,6 +31,7 @@ public final class LocalStack implements AutoCloseable {
     private final StackConfig config;
     private final List<ServiceProcess> services = new ArrayList<>();
     private LocalRedisServer redis;
+    private LocalRedisCluster cluster;
     private Optional<DemoSeeder.SeedReport> seedReport = Optional.empty();
     private Optional<DemoDataGenerator.DemoData> demoData = Optional.empty();
     private Optional<String> newcomersFirstItem = Optional.empty();
@@ -123,19 +125,38 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private List<String> redisArguments(Consumer<String> progress) throws IOException {
-        if (config.redisUrl().isPresent()) {
-            progress.accept("using Redis at " + config.redisUrl().get());
-            return List.of("--spring.data.redis.url=" + config.redisUrl().get());
-        }
-        int port = config.ports().redis();
-        if (!isFree(port)) {
-            // a Redis of the machine's own may hold 6379; ours is private to the stack, any port will do
-            port = 0;
-        }
-        redis = LocalRedisServer.start(RedisBinary.locate(), port);
-        progress.accept("started Redis on 127.0.0.1:" + redis.port() + " ("
-                + redis.binary().description() + ", no persistence)");
-        return List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
+        return switch (config.redis()) {
+            case StackRedis.External external -> {
+                progress.accept("using Redis at " + external.url());
+                yield List.of("--spring.data.redis.url=" + external.url());
+            }
+            case StackRedis.EmbeddedCluster shape -> {
+                cluster = LocalRedisCluster.start(
+                        RedisBinary.locate(),
+                        shape.masters(),
+                        shape.replicasPerMaster(),
+                        LocalRedisServer.Persistence.NONE);
+                progress.accept("started a Redis Cluster of " + shape.masters() + " masters with "
+                        + shape.replicasPerMaster() + " replicas each: " + cluster.nodes());
+                List<String> arguments = new ArrayList<>();
+                arguments.add("--spring.data.redis.cluster.nodes=" + cluster.nodes());
+                if (shape.replicasPerMaster() > 0) {
+                    arguments.add("--recsys.redis.replica-acks=1");
+                }
+                yield arguments;
+            }
+            case StackRedis.Embedded embedded -> {
+                int port = config.ports().redis();
+                if (!isFree(port)) {
+                    // a Redis of the machine's own may hold 6379; ours is private to the stack, any port will do
+                    port = 0;
+                }
+                redis = LocalRedisServer.start(RedisBinary.locate(), port);
+                progress.accept("started Redis on 127.0.0.1:" + redis.port() + " ("
+                        + redis.binary().description() + ", no persistence)");
+                yield List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
+            }
+        };
     }
 
     public URI gatewayUrl() {
@@ -146,9 +167,14 @@ public final class LocalStack implements AutoCloseable {
         return Collections.unmodifiableList(services);
     }
 
-    /** The Redis this stack started, if it started one (empty when {@code REDIS_URL} was given). */
+    /** The single Redis this stack started, if it started one (empty for an external Redis or a cluster). */
     public Optional<LocalRedisServer> redis() {
         return Optional.ofNullable(redis);
+    }
+
+    /** The Redis Cluster this stack started, if it started one. */
+    public Optional<LocalRedisCluster> redisCluster() {
+        return Optional.ofNullable(cluster);
     }
 
     public Optional<DemoDataGenerator.DemoData> demoData() {
@@ -167,6 +193,9 @@ public final class LocalStack implements AutoCloseable {
         services.forEach(ServiceProcess::stop);
         if (redis != null) {
             redis.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -42,7 +42,10 @@ public final class LocalStackMain {
         StackConfig config = new StackConfig(
                 root,
                 StackPorts.defaults(),
-                Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank()),
+                Optional.ofNullable(System.getenv("REDIS_URL"))
+                        .filter(s -> !s.isBlank())
+                        .<StackRedis>map(StackRedis.External::new)
+                        .orElseGet(StackRedis.Embedded::new),
                 demo,
                 root.resolve(".local-stack"),
                 jvm,

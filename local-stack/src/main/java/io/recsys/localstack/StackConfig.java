@@ -12,7 +12,7 @@ import java.util.Set;
  *
  * @param root the repository checkout (holds each module's target/*-exec.jar)
  * @param ports where everything listens
- * @param redisUrl a running Redis to use instead of starting one
+ * @param redis the Redis to start, or the running one to use
  * @param demoData what to seed, or empty to seed nothing
  * @param workDir logs and class-data archives go here
  * @param serviceJvm JVM options of each service process
@@ -21,7 +21,7 @@ import java.util.Set;
 public record StackConfig(
         Path root,
         StackPorts ports,
-        Optional<String> redisUrl,
+        StackRedis redis,
         Optional<DemoDataSpec> demoData,
         Path workDir,
         List<String> serviceJvm,

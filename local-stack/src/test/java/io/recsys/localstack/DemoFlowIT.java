@@ -38,7 +38,7 @@ class DemoFlowIT {
                 new StackConfig(
                         root,
                         StackPorts.free(),
-                        Optional.empty(),
+                        new StackRedis.Embedded(),
                         Optional.of(DemoDataSpec.standard()),
                         root.resolve("local-stack/target/demo-stack"),
                         StackConfig.DEFAULT_SERVICE_JVM,
