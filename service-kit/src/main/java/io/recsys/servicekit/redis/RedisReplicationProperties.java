@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How many replicas must hold a write before the platform builds on it (docs/event-log.md, "Replicas and failover").
+ * How many replicas must hold a write before the platform builds on it (docs/event-log.md, "Guarantees", replicas).
  * Redis replicates asynchronously: a master that fails over to a replica loses what that replica had not received. With
  * {@code replicaAcks > 0}, the ingestion-service acknowledges a batch, and the feature-service moves from one step of a
  * round to the next, only once that many replicas of every master involved have the writes ({@code WAIT}); a batch they
