@@ -137,14 +137,33 @@ public final class LocalRedisCluster implements AutoCloseable {
         throw new IOException("the cluster did not reach cluster_state:" + state + " within " + FORMATION_TIMEOUT);
     }
 
+    /** Something a test does while a replica is behind its master. */
+    @FunctionalInterface
+    public interface WhileBehind {
+        void run() throws Exception;
+    }
+
     /**
-     * Closes {@code master}'s connections to its replicas ({@code CLIENT KILL TYPE replica}): what it is sent
-     * afterwards reaches them only once they reconnect, which a frozen replica cannot.
+     * Kills {@code master} (SIGKILL) while it holds writes its replicas lack: they are frozen (SIGSTOP) and cut off
+     * from it ({@code CLIENT KILL TYPE replica}), {@code whileBehind} makes the writes, then the master dies and the
+     * replicas run on, one of them to be promoted without those writes.
      */
-    public void dropReplicaLinks(LocalRedisServer master) throws IOException {
-        String reply = command(master, "CLIENT", "KILL", "TYPE", "replica");
-        if (reply.startsWith("-")) {
-            throw new IOException("Redis answered " + reply);
+    public void crashMasterAheadOfItsReplicas(LocalRedisServer master, WhileBehind whileBehind) throws Exception {
+        List<LocalRedisServer> behind = replicasOf(master);
+        for (LocalRedisServer replica : behind) {
+            replica.freeze();
+        }
+        try {
+            String reply = command(master, "CLIENT", "KILL", "TYPE", "replica");
+            if (reply.startsWith("-")) {
+                throw new IOException("Redis answered " + reply);
+            }
+            whileBehind.run();
+            master.crash();
+        } finally {
+            for (LocalRedisServer replica : behind) {
+                replica.resume();
+            }
         }
     }
 

@@ -204,16 +204,10 @@ class FeatureStoreCrashIT {
                     return batchesAnswered.get() >= 30 && applied(consumer) >= 2_000;
                 });
         LocalRedisServer master = cluster.masters().getFirst();
-        LocalRedisServer replica = cluster.replicasOf(master).getFirst();
-        replica.freeze();
-        try {
-            cluster.dropReplicaLinks(master);
+        cluster.crashMasterAheadOfItsReplicas(master, () -> {
             int refusedBefore = callsRefused.get();
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> callsRefused.get() >= refusedBefore + 2);
-            master.crash();
-        } finally {
-            replica.resume();
-        }
+        });
         cluster.awaitFailoverOf(master);
         master.restart();
         cluster.awaitReplicasLinked();

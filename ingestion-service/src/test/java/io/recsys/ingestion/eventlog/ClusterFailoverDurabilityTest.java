@@ -41,17 +41,10 @@ class ClusterFailoverDurabilityTest extends DurabilityScenario {
      */
     @Override
     void crash() throws Exception {
-        LocalRedisServer master = cluster.masters().getFirst();
-        LocalRedisServer replica = cluster.replicasOf(master).getFirst();
-        replica.freeze();
-        try {
-            cluster.dropReplicaLinks(master);
+        cluster.crashMasterAheadOfItsReplicas(cluster.masters().getFirst(), () -> {
             int before = calls.get();
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> calls.get() >= before + 3);
-            master.crash();
-        } finally {
-            replica.resume();
-        }
+        });
     }
 
     @Override
