@@ -91,9 +91,9 @@ public final class LocalRedisCluster implements AutoCloseable {
         long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             boolean linked = true;
-            for (LocalRedisServer replica : all()) {
-                if (replica.isRunning()) {
-                    String info = command(replica, "INFO", "replication");
+            for (LocalRedisServer node : all()) {
+                if (node.isRunning()) {
+                    String info = command(node, "INFO", "replication");
                     linked &= !info.contains("role:slave") || info.contains("master_link_status:up");
                 }
             }
