@@ -169,7 +169,7 @@ public class FeatureWriter {
         }
         redis.run(scripts);
         // with replicas asked for, a round is built on (its items written) only once a failover cannot undo step 1
-        redis.awaitReplicas(order.stream().map(partitions::stateKey).toList());
+        redis.awaitReplicas(() -> order.stream().map(partitions::stateKey).toList());
         List<Started> started = new ArrayList<>(order.size());
         for (int i = 0; i < order.size(); i++) {
             Status status = status(String.valueOf(scripts.get(i).getOutput().get()));
@@ -251,10 +251,12 @@ public class FeatureWriter {
         }
         redis.run(apply);
         // the stored round is the only record of what steps 2 and 3 must do: kept until a failover cannot undo them
-        List<String> written = new ArrayList<>();
-        written.add(FeatureKeys.POPULAR_ALL_TIME);
-        rounds.forEach(round -> round.changes().items().keySet().forEach(id -> written.add(FeatureKeys.item(id))));
-        redis.awaitReplicas(written);
+        redis.awaitReplicas(() -> {
+            List<String> written = new ArrayList<>();
+            written.add(FeatureKeys.POPULAR_ALL_TIME);
+            rounds.forEach(round -> round.changes().items().keySet().forEach(id -> written.add(FeatureKeys.item(id))));
+            return written;
+        });
         List<AsyncCommand<String, String, ?>> forget = new ArrayList<>(rounds.size());
         for (Round round : rounds) {
             forget.add(RedisLink.eval(

@@ -108,13 +108,15 @@ public class RedisEventLog {
 
     /** Acknowledged means on the replicas too, when they are asked for (recsys.redis.replica-acks). */
     private void awaitReplicas(List<List<Integer>> positions) {
-        List<String> touched = new ArrayList<>();
-        for (int p = 0; p < positions.size(); p++) {
-            if (!positions.get(p).isEmpty()) {
-                touched.add(partitions.streamKey(p));
+        link.awaitReplicas(() -> {
+            List<String> touched = new ArrayList<>();
+            for (int p = 0; p < positions.size(); p++) {
+                if (!positions.get(p).isEmpty()) {
+                    touched.add(partitions.streamKey(p));
+                }
             }
-        }
-        link.awaitReplicas(touched);
+            return touched;
+        });
     }
 
     private List<String> appendArguments(List<Event> events, List<Integer> mine, Instant now, long keepSeconds) {
@@ -202,6 +204,6 @@ public class RedisEventLog {
                             .add(1))));
         }
         link.run(commands);
-        link.awaitReplicas(streams);
+        link.awaitReplicas(() -> streams);
     }
 }

@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
@@ -84,23 +86,24 @@ public class RedisLink implements DisposableBean {
 
     /**
      * Returns once {@code recsys.redis.replica-acks} replicas of every master holding one of {@code keys} have received
-     * every write this link sent it so far (at once when none are asked for); else a {@link QueryTimeoutException}.
-     * Call it after the writes' replies: {@code WAIT} counts the writes of the connection it is sent on, which is why
-     * it goes to each master on the very connection that carried the writes.
+     * every write this link sent it so far (at once when none are asked for, without computing the keys); else a
+     * {@link QueryTimeoutException}. Call it after the writes' replies: {@code WAIT} counts the writes of the
+     * connection it is sent on, which is why it goes to each master on the very connection that carried the writes.
      */
-    public void awaitReplicas(Collection<String> keys) {
-        if (replicaAcks == 0 || keys.isEmpty()) {
+    public void awaitReplicas(Supplier<? extends Collection<String>> keys) {
+        if (replicaAcks == 0) {
+            return;
+        }
+        Collection<String> written = keys.get();
+        if (written.isEmpty()) {
             return;
         }
         List<RedisFuture<Long>> waits = new ArrayList<>();
         if (connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
             Set<RedisClusterNode> masters = new LinkedHashSet<>();
-            for (String key : keys) {
-                RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
-                if (master == null) {
-                    throw new QueryTimeoutException("no master serves the slot of " + key + " now");
-                }
-                masters.add(master);
+            for (String key : written) {
+                masters.add(masterOf(cluster, key)
+                        .orElseThrow(() -> new QueryTimeoutException("no master serves the slot of " + key + " now")));
             }
             for (RedisClusterNode master : masters) {
                 // the connection Lettuce routes that master's slots to (keyed by host and port, like its slot writers)
@@ -207,10 +210,15 @@ public class RedisLink implements DisposableBean {
      */
     public String nodeOf(String key) {
         if (connection() instanceof StatefulRedisClusterConnection<String, String> cluster) {
-            RedisClusterNode node = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
-            return node == null ? "" : node.getNodeId();
+            return masterOf(cluster, key).map(RedisClusterNode::getNodeId).orElse("");
         }
         return "";
+    }
+
+    /** The master serving {@code key}'s slot, as the client knows the topology now. */
+    private static Optional<RedisClusterNode> masterOf(
+            StatefulRedisClusterConnection<String, String> cluster, String key) {
+        return Optional.ofNullable(cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key)));
     }
 
     private synchronized RedisClusterAsyncCommands<String, String> commands() {

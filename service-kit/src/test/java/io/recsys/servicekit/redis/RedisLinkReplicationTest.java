@@ -85,7 +85,7 @@ class RedisLinkReplicationTest {
     void confirmedWritesAreOnTheReplicas() {
         assertThat(KEYS.stream().map(link::nodeOf).distinct()).hasSize(3);
         write("confirmed");
-        link.awaitReplicas(KEYS);
+        link.awaitReplicas(() -> KEYS);
 
         int found = 0;
         for (LocalRedisServer replica : cluster.replicas()) {
@@ -112,13 +112,13 @@ class RedisLinkReplicationTest {
     @Test
     void writesTheFrozenReplicasLackAreNotConfirmedUntilTheyCatchUp() throws Exception {
         write("before");
-        link.awaitReplicas(KEYS);
+        link.awaitReplicas(() -> KEYS);
         for (LocalRedisServer replica : cluster.replicas()) {
             replica.freeze();
         }
         try {
             write("while frozen");
-            assertThatThrownBy(() -> link.awaitReplicas(KEYS))
+            assertThatThrownBy(() -> link.awaitReplicas(() -> KEYS))
                     .isInstanceOf(QueryTimeoutException.class)
                     .hasMessageContaining("only 0 of 1 replicas");
         } finally {
@@ -130,6 +130,6 @@ class RedisLinkReplicationTest {
         org.awaitility.Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .ignoreExceptionsInstanceOf(QueryTimeoutException.class)
-                .untilAsserted(() -> link.awaitReplicas(KEYS));
+                .untilAsserted(() -> link.awaitReplicas(() -> KEYS));
     }
 }

@@ -114,13 +114,13 @@ class RedisLinkTest {
         RedisLink confirming = new RedisLink(factory, new RedisReplicationProperties(1, Duration.ofMillis(100)));
         try {
             assertThat(confirming.run(set("link:unconfirmed", "1"))).isEqualTo("OK");
-            assertThatThrownBy(() -> confirming.awaitReplicas(List.of("link:unconfirmed")))
+            assertThatThrownBy(() -> confirming.awaitReplicas(() -> List.of("link:unconfirmed")))
                     .isInstanceOf(QueryTimeoutException.class)
                     .hasMessageContaining("only 0 of 1 replicas");
         } finally {
             confirming.destroy();
         }
-        link.awaitReplicas(List.of("link:unconfirmed")); // none asked for: returns at once
+        link.awaitReplicas(() -> List.of("link:unconfirmed")); // none asked for: returns at once
     }
 
     @Test
