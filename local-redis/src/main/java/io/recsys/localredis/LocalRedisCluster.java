@@ -88,21 +88,17 @@ public final class LocalRedisCluster implements AutoCloseable {
      * with its master and follows its writes.
      */
     public void awaitReplicasLinked() throws IOException {
-        long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean linked = true;
+        await("the replicas did not synchronise with their masters", () -> {
             for (LocalRedisServer node : all()) {
                 if (node.isRunning()) {
                     String info = command(node, "INFO", "replication");
-                    linked &= !info.contains("role:slave") || info.contains("master_link_status:up");
+                    if (info.contains("role:slave") && !info.contains("master_link_status:up")) {
+                        return false;
+                    }
                 }
             }
-            if (linked) {
-                return;
-            }
-            LocalRedisServer.sleepBriefly();
-        }
-        throw new IOException("the replicas did not synchronise with their masters within " + FORMATION_TIMEOUT);
+            return true;
+        });
     }
 
     /** "host:port,host:port,...": every node, for {@code spring.data.redis.cluster.nodes}. */
@@ -120,21 +116,17 @@ public final class LocalRedisCluster implements AutoCloseable {
 
     /** Waits until every running node reports {@code cluster_state:<state>} and knows every slot's owner. */
     public void awaitState(String state) throws IOException {
-        long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean settled = true;
+        await("the cluster did not reach cluster_state:" + state, () -> {
             for (LocalRedisServer node : all()) {
                 if (node.isRunning()) {
                     String info = command(node, "CLUSTER", "INFO");
-                    settled &= info.contains("cluster_state:" + state) && info.contains("cluster_slots_assigned:16384");
+                    if (!info.contains("cluster_state:" + state) || !info.contains("cluster_slots_assigned:16384")) {
+                        return false;
+                    }
                 }
             }
-            if (settled) {
-                return;
-            }
-            LocalRedisServer.sleepBriefly();
-        }
-        throw new IOException("the cluster did not reach cluster_state:" + state + " within " + FORMATION_TIMEOUT);
+            return true;
+        });
     }
 
     /** Something a test does while a replica is behind its master. */
@@ -183,33 +175,47 @@ public final class LocalRedisCluster implements AutoCloseable {
      */
     public void awaitFailoverOf(LocalRedisServer master) throws IOException {
         List<LocalRedisServer> candidates = replicasOf(master);
-        long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
+        await("no replica of " + master.port() + " was promoted", () -> {
             for (LocalRedisServer replica : candidates) {
                 if (replica.isRunning()
                         && command(replica, "INFO", "replication").contains("role:master")) {
-                    awaitState("ok");
-                    return;
+                    return true;
                 }
             }
-            LocalRedisServer.sleepBriefly();
-        }
-        throw new IOException("no replica of " + master.port() + " was promoted within " + FORMATION_TIMEOUT);
+            return false;
+        });
+        awaitState("ok");
     }
 
     private void awaitKnown(int nodes) throws IOException {
+        await("the cluster's nodes did not meet", () -> {
+            for (LocalRedisServer node : all()) {
+                if (!command(node, "CLUSTER", "INFO").contains("cluster_known_nodes:" + nodes)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** A condition on the nodes, asked over their sockets. */
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    /**
+     * Polls {@code condition} until it holds; after {@link #FORMATION_TIMEOUT}, an IOException saying {@code failure}.
+     */
+    private static void await(String failure, Condition condition) throws IOException {
         long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            boolean known = true;
-            for (LocalRedisServer node : all()) {
-                known &= command(node, "CLUSTER", "INFO").contains("cluster_known_nodes:" + nodes);
-            }
-            if (known) {
+            if (condition.holds()) {
                 return;
             }
             LocalRedisServer.sleepBriefly();
         }
-        throw new IOException("the cluster's nodes did not meet within " + FORMATION_TIMEOUT);
+        throw new IOException(failure + " within " + FORMATION_TIMEOUT);
     }
 
     private List<LocalRedisServer> all() {
