@@ -96,9 +96,7 @@ class FeatureStoreCrashIT {
 
         // the backlog, and the truth it implies
         List<Event> events = events();
-        Map<String, Map<String, Long>> countsByUser = new HashMap<>();
-        Map<String, Double> popularityByItem = new HashMap<>();
-        truth(events, countsByUser, popularityByItem);
+        Truth truth = Truth.of(events);
         IngestionServiceGrpc.IngestionServiceBlockingStub ingest =
                 IngestionServiceGrpc.newBlockingStub(channel(ingestion));
         for (int from = 0; from < events.size(); from += 1000) {
@@ -123,16 +121,11 @@ class FeatureStoreCrashIT {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertFeaturesMatch(features, countsByUser, popularityByItem));
+                .untilAsserted(() -> assertFeaturesMatch(features, truth));
         assertThat(applied(survivor))
                 .as("the survivor applied the rest, including what the dead one held")
                 .isPositive();
-        // and it stays so: once everything logged is applied, nothing was applied twice
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> gauge(survivor, "recsys_features_log_lag") == 0);
-        assertFeaturesMatch(features, countsByUser, popularityByItem);
+        assertStaysExact(survivor, features, truth);
     }
 
     /**
@@ -216,37 +209,43 @@ class FeatureStoreCrashIT {
         assertThat(ingestFailure.get()).isNull();
         assertThat(callsRefused.get()).as("the outage was seen").isPositive();
 
-        Map<String, Map<String, Long>> countsByUser = new HashMap<>();
-        Map<String, Double> popularityByItem = new HashMap<>();
-        truth(events, countsByUser, popularityByItem);
+        Truth truth = Truth.of(events);
         FeatureServiceGrpc.FeatureServiceBlockingStub features = FeatureServiceGrpc.newBlockingStub(channel(consumer));
         Awaitility.await()
                 .atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
-                .untilAsserted(() -> assertFeaturesMatch(features, countsByUser, popularityByItem));
+                .untilAsserted(() -> assertFeaturesMatch(features, truth));
+        assertStaysExact(consumer, features, truth);
+    }
+
+    /** What the events imply: each user's counts by type, each item's all-time popularity. */
+    private record Truth(Map<String, Map<String, Long>> countsByUser, Map<String, Double> popularityByItem) {
+
+        static Truth of(List<Event> events) {
+            Truth truth = new Truth(new HashMap<>(), new HashMap<>());
+            for (Event event : events) {
+                truth.countsByUser
+                        .computeIfAbsent(event.getUserId(), u -> new HashMap<>())
+                        .merge(EventTypeNames.nameOf(event.getType()), 1L, Long::sum);
+                truth.popularityByItem.merge(event.getItemId(), WEIGHTS.get(event.getType()), Double::sum);
+            }
+            return truth;
+        }
+    }
+
+    /** Once everything logged is applied, the features still match: nothing was applied twice. */
+    private static void assertStaysExact(
+            ServiceProcess consumer, FeatureServiceGrpc.FeatureServiceBlockingStub features, Truth truth) {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> gauge(consumer, "recsys_features_log_lag") == 0);
-        assertFeaturesMatch(features, countsByUser, popularityByItem);
+        assertFeaturesMatch(features, truth);
     }
 
-    private static void truth(
-            List<Event> events, Map<String, Map<String, Long>> countsByUser, Map<String, Double> popularityByItem) {
-        for (Event event : events) {
-            countsByUser
-                    .computeIfAbsent(event.getUserId(), u -> new HashMap<>())
-                    .merge(EventTypeNames.nameOf(event.getType()), 1L, Long::sum);
-            popularityByItem.merge(event.getItemId(), WEIGHTS.get(event.getType()), Double::sum);
-        }
-    }
-
-    private static void assertFeaturesMatch(
-            FeatureServiceGrpc.FeatureServiceBlockingStub features,
-            Map<String, Map<String, Long>> countsByUser,
-            Map<String, Double> popularityByItem) {
-        for (var user : countsByUser.entrySet()) {
+    private static void assertFeaturesMatch(FeatureServiceGrpc.FeatureServiceBlockingStub features, Truth truth) {
+        for (var user : truth.countsByUser().entrySet()) {
             GetFeaturesResponse response = features.withDeadlineAfter(5, TimeUnit.SECONDS)
                     .getFeatures(GetFeaturesRequest.newBuilder()
                             .setUserId(user.getKey())
@@ -256,12 +255,12 @@ class FeatureStoreCrashIT {
         }
         GetFeaturesResponse items = features.withDeadlineAfter(5, TimeUnit.SECONDS)
                 .getFeatures(GetFeaturesRequest.newBuilder()
-                        .addAllItemIds(popularityByItem.keySet())
+                        .addAllItemIds(truth.popularityByItem().keySet())
                         .build());
         for (var item : items.getItemsList()) {
             assertThat(item.getPopularity().getAllTime())
                     .as(item.getItemId())
-                    .isEqualTo(popularityByItem.get(item.getItemId()));
+                    .isEqualTo(truth.popularityByItem().get(item.getItemId()));
         }
     }
 
