@@ -161,7 +161,7 @@ class ChartRenderingTest {
                         "recommendation-service", Set.of("gateway", "health-check"),
                         "feature-service", Set.of("recommendation-service", "health-check"),
                         "inference-service", Set.of("recommendation-service", "health-check"),
-                        "redis", Set.of("ingestion-service", "feature-service", "retrain")));
+                        "redis", Set.of("gateway", "ingestion-service", "feature-service", "retrain")));
     }
 
     @Test

@@ -84,7 +84,8 @@ public final class LocalStack implements AutoCloseable {
                                 "gateway",
                                 ports.gatewayHttp(),
                                 ports.gatewayGrpc(),
-                                List.of(
+                                concat(
+                                        redisArguments,
                                         "--spring.grpc.client.channel.recommendation-service.target=static://127.0.0.1:"
                                                 + ports.recommendationGrpc(),
                                         "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:"
@@ -215,9 +216,9 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static List<String> concat(List<String> first, String more) {
+    private static List<String> concat(List<String> first, String... more) {
         List<String> all = new ArrayList<>(first);
-        all.add(more);
+        all.addAll(List.of(more));
         return all;
     }
 }

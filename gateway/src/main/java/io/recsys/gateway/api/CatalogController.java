@@ -8,8 +8,8 @@ import io.recsys.contracts.events.v1.UpsertItemsResponse;
 import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
 import io.recsys.gateway.backend.GrpcMono;
-import io.recsys.gateway.errors.ApiError;
 import io.recsys.gateway.errors.ApiException;
+import io.recsys.gateway.errors.Violation;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.springframework.http.HttpStatus;
@@ -60,7 +60,7 @@ public class CatalogController {
                                     r.getItemId(),
                                     PublicNames.of(r.getOutcome(), "ITEM_OUTCOME_"),
                                     r.getViolationsList().stream()
-                                            .map(v -> new ApiError.Violation(v.getField(), v.getDescription()))
+                                            .map(v -> new Violation(v.getField(), v.getDescription()))
                                             .toList()))
                             .toList();
                     HttpStatus status = response.getUpserted() == 0 ? HttpStatus.BAD_REQUEST : HttpStatus.OK;

@@ -5,7 +5,7 @@ import io.recsys.contracts.eventlog.EventLogCodec;
 import io.recsys.contracts.eventlog.EventTypeNames;
 import io.recsys.contracts.events.v1.Event;
 import io.recsys.contracts.events.v1.EventContext;
-import io.recsys.gateway.errors.ApiError;
+import io.recsys.gateway.errors.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 public class EventTranslator {
 
     /** The event, or the violations that keep it from being one. */
-    public record Translation(Event event, List<ApiError.Violation> violations) {
+    public record Translation(Event event, List<Violation> violations) {
         public boolean ok() {
             return violations.isEmpty();
         }
@@ -28,9 +28,9 @@ public class EventTranslator {
     public Translation translate(EventJson json, int index) {
         String path = "events[" + index + "]";
         if (json == null) {
-            return new Translation(null, List.of(new ApiError.Violation(path, "must be an event object, not null")));
+            return new Translation(null, List.of(new Violation(path, "must be an event object, not null")));
         }
-        List<ApiError.Violation> violations = new ArrayList<>();
+        List<Violation> violations = new ArrayList<>();
         Optional<EventType> type = typeOf(json.type(), path, violations);
         if (!violations.isEmpty()) {
             return new Translation(null, violations);
@@ -63,15 +63,14 @@ public class EventTranslator {
         return new Translation(event.build(), List.of());
     }
 
-    private static Optional<EventType> typeOf(String name, String path, List<ApiError.Violation> violations) {
+    private static Optional<EventType> typeOf(String name, String path, List<Violation> violations) {
         if (name == null || name.isBlank()) {
-            violations.add(
-                    new ApiError.Violation(path + ".type", "is required; one of " + EventTypeNames.knownNames()));
+            violations.add(new Violation(path + ".type", "is required; one of " + EventTypeNames.knownNames()));
             return Optional.empty();
         }
         Optional<EventType> type = EventTypeNames.typeOf(name);
         if (type.isEmpty()) {
-            violations.add(new ApiError.Violation(
+            violations.add(new Violation(
                     path + ".type",
                     "unknown event type '" + name + "'; one of " + EventTypeNames.knownNames()
                             + " (custom behaviours: type custom with a custom_type)"));

@@ -8,8 +8,8 @@ import io.recsys.contracts.events.v1.IngestionServiceGrpc;
 import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
 import io.recsys.gateway.backend.GrpcMono;
-import io.recsys.gateway.errors.ApiError;
 import io.recsys.gateway.errors.ApiException;
+import io.recsys.gateway.errors.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -107,8 +107,8 @@ public class EventsController {
     private static IngestResultJson.Result toJson(EventResult result, int original) {
         String sentPrefix = "events[" + result.getIndex() + "]";
         String originalPrefix = "events[" + original + "]";
-        List<ApiError.Violation> violations = result.getViolationsList().stream()
-                .map(v -> new ApiError.Violation(
+        List<Violation> violations = result.getViolationsList().stream()
+                .map(v -> new Violation(
                         v.getField().startsWith(sentPrefix)
                                 ? originalPrefix + v.getField().substring(sentPrefix.length())
                                 : v.getField(),

@@ -1,12 +1,12 @@
 package io.recsys.gateway.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.recsys.gateway.errors.ApiError;
+import io.recsys.gateway.errors.Violation;
 import java.util.List;
 
 /** The answer to a batch of events: counts, and one result per event in request order. */
 public record IngestResultJson(int accepted, int duplicates, int rejected, List<Result> results) {
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Result(int index, String eventId, String outcome, List<ApiError.Violation> violations) {}
+    public record Result(int index, String eventId, String outcome, List<Violation> violations) {}
 }

@@ -3,13 +3,13 @@ package io.recsys.gateway.errors;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 
-/** A problem the gateway itself found in a request, answered as JSON. */
+/** A problem the gateway itself found in a request, answered as problem details. */
 public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
-    private final List<ApiError.Violation> violations;
+    private final List<Violation> violations;
 
-    public ApiException(HttpStatus status, String message, List<ApiError.Violation> violations) {
+    public ApiException(HttpStatus status, String message, List<Violation> violations) {
         super(message);
         this.status = status;
         this.violations = List.copyOf(violations);
@@ -17,16 +17,14 @@ public class ApiException extends RuntimeException {
 
     public static ApiException badRequest(String field, String description) {
         return new ApiException(
-                HttpStatus.BAD_REQUEST,
-                field + ": " + description,
-                List.of(new ApiError.Violation(field, description)));
+                HttpStatus.BAD_REQUEST, field + ": " + description, List.of(new Violation(field, description)));
     }
 
     public HttpStatus status() {
         return status;
     }
 
-    public List<ApiError.Violation> violations() {
+    public List<Violation> violations() {
         return violations;
     }
 }

@@ -26,12 +26,14 @@ import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
+import io.recsys.testsupport.RealRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -53,8 +55,13 @@ class GatewayApiTest {
     private static final AtomicReference<Status> backendFailure = new AtomicReference<>();
     private static final Server backends = start();
 
+    /** The rate limiter's buckets. */
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
+
     @DynamicPropertySource
     static void backendAddresses(DynamicPropertyRegistry registry) {
+        redis.registerSpringProperties(registry::add);
         registry.add(
                 "spring.grpc.client.channel.recommendation-service.target",
                 () -> "static://127.0.0.1:" + backends.getPort());

@@ -20,6 +20,7 @@ import io.recsys.contracts.recommend.v1.RecommendRequest;
 import io.recsys.contracts.recommend.v1.RecommendResponse;
 import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.contracts.recommend.v1.RecommendedItem;
+import io.recsys.testsupport.RealRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -48,8 +50,13 @@ class ApiKeyAuthTest {
 
     private static final Server backend = start();
 
+    /** The rate limiter's buckets. */
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
+
     @DynamicPropertySource
     static void backendAddress(DynamicPropertyRegistry registry) {
+        redis.registerSpringProperties(registry::add);
         registry.add(
                 "spring.grpc.client.channel.recommendation-service.target",
                 () -> "static://127.0.0.1:" + backend.getPort());

@@ -1,0 +1,57 @@
+package io.recsys.gateway.errors;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+
+/**
+ * An RFC 9457 problem details body, the one shape of every error the edge answers. Besides the standard members it
+ * carries {@code error} (a stable machine-readable code, e.g. {@code invalid_argument}) and the {@code violations}
+ * naming each field at fault.
+ *
+ * @param type a URI naming the kind of problem: {@code urn:recsys:problem:<error>}
+ * @param title the HTTP status's reason phrase
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Problem(
+        String type,
+        String title,
+        int status,
+        String detail,
+        String instance,
+        String error,
+        List<Violation> violations) {
+
+    public static final String TYPE_PREFIX = "urn:recsys:problem:";
+
+    public Problem {
+        violations = List.copyOf(violations);
+    }
+
+    public static Problem of(
+            HttpStatusCode status, String error, String detail, String instance, List<Violation> violations) {
+        HttpStatus known = HttpStatus.resolve(status.value());
+        String title = known == null ? "HTTP " + status.value() : known.getReasonPhrase();
+        return new Problem(TYPE_PREFIX + error, title, status.value(), detail, instance, error, violations);
+    }
+
+    /**
+     * The error code of a plain HTTP status: {@code 404} is {@code not_found}, {@code 400} {@code invalid_argument}.
+     */
+    public static String codeOf(HttpStatusCode status) {
+        HttpStatus known = HttpStatus.resolve(status.value());
+        if (known == null) {
+            return "http_" + status.value();
+        }
+        // the names gRPC gives the same failures, so both sides of the edge speak alike
+        return switch (known) {
+            case BAD_REQUEST -> "invalid_argument";
+            case UNAUTHORIZED -> "unauthenticated";
+            case SERVICE_UNAVAILABLE -> "unavailable";
+            case GATEWAY_TIMEOUT -> "deadline_exceeded";
+            default -> known.name().toLowerCase(Locale.ROOT);
+        };
+    }
+}
