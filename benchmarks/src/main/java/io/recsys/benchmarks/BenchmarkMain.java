@@ -4,7 +4,7 @@ import io.recsys.localstack.StackConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** {@code ./recsys bench ingestion|features|inference|recommendations [--key=value ...]}. */
+/** {@code ./recsys bench ingestion|features|inference|recommendations|edge [--key=value ...]}. */
 public final class BenchmarkMain {
 
     private BenchmarkMain() {}
@@ -21,6 +21,7 @@ public final class BenchmarkMain {
             case "features" -> new FeatureReadBenchmark(root, options).run();
             case "inference" -> new InferenceBenchmark(root, options).run();
             case "recommendations" -> new RecommendationBenchmark(root, options).run();
+            case "edge" -> new EdgeBenchmark(root, options).run();
             default -> {
                 usage();
                 yield null;
@@ -49,6 +50,10 @@ public final class BenchmarkMain {
                   recommendations  the whole platform through the gateway: saturation, steady load, overload to 4x and
                              back, inference-service stopped and restarted; depth shares per second, PNG charts
                              options: --saturation-seconds=10 --steady-seconds=30 --callers=8
+                  edge       the gateway: a polite client's answers and p99 alone and beside a client flooding at
+                             10x its limit; the edge's added latency over calling the recommendation-service directly
+                             options: --limit=50 --polite-rate=25 --flood-factor=10 --seconds=30 --warm-up-seconds=90
+                             --overhead-seconds=30 --rate-limit=1 (0: no bucket lookup)
                 """);
         System.exit(2);
     }

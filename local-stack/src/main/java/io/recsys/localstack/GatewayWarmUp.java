@@ -24,7 +24,7 @@ final class GatewayWarmUp {
 
     private GatewayWarmUp() {}
 
-    static Optional<String> firstItemForNewcomer(URI gateway, Optional<String> knownShopper)
+    static Optional<String> firstItemForNewcomer(URI gateway, Optional<String> apiKey, Optional<String> knownShopper)
             throws InterruptedException {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -33,7 +33,9 @@ final class GatewayWarmUp {
         int fullInARow = 0;
         for (int round = 0; (round < ROUNDS || fullInARow < 5) && System.nanoTime() < until; round++) {
             Optional<String> item = get(
-                            http, gateway.resolve("/api/v1/users/warm-up-" + round + "/recommendations?limit=10"))
+                            http,
+                            apiKey,
+                            gateway.resolve("/api/v1/users/warm-up-" + round + "/recommendations?limit=10"))
                     .map(FIRST_ITEM::matcher)
                     .filter(Matcher::find)
                     .map(m -> m.group(1));
@@ -41,7 +43,7 @@ final class GatewayWarmUp {
                 first = item;
             }
             Optional<String> known = knownShopper.flatMap(
-                    user -> get(http, gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10")));
+                    user -> get(http, apiKey, gateway.resolve("/api/v1/users/" + user + "/recommendations?limit=10")));
             boolean full = knownShopper.isEmpty()
                     || known.filter(body -> body.contains("\"depth\":\"full\"")).isPresent();
             fullInARow = full ? fullInARow + 1 : 0;
@@ -52,11 +54,11 @@ final class GatewayWarmUp {
         return first;
     }
 
-    private static Optional<String> get(HttpClient http, URI uri) {
+    private static Optional<String> get(HttpClient http, Optional<String> apiKey, URI uri) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5));
+        apiKey.ifPresent(key -> request.header("X-Api-Key", key));
         try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

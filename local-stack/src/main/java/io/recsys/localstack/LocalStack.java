@@ -91,6 +91,13 @@ public final class LocalStack implements AutoCloseable {
                                         "--spring.grpc.client.channel.ingestion-service.target=static://127.0.0.1:"
                                                 + ports.ingestionGrpc())))
                 .filter(spec -> config.services().contains(spec.module()))
+                .map(spec -> new ServiceSpec(
+                        spec.module(),
+                        spec.httpPort(),
+                        spec.grpcPort(),
+                        concat(
+                                spec.extraArguments(),
+                                config.serviceArguments(spec.module()).toArray(String[]::new))))
                 .toList();
         for (ServiceSpec spec : specs) {
             requireFree(spec.httpPort(), spec.module() + " HTTP");
@@ -121,7 +128,9 @@ public final class LocalStack implements AutoCloseable {
         }
         if (config.services().contains("gateway")) {
             newcomersFirstItem = GatewayWarmUp.firstItemForNewcomer(
-                    gatewayUrl(), demoData.map(data -> data.events().getFirst().getUserId()));
+                    gatewayUrl(),
+                    config.gatewayApiKey(),
+                    demoData.map(data -> data.events().getFirst().getUserId()));
         }
     }
 

@@ -4,6 +4,7 @@ import io.recsys.localstack.demo.DemoDataSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param workDir logs and class-data archives go here
  * @param serviceJvm JVM options of each service process
  * @param services which services to run (benchmarks run only what they measure)
+ * @param serviceArguments further {@code --key=value} arguments by service module (a benchmark's own settings)
  */
 public record StackConfig(
         Path root,
@@ -25,7 +27,8 @@ public record StackConfig(
         Optional<DemoDataSpec> demoData,
         Path workDir,
         List<String> serviceJvm,
-        Set<String> services) {
+        Set<String> services,
+        Map<String, List<String>> serviceArguments) {
 
     // a heap that is not resized under load, and generational ZGC for short pauses: measured on feature reads
     // (./recsys bench features), p99 at 100 items went from 22 ms (-Xms64m, SerialGC) to 10 ms, at 1,000 items
@@ -40,9 +43,38 @@ public record StackConfig(
     public StackConfig {
         serviceJvm = List.copyOf(serviceJvm);
         services = Set.copyOf(services);
+        serviceArguments = Map.copyOf(serviceArguments);
         if (!ALL_SERVICES.containsAll(services)) {
             throw new IllegalArgumentException("unknown services in " + services + "; known: " + ALL_SERVICES);
         }
+    }
+
+    public StackConfig(
+            Path root,
+            StackPorts ports,
+            StackRedis redis,
+            Optional<DemoDataSpec> demoData,
+            Path workDir,
+            List<String> serviceJvm,
+            Set<String> services) {
+        this(root, ports, redis, demoData, workDir, serviceJvm, services, Map.of());
+    }
+
+    /** The argument that gives the gateway's keys of its default client. */
+    public static final String GATEWAY_API_KEYS_ARGUMENT = "--recsys.gateway.auth.api-keys=";
+
+    /** A key the gateway accepts, when its arguments give keys; the stack's own warm-up requests send it. */
+    public Optional<String> gatewayApiKey() {
+        return serviceArguments("gateway").stream()
+                .filter(argument -> argument.startsWith(GATEWAY_API_KEYS_ARGUMENT))
+                .map(argument ->
+                        argument.substring(GATEWAY_API_KEYS_ARGUMENT.length()).split(",")[0])
+                .findFirst();
+    }
+
+    /** The further arguments of one service, none unless given. */
+    public List<String> serviceArguments(String module) {
+        return serviceArguments.getOrDefault(module, List.of());
     }
 
     /** JVM options of one service: the configured ones, or the inference-service's own when left at the default. */
