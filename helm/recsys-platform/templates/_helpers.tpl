@@ -4,7 +4,7 @@ defaults, checked against their application.yaml by the chart's tests), who call
 NetworkPolicy admits only them), and whether it talks to Redis.
 */}}
 {{- define "recsys.components" -}}
-gateway: {http: 8080, grpc: 9090, callers: [], redis: true, public: true}
+gateway: {http: 8080, grpc: 9090, management: 8085, callers: [], redis: true, public: true}
 ingestion-service: {http: 8081, grpc: 9091, callers: [gateway], redis: true, public: false}
 feature-service: {http: 8082, grpc: 9092, callers: [recommendation-service], redis: true, public: false}
 inference-service: {http: 8083, grpc: 9093, callers: [recommendation-service], redis: false, public: false}

@@ -68,7 +68,7 @@ final class FeatureReadBenchmark {
             int featurePort =
                     Benchmarks.service(stack, "feature-service").spec().grpcPort();
             ServiceMetrics featureMetrics = new ServiceMetrics(
-                    Benchmarks.service(stack, "feature-service").spec().httpPort());
+                    Benchmarks.service(stack, "feature-service").spec().managementPort());
             SyntheticEvents generator = new SyntheticEvents(users, items, 11);
             populate(ingestionPort, generator, featureMetrics);
 

@@ -283,7 +283,7 @@ final class InferenceBenchmark {
                     List.of("--recsys.inference.model-dir=" + models, "--recsys.inference.model-name=" + name));
             ServiceProcess process = ServiceProcess.launch(spec, root, work, Benchmarks.inferenceServiceJvm());
             process.awaitReady(Duration.ofMinutes(2), HttpClient.newHttpClient());
-            ServiceMetrics metrics = new ServiceMetrics(spec.httpPort());
+            ServiceMetrics metrics = new ServiceMetrics(spec.managementPort());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (metrics.counter("recsys_inference_model_loads_total", "outcome=\"loaded\"") < 1) {
                 if (System.nanoTime() > deadline) {

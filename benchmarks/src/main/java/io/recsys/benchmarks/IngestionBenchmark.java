@@ -174,7 +174,7 @@ final class IngestionBenchmark {
             ServiceProcess ingestion = Benchmarks.service(stack, "ingestion-service");
             ServiceProcess featureService = Benchmarks.service(stack, "feature-service");
             ServiceMetrics featureMetrics =
-                    new ServiceMetrics(featureService.spec().httpPort());
+                    new ServiceMetrics(featureService.spec().managementPort());
             ManagedChannel channel = NettyChannelBuilder.forAddress(
                             "127.0.0.1", ingestion.spec().grpcPort())
                     .usePlaintext()

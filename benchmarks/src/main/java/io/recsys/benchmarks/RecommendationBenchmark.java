@@ -91,7 +91,7 @@ final class RecommendationBenchmark {
 
             // the platform as ./recsys start hands it over: one shopper asking again and again is not load
             ServiceMetrics recommendation = new ServiceMetrics(
-                    Benchmarks.service(stack, "recommendation-service").spec().httpPort());
+                    Benchmarks.service(stack, "recommendation-service").spec().managementPort());
             ServiceSide singleSide = ServiceSide.begin(recommendation, stack.services());
             Map<String, Object> single = closedLoop(gateway, users, 1, singleClientSeconds, "");
             singleSide.addTo(single, (Long) single.get("count"));
@@ -372,7 +372,7 @@ final class RecommendationBenchmark {
                 String module = service.spec().module();
                 peakRssMb.merge(
                         module, Benchmarks.residentBytes(service.handle().pid()) >> 20, Math::max);
-                double pause = new ServiceMetrics(service.spec().httpPort()).max("jvm_gc_pause_seconds_max", "");
+                double pause = new ServiceMetrics(service.spec().managementPort()).max("jvm_gc_pause_seconds_max", "");
                 longestPauseMs.merge(module, Math.round(pause * 1_000_000) / 1000.0, Math::max);
             }
         }

@@ -241,6 +241,11 @@ final class Policies {
                             + portNamed(container, "grpc") + " but the service listens on " + served.httpPort() + "/"
                             + served.grpcPort());
                 }
+                if (served.managementPort() != served.httpPort()
+                        && !Objects.equals(portNamed(container, "management"), served.managementPort())) {
+                    violations.add(who + " exposes management " + portNamed(container, "management")
+                            + " but Actuator listens on " + served.managementPort());
+                }
                 for (Probe probe : Stream.of(
                                 container.getStartupProbe(),
                                 container.getLivenessProbe(),
@@ -250,13 +255,13 @@ final class Policies {
                     if (probe.getHttpGet() != null) {
                         Optional<Integer> port =
                                 containerPort(spec, probe.getHttpGet().getPort());
-                        if (!port.equals(Optional.of(served.httpPort()))
+                        if (!port.equals(Optional.of(served.managementPort()))
                                 || !served.httpProbePaths()
                                         .contains(probe.getHttpGet().getPath())) {
                             violations.add(who + " probes HTTP "
                                     + describe(probe.getHttpGet().getPort())
                                     + probe.getHttpGet().getPath() + ", which the service does not serve (it serves "
-                                    + served.httpProbePaths() + " on " + served.httpPort() + ")");
+                                    + served.httpProbePaths() + " on " + served.managementPort() + ")");
                         }
                     } else if (probe.getGrpc() != null) {
                         String service =

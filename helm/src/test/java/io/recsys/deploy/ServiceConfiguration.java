@@ -11,11 +11,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a service really serves, read from its own {@code application.yaml}: the ports, whether Actuator's probe
- * endpoints exist and are exposed, and the named gRPC health services.
+ * What a service really serves, read from its own {@code application.yaml}: the ports (Actuator's is the HTTP port
+ * unless {@code management.server.port} gives one of its own), whether Actuator's probe endpoints exist and are
+ * exposed, and the named gRPC health services.
  */
 record ServiceConfiguration(
-        String service, int httpPort, int grpcPort, Set<String> httpProbePaths, Set<String> grpcHealthServices) {
+        String service,
+        int httpPort,
+        int grpcPort,
+        int managementPort,
+        Set<String> httpProbePaths,
+        Set<String> grpcHealthServices) {
 
     static final List<String> SERVICES =
             List.of("gateway", "ingestion-service", "feature-service", "inference-service", "recommendation-service");
@@ -43,10 +49,13 @@ record ServiceConfiguration(
                         ? m.keySet().stream().map(Object::toString).toList()
                         : List.of());
         healthServices.add(""); // the overall health, always served
+        int httpPort = number(at(yaml, "server", "port"), file);
+        Object management = at(yaml, "management", "server", "port");
         return new ServiceConfiguration(
                 service,
-                number(at(yaml, "server", "port"), file),
+                httpPort,
                 number(at(yaml, "spring", "grpc", "server", "port"), file),
+                management == null ? httpPort : number(management, file),
                 paths,
                 healthServices);
     }

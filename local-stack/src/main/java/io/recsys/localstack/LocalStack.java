@@ -84,6 +84,7 @@ public final class LocalStack implements AutoCloseable {
                                 "gateway",
                                 ports.gatewayHttp(),
                                 ports.gatewayGrpc(),
+                                ports.gatewayManagement(),
                                 concat(
                                         redisArguments,
                                         "--spring.grpc.client.channel.recommendation-service.target=static://127.0.0.1:"
@@ -95,6 +96,7 @@ public final class LocalStack implements AutoCloseable {
                         spec.module(),
                         spec.httpPort(),
                         spec.grpcPort(),
+                        spec.managementPort(),
                         concat(
                                 spec.extraArguments(),
                                 config.serviceArguments(spec.module()).toArray(String[]::new))))
@@ -102,6 +104,9 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceSpec spec : specs) {
             requireFree(spec.httpPort(), spec.module() + " HTTP");
             requireFree(spec.grpcPort(), spec.module() + " gRPC");
+            if (spec.managementPort() != spec.httpPort()) {
+                requireFree(spec.managementPort(), spec.module() + " management");
+            }
         }
         // all at once: on few cores the JVMs' start-up overlaps I/O and JIT work
         for (ServiceSpec spec : specs) {
@@ -167,6 +172,11 @@ public final class LocalStack implements AutoCloseable {
                 yield List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port());
             }
         };
+    }
+
+    /** The gateway's management port: Actuator (health, metrics), apart from the public API. */
+    public URI gatewayManagementUrl() {
+        return URI.create("http://localhost:" + config.ports().gatewayManagement());
     }
 
     public URI gatewayUrl() {

@@ -90,7 +90,10 @@ public final class LocalStackMain {
         out.println("       -d '[{\"item_id\":\"sku-99999\",\"title\":\"Enamel Teapot\",\"category\":\"kitchen\","
                 + "\"price\":12.5,\"currency\":\"GBP\"}]'");
         out.println();
-        out.println("Health and metrics: " + gateway + "/actuator/health, " + gateway + "/actuator/prometheus");
+        String management = stack.gatewayManagementUrl().toString();
+        out.println("API description: " + gateway + "/swagger-ui.html (OpenAPI 3.1: " + gateway + "/v3/api-docs)");
+        out.println("Health and metrics (the gateway's management port): " + management + "/actuator/health, "
+                + management + "/actuator/prometheus");
         out.println("Press Ctrl-C to stop everything.");
     }
 }

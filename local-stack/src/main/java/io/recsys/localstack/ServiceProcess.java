@@ -58,6 +58,9 @@ public final class ServiceProcess {
         command.add(jar.toString());
         command.add("--server.port=" + spec.httpPort());
         command.add("--spring.grpc.server.port=" + spec.grpcPort());
+        if (spec.managementPort() != spec.httpPort()) {
+            command.add("--management.server.port=" + spec.managementPort());
+        }
         command.addAll(spec.extraArguments());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -82,7 +85,7 @@ public final class ServiceProcess {
 
     /** Waits until the service reports ready on its Actuator readiness probe. */
     public void awaitReady(Duration timeout, HttpClient http) throws IOException, InterruptedException {
-        URI readiness = URI.create("http://127.0.0.1:" + spec.httpPort() + "/actuator/health/readiness");
+        URI readiness = URI.create("http://127.0.0.1:" + spec.managementPort() + "/actuator/health/readiness");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 public record StackPorts(
         int gatewayHttp,
         int gatewayGrpc,
+        int gatewayManagement,
         int ingestionHttp,
         int ingestionGrpc,
         int featureHttp,
@@ -18,11 +19,12 @@ public record StackPorts(
         int redis) {
 
     public static StackPorts defaults() {
-        return new StackPorts(8080, 9090, 8081, 9091, 8082, 9092, 8083, 9093, 8084, 9094, 6379);
+        return new StackPorts(8080, 9090, 8085, 8081, 9091, 8082, 9092, 8083, 9093, 8084, 9094, 6379);
     }
 
     public static StackPorts free() throws IOException {
         return new StackPorts(
+                LocalRedisServer.freePort(),
                 LocalRedisServer.freePort(),
                 LocalRedisServer.freePort(),
                 LocalRedisServer.freePort(),

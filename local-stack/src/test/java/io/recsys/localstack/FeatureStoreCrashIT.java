@@ -335,7 +335,7 @@ class FeatureStoreCrashIT {
         String body = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                        + featureService.spec().httpPort() + "/actuator/prometheus"))
+                                        + featureService.spec().managementPort() + "/actuator/prometheus"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();

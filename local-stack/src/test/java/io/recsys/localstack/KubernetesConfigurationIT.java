@@ -67,7 +67,9 @@ class KubernetesConfigurationIT {
 
         Map<String, int[]> ports = new HashMap<>();
         for (String service : SERVICES) {
-            ports.put(service, new int[] {LocalRedisServer.freePort(), LocalRedisServer.freePort()});
+            ports.put(
+                    service,
+                    new int[] {LocalRedisServer.freePort(), LocalRedisServer.freePort(), LocalRedisServer.freePort()});
         }
         for (String service : SERVICES) {
             JsonNode container =
@@ -105,7 +107,10 @@ class KubernetesConfigurationIT {
             }
             assertThat(environment).containsKey("SPRING_CONFIG_ADDITIONAL_LOCATION");
             // the container's own ports are the services' defaults; here they must be free ones
-            ServiceSpec spec = new ServiceSpec(service, ports.get(service)[0], ports.get(service)[1], List.of());
+            // (the gateway's Actuator on a management port of its own)
+            int[] own = ports.get(service);
+            ServiceSpec spec =
+                    new ServiceSpec(service, own[0], own[1], service.equals("gateway") ? own[2] : own[0], List.of());
             running.put(
                     service,
                     ServiceProcess.launch(spec, root, workDir, StackConfig.defaultServiceJvm(service), environment));

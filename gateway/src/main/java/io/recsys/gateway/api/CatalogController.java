@@ -9,10 +9,17 @@ import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
 import io.recsys.gateway.backend.GrpcMono;
 import io.recsys.gateway.errors.ApiException;
+import io.recsys.gateway.errors.Problem;
 import io.recsys.gateway.errors.Violation;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -35,10 +42,37 @@ public class CatalogController {
         this.properties = properties;
     }
 
-    @PutMapping("/api/v1/catalog/items")
+    @Operation(summary = "Catalogue items, each replacing what was known of it")
+    @ApiResponse(
+            responseCode = "200",
+            description = "at least one item was taken; one result per item, in request order",
+            content =
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = UpsertResultJson.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "no item was taken (results say why, per item); or the body is not a JSON array of items,"
+                    + " or holds too many (problem details)",
+            content = {
+                @Content(mediaType = "application/json", schema = @Schema(implementation = UpsertResultJson.class)),
+                @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class))
+            })
+    @ApiResponse(
+            responseCode = "413",
+            description = "the body is larger than recsys.gateway.max-request-size",
+            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+            responseCode = "415",
+            description = "the body is not application/json",
+            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @PutMapping(
+            path = "/api/v1/catalog/items",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<UpsertResultJson>> upsert(
             @RequestBody List<CatalogItemJson> items,
-            @RequestHeader(name = Deadlines.HEADER, required = false) String deadlineHeader) {
+            @Parameter(description = "the caller's deadline in milliseconds (default 5000, at most 30000)")
+                    @RequestHeader(name = Deadlines.HEADER, required = false)
+                    String deadlineHeader) {
         if (items.size() > properties.maxBatchSize()) {
             throw ApiException.badRequest(
                     "items", "at most " + properties.maxBatchSize() + " items per batch, got " + items.size());

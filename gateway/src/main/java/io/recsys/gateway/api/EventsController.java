@@ -9,10 +9,17 @@ import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GatewayProperties;
 import io.recsys.gateway.backend.GrpcMono;
 import io.recsys.gateway.errors.ApiException;
+import io.recsys.gateway.errors.Problem;
 import io.recsys.gateway.errors.Violation;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -43,10 +50,37 @@ public class EventsController {
         this.properties = properties;
     }
 
-    @PostMapping("/api/v1/events")
+    @Operation(summary = "Shopper events, each judged on its own")
+    @ApiResponse(
+            responseCode = "200",
+            description = "at least one event was taken; one result per event, in request order",
+            content =
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = IngestResultJson.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "no event was taken (results say why, per event); or the body is not a JSON array of events,"
+                    + " or holds too many (problem details)",
+            content = {
+                @Content(mediaType = "application/json", schema = @Schema(implementation = IngestResultJson.class)),
+                @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class))
+            })
+    @ApiResponse(
+            responseCode = "413",
+            description = "the body is larger than recsys.gateway.max-request-size",
+            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(
+            responseCode = "415",
+            description = "the body is not application/json",
+            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @PostMapping(
+            path = "/api/v1/events",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<IngestResultJson>> ingest(
             @RequestBody List<EventJson> events,
-            @RequestHeader(name = Deadlines.HEADER, required = false) String deadlineHeader) {
+            @Parameter(description = "the caller's deadline in milliseconds (default 5000, at most 30000)")
+                    @RequestHeader(name = Deadlines.HEADER, required = false)
+                    String deadlineHeader) {
         if (events.isEmpty()) {
             throw ApiException.badRequest("events", "must contain at least one event");
         }

@@ -7,11 +7,20 @@ import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.gateway.backend.Deadlines;
 import io.recsys.gateway.backend.GrpcMono;
 import io.recsys.gateway.errors.ApiException;
+import io.recsys.gateway.errors.Problem;
+import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -38,13 +47,36 @@ public class RecommendationsController {
         this.deadlines = deadlines;
     }
 
-    @GetMapping("/api/v1/users/{userId}/recommendations")
+    @Operation(
+            summary = "What this shopper should see now",
+            description = "Items best first, with how deep the prediction went and, below full, why.")
+    @ApiResponse(
+            responseCode = "200",
+            description = "the recommendations",
+            headers = @Header(name = DEPTH_HEADER, description = "the depth served: full, reduced, minimal, fallback"),
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = RecommendationsJson.class)))
+    @ApiResponse(
+            responseCode = "400",
+            description = "a bad value (limit, max_depth, user id, deadline), named in violations",
+            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @GetMapping(path = "/api/v1/users/{userId}/recommendations", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<RecommendationsJson>> recommend(
-            @PathVariable String userId,
-            @RequestParam(required = false) String limit,
-            @RequestParam(required = false) String exclude,
-            @RequestParam(name = "max_depth", required = false) String maxDepth,
-            @RequestHeader(name = Deadlines.HEADER, required = false) String deadlineHeader) {
+            @Parameter(name = "userId", description = "the shopper; one never seen before is a cold start")
+                    @PathVariable
+                    String userId,
+            @Parameter(description = "how many items, 1..200 (default 10)") @RequestParam(required = false)
+                    String limit,
+            @Parameter(description = "item ids to leave out, comma-separated") @RequestParam(required = false)
+                    String exclude,
+            @Parameter(description = "the deepest prediction wanted: full, reduced, minimal, fallback")
+                    @RequestParam(name = "max_depth", required = false)
+                    String maxDepth,
+            @Parameter(description = "the caller's deadline in milliseconds (default 500, at most 30000)")
+                    @RequestHeader(name = Deadlines.HEADER, required = false)
+                    String deadlineHeader) {
         RecommendRequest request = RecommendRequest.newBuilder()
                 .setUserId(userId.trim().isEmpty() ? "" : userId)
                 .setLimit(parseLimit(limit))
@@ -60,7 +92,8 @@ public class RecommendationsController {
     }
 
     /** {@code /api/v1/users//recommendations}: an empty user id is a bad request, not an unknown page. */
-    @GetMapping("/api/v1/users/{*rest}")
+    @Hidden
+    @GetMapping(path = "/api/v1/users/{*rest}", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<RecommendationsJson>> recommendWithoutUser(@PathVariable String rest) {
         if (rest.equals("//recommendations")) {
             throw ApiException.badRequest("user_id", "is required");

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -71,6 +72,9 @@ class ApiKeyAuthTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @LocalGrpcServerPort
     int grpcPort;
@@ -137,9 +141,20 @@ class ApiKeyAuthTest {
     }
 
     @Test
-    void probesAndMetricsNeedNoKey() {
-        http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
-        http.get()
+    void probesAndMetricsNeedNoKeyOnTheManagementPortAndAreNotOnThePublicOne() {
+        WebTestClient management = WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + managementPort)
+                .build();
+        assertThat(managementPort).isNotEqualTo(port);
+        http.get().uri("/actuator/health/readiness").exchange().expectStatus().isNotFound();
+        management
+                .get()
+                .uri("/actuator/health/readiness")
+                .exchange()
+                .expectStatus()
+                .isOk();
+        management
+                .get()
                 .uri("/actuator/prometheus")
                 .exchange()
                 .expectStatus()

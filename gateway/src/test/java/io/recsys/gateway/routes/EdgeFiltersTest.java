@@ -4,28 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.grpc.Server;
-import io.grpc.ServerBuilder;
-import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
-import io.recsys.contracts.events.v1.EventOutcome;
-import io.recsys.contracts.events.v1.EventResult;
-import io.recsys.contracts.events.v1.IngestEventsRequest;
-import io.recsys.contracts.events.v1.IngestEventsResponse;
-import io.recsys.contracts.events.v1.IngestionServiceGrpc;
-import io.recsys.contracts.recommend.v1.PredictionDepth;
-import io.recsys.contracts.recommend.v1.RecommendRequest;
-import io.recsys.contracts.recommend.v1.RecommendResponse;
-import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
+import io.recsys.gateway.StandInBackend;
 import io.recsys.testsupport.RealRedis;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,23 +56,18 @@ class EdgeFiltersTest {
     @RegisterExtension
     static final RealRedis redis = new RealRedis();
 
-    private static final Map<String, AtomicInteger> recommendCalls = new ConcurrentHashMap<>();
-    private static final AtomicInteger ingestCalls = new AtomicInteger();
-    private static final Server backend = start();
+    private static final StandInBackend backend = new StandInBackend();
 
     @DynamicPropertySource
     static void backends(DynamicPropertyRegistry registry) {
         redis.registerSpringProperties(registry::add);
-        registry.add(
-                "spring.grpc.client.channel.recommendation-service.target",
-                () -> "static://127.0.0.1:" + backend.getPort());
-        registry.add(
-                "spring.grpc.client.channel.ingestion-service.target", () -> "static://127.0.0.1:" + backend.getPort());
+        registry.add("spring.grpc.client.channel.recommendation-service.target", backend::target);
+        registry.add("spring.grpc.client.channel.ingestion-service.target", backend::target);
     }
 
     @AfterAll
     static void stop() {
-        backend.shutdownNow();
+        backend.close();
     }
 
     @LocalServerPort
@@ -244,9 +222,8 @@ class EdgeFiltersTest {
     @Test
     void aReadIsRetriedOnceWhenTheBackendWasUnreachableButAWriteIsNot() {
         recommend(POLITE, "flaky-once").expectStatus().isOk();
-        assertThat(recommendCalls.get("flaky-once")).hasValue(2);
+        assertThat(backend.calls("flaky-once")).isEqualTo(2);
 
-        int before = ingestCalls.get();
         expectProblem(
                 http.post()
                         .uri("/api/v1/events")
@@ -258,7 +235,7 @@ class EdgeFiltersTest {
                 503,
                 "unavailable",
                 "/api/v1/events");
-        assertThat(ingestCalls.get() - before).isEqualTo(1);
+        assertThat(backend.calls("unreachable")).isEqualTo(1);
     }
 
     @Test
@@ -269,12 +246,16 @@ class EdgeFiltersTest {
         recommend(POLITE, "alice").expectStatus().isOk();
 
         for (int i = 0; i < 4; i++) {
-            recommend(POLITE, "broken").expectStatus().isEqualTo(502);
+            recommend(POLITE, "internal-error").expectStatus().isEqualTo(502);
         }
-        int calls = recommendCalls.get("broken").get();
-        expectProblem(recommend(POLITE, "broken"), 503, "unavailable", "/api/v1/users/broken/recommendations");
+        int calls = backend.calls("internal-error");
+        expectProblem(
+                recommend(POLITE, "internal-error"),
+                503,
+                "unavailable",
+                "/api/v1/users/internal-error/recommendations");
         expectProblem(recommend(POLITE, "alice"), 503, "unavailable", "/api/v1/users/alice/recommendations");
-        assertThat(recommendCalls.get("broken")).hasValue(calls);
+        assertThat(backend.calls("internal-error")).isEqualTo(calls);
     }
 
     private WebTestClient.ResponseSpec recommend(String key, String user) {
@@ -302,72 +283,5 @@ class EdgeFiltersTest {
                 .isNotEmpty()
                 .jsonPath("$.instance")
                 .isEqualTo(path);
-    }
-
-    private static Server start() {
-        try {
-            return ServerBuilder.forPort(0)
-                    .addService(new StandInRecommendations())
-                    .addService(new StandInIngestion())
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static final class StandInRecommendations extends RecommendationServiceGrpc.RecommendationServiceImplBase {
-        @Override
-        public void recommend(RecommendRequest request, StreamObserver<RecommendResponse> responses) {
-            int call = recommendCalls
-                    .computeIfAbsent(request.getUserId(), user -> new AtomicInteger())
-                    .incrementAndGet();
-            switch (request.getUserId()) {
-                case "internal-error", "broken" -> {
-                    responses.onError(Status.INTERNAL.withDescription("boom").asRuntimeException());
-                    return;
-                }
-                case "bad-request" -> {
-                    responses.onError(
-                            Status.INVALID_ARGUMENT.withDescription("no").asRuntimeException());
-                    return;
-                }
-                case "flaky-once" -> {
-                    if (call == 1) {
-                        responses.onError(Status.UNAVAILABLE
-                                .withDescription("connection reset")
-                                .asRuntimeException());
-                        return;
-                    }
-                }
-                default -> {}
-            }
-            responses.onNext(RecommendResponse.newBuilder()
-                    .setUserId(request.getUserId())
-                    .setDepth(PredictionDepth.PREDICTION_DEPTH_FULL)
-                    .build());
-            responses.onCompleted();
-        }
-    }
-
-    private static final class StandInIngestion extends IngestionServiceGrpc.IngestionServiceImplBase {
-        @Override
-        public void ingestEvents(IngestEventsRequest request, StreamObserver<IngestEventsResponse> responses) {
-            ingestCalls.incrementAndGet();
-            if (request.getEvents(0).getEventId().equals("unreachable")) {
-                responses.onError(
-                        Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
-                return;
-            }
-            IngestEventsResponse.Builder answer = IngestEventsResponse.newBuilder();
-            for (int i = 0; i < request.getEventsCount(); i++) {
-                answer.addResults(EventResult.newBuilder()
-                        .setIndex(i)
-                        .setEventId(request.getEvents(i).getEventId())
-                        .setOutcome(EventOutcome.EVENT_OUTCOME_ACCEPTED));
-            }
-            responses.onNext(answer.setAccepted(request.getEventsCount()).build());
-            responses.onCompleted();
-        }
     }
 }
