@@ -5,10 +5,11 @@
 -- state (its "appended" count grows by the events appended)
 -- ARGV[1] approximate max entries, ARGV[2] seconds this window's set is kept, ARGV[3] ingestion time (epoch ms),
 -- ARGV[4] the events' lines (EventLogCodec.record) joined by '\n', ARGV[5] the lines' lengths, comma-separated,
--- then the events' ids, in the same order
+-- ARGV[6] the request's W3C traceparent (EventLogCodec.TRACE_PARENT; empty when not traced), then the events' ids, in
+-- the same order
 -- Returns one character per event: '1' appended, '0' duplicate.
-local max_entries, keep_for, ingested, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local first, count = 6, #ARGV - 5
+local max_entries, keep_for, ingested, data, trace_parent = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[6]
+local first, count = 7, #ARGV - 6
 -- Lua's unpack() is bounded by its stack; larger batches go in chunks
 local chunk = 4000
 local function ask(key)
@@ -55,8 +56,13 @@ if #fresh > 0 then
     end
     data = table.concat(lines, '\n')
   end
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', max_entries, '*', 'kind', 'events', 'v', '1', 'n', #fresh,
-    'ingested', ingested, 'data', data)
+  if trace_parent == '' then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', max_entries, '*', 'kind', 'events', 'v', '1', 'n', #fresh,
+      'ingested', ingested, 'data', data)
+  else
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', max_entries, '*', 'kind', 'events', 'v', '1', 'n', #fresh,
+      'ingested', ingested, 'data', data, 'tp', trace_parent)
+  end
   redis.call('HINCRBY', KEYS[4], 'appended', #fresh)
 end
 return table.concat(flags)

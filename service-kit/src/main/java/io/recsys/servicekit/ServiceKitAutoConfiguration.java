@@ -5,11 +5,15 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.servicekit.eventlog.EventLogProperties;
 import io.recsys.servicekit.redis.RedisReplicationProperties;
+import io.recsys.servicekit.tracing.LogTracing;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -28,6 +32,12 @@ public class ServiceKitAutoConfiguration {
     @ConditionalOnMissingBean
     EventLogPartitions eventLogPartitions(EventLogProperties properties) {
         return properties.layout();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LogTracing logTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new LogTracing(tracer.getIfAvailable(), propagator.getIfAvailable());
     }
 
     @Bean

@@ -29,6 +29,12 @@ public final class EventLogCodec {
     static final String ITEM = "item";
     static final String COUNT = "n";
     static final String DATA = "data";
+    /**
+     * Optional in any entry: the W3C {@code traceparent} of the request that appended it, so that applying it continues
+     * that trace. Readers that do not trace ignore it.
+     */
+    public static final String TRACE_PARENT = "tp";
+
     static final char FIELD_SEPARATOR = '\t';
     static final char RECORD_SEPARATOR = '\n';
     private static final String KIND_EVENTS = "events";

@@ -13,6 +13,7 @@ import io.recsys.contracts.eventlog.EventLogPartitions;
 import io.recsys.features.store.FeatureWriter;
 import io.recsys.features.store.PopularityLandmark;
 import io.recsys.servicekit.redis.RedisLink;
+import io.recsys.servicekit.tracing.LogTracing;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ public class EventLogConsumer implements SmartLifecycle {
     private final Set<Integer> toRecover = new TreeSet<>();
 
     private Thread worker;
+    private final LogTracing tracing;
 
     public EventLogConsumer(
             RedisLink redis,
@@ -73,8 +75,10 @@ public class EventLogConsumer implements SmartLifecycle {
             EventLogPartitions partitions,
             ConsumerProperties properties,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            LogTracing tracing) {
         this.redis = redis;
+        this.tracing = tracing;
         this.writer = writer;
         this.leases = leases;
         this.landmark = landmark;
@@ -220,6 +224,8 @@ public class EventLogConsumer implements SmartLifecycle {
         }
         List<List<StreamMessage<String, String>>> read = redis.callAll(reads);
         Map<Integer, List<FeatureWriter.LogEntry>> entries = new LinkedHashMap<>();
+        // the traces the entries were appended under, by entry id (only entries of a traced request have one)
+        Map<String, String> traceParents = new HashMap<>();
         for (int i = 0; i < order.size(); i++) {
             List<StreamMessage<String, String>> messages = read.get(i);
             if (messages == null || messages.isEmpty()) {
@@ -246,6 +252,10 @@ public class EventLogConsumer implements SmartLifecycle {
                             unknown.version());
                 }
                 partitionEntries.add(new FeatureWriter.LogEntry(message.getId(), entry));
+                String traceParent = message.getBody().get(EventLogCodec.TRACE_PARENT);
+                if (traceParent != null) {
+                    traceParents.put(message.getId(), traceParent);
+                }
             }
             entries.put(order.get(i), partitionEntries);
         }
@@ -268,6 +278,19 @@ public class EventLogConsumer implements SmartLifecycle {
             }
         }
         writer.finish(started, now);
+        if (!traceParents.isEmpty()) {
+            Instant done = clock.instant();
+            for (FeatureWriter.Round round : started) {
+                for (FeatureWriter.LogEntry entry : entries.get(round.partition())) {
+                    tracing.record(
+                            traceParents.get(entry.streamId()),
+                            "apply log entry",
+                            now,
+                            done,
+                            Map.of("partition", Integer.toString(round.partition()), "entry", entry.streamId()));
+                }
+            }
+        }
         long startedEvents = 0;
         long startedItems = 0;
         for (FeatureWriter.Round round : started) {

@@ -8,8 +8,8 @@ import org.springframework.http.HttpStatusCode;
 
 /**
  * An RFC 9457 problem details body, the one shape of every error the edge answers. Besides the standard members it
- * carries {@code error} (a stable machine-readable code, e.g. {@code invalid_argument}) and the {@code violations}
- * naming each field at fault.
+ * carries {@code error} (a stable machine-readable code, e.g. {@code invalid_argument}), the {@code violations} naming
+ * each field at fault and, when tracing is on, the {@code trace_id} to follow the request under.
  *
  * @param type a URI naming the kind of problem: {@code urn:recsys:problem:<error>}
  * @param title the HTTP status's reason phrase
@@ -22,7 +22,8 @@ public record Problem(
         String detail,
         String instance,
         String error,
-        List<Violation> violations) {
+        List<Violation> violations,
+        String traceId) {
 
     public static final String TYPE_PREFIX = "urn:recsys:problem:";
 
@@ -34,7 +35,12 @@ public record Problem(
             HttpStatusCode status, String error, String detail, String instance, List<Violation> violations) {
         HttpStatus known = HttpStatus.resolve(status.value());
         String title = known == null ? "HTTP " + status.value() : known.getReasonPhrase();
-        return new Problem(TYPE_PREFIX + error, title, status.value(), detail, instance, error, violations);
+        return new Problem(TYPE_PREFIX + error, title, status.value(), detail, instance, error, violations, null);
+    }
+
+    /** The same problem, naming the trace the request can be followed under. */
+    public Problem withTraceId(String traceId) {
+        return new Problem(type, title, status, detail, instance, error, violations, traceId);
     }
 
     /**

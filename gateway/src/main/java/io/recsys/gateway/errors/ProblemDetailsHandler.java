@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.recsys.contracts.errors.GrpcErrors;
+import io.recsys.gateway.tracing.TraceIds;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
@@ -58,7 +59,8 @@ public class ProblemDetailsHandler implements WebExceptionHandler {
         if (response.isCommitted()) {
             return Mono.error(failure);
         }
-        Problem problem = problemFor(failure, exchange.getRequest(), response.getHeaders());
+        Problem problem = problemFor(failure, exchange.getRequest(), response.getHeaders())
+                .withTraceId(TraceIds.of(exchange).orElse(null));
         response.setStatusCode(HttpStatusCode.valueOf(problem.status()));
         response.getHeaders().setContentType(PROBLEM_JSON);
         byte[] body = json.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8);

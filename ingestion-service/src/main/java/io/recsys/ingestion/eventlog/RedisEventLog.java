@@ -15,6 +15,7 @@ import io.recsys.contracts.events.v1.Event;
 import io.recsys.servicekit.eventlog.EventLogProperties;
 import io.recsys.servicekit.redis.LuaScript;
 import io.recsys.servicekit.redis.RedisLink;
+import io.recsys.servicekit.tracing.LogTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,12 +45,19 @@ public class RedisEventLog {
     private final EventLogPartitions partitions;
     private final EventLogProperties properties;
     private final Clock clock;
+    private final LogTracing tracing;
 
-    public RedisEventLog(RedisLink link, EventLogPartitions partitions, EventLogProperties properties, Clock clock) {
+    public RedisEventLog(
+            RedisLink link,
+            EventLogPartitions partitions,
+            EventLogProperties properties,
+            Clock clock,
+            LogTracing tracing) {
         this.link = link;
         this.partitions = partitions;
         this.properties = properties;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     /** Appends the events not seen within {@code dedupWindow}; per event, in order: true when it was a duplicate. */
@@ -120,7 +128,7 @@ public class RedisEventLog {
     }
 
     private List<String> appendArguments(List<Event> events, List<Integer> mine, Instant now, long keepSeconds) {
-        List<String> args = new ArrayList<>(5 + mine.size());
+        List<String> args = new ArrayList<>(6 + mine.size());
         args.add(Long.toString(properties.maxEntries()));
         args.add(Long.toString(keepSeconds));
         args.add(Long.toString(now.toEpochMilli()));
@@ -138,6 +146,7 @@ public class RedisEventLog {
         }
         args.add(data.toString());
         args.add(lengths.toString());
+        args.add(tracing.currentTraceParent());
         for (int i : mine) {
             args.add(events.get(i).getEventId());
         }
@@ -181,6 +190,7 @@ public class RedisEventLog {
         Instant now = clock.instant();
         List<AsyncCommand<String, String, ?>> commands = new ArrayList<>(items.size() * 2);
         Set<String> streams = new LinkedHashSet<>();
+        String traceParent = tracing.currentTraceParent();
         for (Item item : items) {
             int p = partitions.ofUser(item.getItemId());
             streams.add(partitions.streamKey(p));
@@ -193,6 +203,9 @@ public class RedisEventLog {
             for (Map.Entry<String, String> field :
                     EventLogCodec.encode(item, now).entrySet()) {
                 add.add(field.getKey()).add(field.getValue());
+            }
+            if (!traceParent.isEmpty()) {
+                add.add(EventLogCodec.TRACE_PARENT).add(traceParent);
             }
             commands.add(RedisLink.async(new Command<>(CommandType.XADD, new StatusOutput<>(StringCodec.UTF8), add)));
             commands.add(RedisLink.async(new Command<>(
