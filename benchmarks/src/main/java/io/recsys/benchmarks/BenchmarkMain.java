@@ -4,7 +4,7 @@ import io.recsys.localstack.StackConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** {@code ./recsys bench ingestion|features|inference|recommendations|edge [--key=value ...]}. */
+/** {@code ./recsys bench ingestion|features|inference|recommendations|edge|tracing [--key=value ...]}. */
 public final class BenchmarkMain {
 
     private BenchmarkMain() {}
@@ -22,6 +22,7 @@ public final class BenchmarkMain {
             case "inference" -> new InferenceBenchmark(root, options).run();
             case "recommendations" -> new RecommendationBenchmark(root, options).run();
             case "edge" -> new EdgeBenchmark(root, options).run();
+            case "tracing" -> new TracingBenchmark(root, options).run();
             default -> {
                 usage();
                 yield null;
@@ -54,6 +55,8 @@ public final class BenchmarkMain {
                              10x its limit; the edge's added latency over calling the recommendation-service directly
                              options: --limit=50 --polite-rate=25 --flood-factor=10 --seconds=30 --warm-up-seconds=90
                              --overhead-seconds=30 --rate-limit=1 (0: no bucket lookup)
+                  tracing    recommendation throughput through the gateway with tracing off, then on (OTLP export)
+                             options: --callers=8 --seconds=20 --warm-up-seconds=90
                 """);
         System.exit(2);
     }

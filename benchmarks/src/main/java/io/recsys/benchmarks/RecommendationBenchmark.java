@@ -187,7 +187,7 @@ final class RecommendationBenchmark {
      *
      * @param query added to each request's query string
      */
-    private static Map<String, Object> closedLoop(URI gateway, int users, int callers, int seconds, String query)
+    static Map<String, Object> closedLoop(URI gateway, int users, int callers, int seconds, String query)
             throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

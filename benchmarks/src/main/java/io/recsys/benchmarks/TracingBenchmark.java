@@ -1,0 +1,93 @@
+package io.recsys.benchmarks;
+
+import com.sun.net.httpserver.HttpServer;
+import io.recsys.localstack.LocalStack;
+import io.recsys.localstack.StackConfig;
+import io.recsys.localstack.StackPorts;
+import io.recsys.localstack.StackRedis;
+import io.recsys.localstack.demo.DemoDataSpec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * What tracing costs: the whole platform's recommendation throughput through the gateway (closed loop, several callers)
+ * with tracing off, then on (every request traced and exported over OTLP to a receiver in this process that takes and
+ * discards the spans), each on a fresh stack warmed up the same way.
+ */
+final class TracingBenchmark {
+
+    private final Path root;
+    private final int callers;
+    private final int seconds;
+    private final int warmUpSeconds;
+
+    TracingBenchmark(Path root, BenchOptions options) {
+        this.root = root;
+        this.callers = options.intValue("callers", 8);
+        this.seconds = options.intValue("seconds", 20);
+        this.warmUpSeconds = options.intValue("warm-up-seconds", 90);
+    }
+
+    BenchmarkReport run() throws Exception {
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("demo_data", DemoDataSpec.standard().toString());
+        setup.put("client", "this process, closed loop: " + callers + " callers, each asking again at once");
+        setup.put("warm_up_seconds", warmUpSeconds);
+        setup.put("seconds", seconds);
+        setup.put("service_jvm", Benchmarks.serviceJvm());
+        BenchmarkReport report = new BenchmarkReport("tracing", setup);
+        AtomicLong exportBytes = new AtomicLong();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/v1/traces", exchange -> {
+            exportBytes.addAndGet(exchange.getRequestBody().readAllBytes().length);
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            Map<String, Object> off = measure(List.of());
+            report.add("tracing_off", off);
+            long before = exportBytes.get();
+            Map<String, Object> on = measure(List.of(
+                    "--management.tracing.enabled=true",
+                    "--management.opentelemetry.tracing.export.otlp.endpoint=http://127.0.0.1:"
+                            + receiver.getAddress().getPort() + "/v1/traces"));
+            on.put("otlp_bytes_received", exportBytes.get() - before);
+            report.add("tracing_on", on);
+            double offRate = ((Number) off.get("requests_per_second")).doubleValue();
+            double onRate = ((Number) on.get("requests_per_second")).doubleValue();
+            Map<String, Object> cost = new LinkedHashMap<>();
+            double lost = offRate == 0 ? 0 : 100.0 * (offRate - onRate) / offRate;
+            cost.put("throughput_lost_percent", Math.round(lost * 10) / 10.0);
+            cost.put("goal_at_most_5_percent", lost <= 5);
+            report.add("tracing_cost", cost);
+        } finally {
+            receiver.stop(0);
+        }
+        return report;
+    }
+
+    private Map<String, Object> measure(List<String> arguments) throws Exception {
+        StackConfig config = new StackConfig(
+                root,
+                StackPorts.free(),
+                new StackRedis.Embedded(),
+                Optional.of(DemoDataSpec.standard()),
+                root.resolve("benchmarks/target/bench-stack"),
+                Benchmarks.serviceJvm(),
+                StackConfig.ALL_SERVICES,
+                StackConfig.ALL_SERVICES.stream().collect(Collectors.toMap(service -> service, service -> arguments)));
+        try (LocalStack stack = LocalStack.start(config, System.out::println)) {
+            int users = DemoDataSpec.standard().users();
+            RecommendationBenchmark.closedLoop(stack.gatewayUrl(), users, callers, warmUpSeconds, "");
+            return RecommendationBenchmark.closedLoop(stack.gatewayUrl(), users, callers, seconds, "");
+        }
+    }
+}
