@@ -56,7 +56,7 @@ public final class BenchmarkMain {
                              options: --limit=50 --polite-rate=25 --flood-factor=10 --seconds=30 --warm-up-seconds=90
                              --overhead-seconds=30 --rate-limit=1 (0: no bucket lookup)
                   tracing    recommendation throughput through the gateway with tracing off, then on (OTLP export)
-                             options: --callers=8 --seconds=20 --warm-up-seconds=90
+                             options: --callers=8 --seconds=20 --warm-up-seconds=90 --sampling=1.0
                 """);
         System.exit(2);
     }

@@ -27,12 +27,15 @@ final class TracingBenchmark {
     private final int callers;
     private final int seconds;
     private final int warmUpSeconds;
+    /** The share of requests traced, as {@code management.tracing.sampling.probability}; the platform's is 1.0. */
+    private final String sampling;
 
     TracingBenchmark(Path root, BenchOptions options) {
         this.root = root;
         this.callers = options.intValue("callers", 8);
         this.seconds = options.intValue("seconds", 20);
         this.warmUpSeconds = options.intValue("warm-up-seconds", 90);
+        this.sampling = options.values().getOrDefault("sampling", "1.0");
     }
 
     BenchmarkReport run() throws Exception {
@@ -41,6 +44,7 @@ final class TracingBenchmark {
         setup.put("client", "this process, closed loop: " + callers + " callers, each asking again at once");
         setup.put("warm_up_seconds", warmUpSeconds);
         setup.put("seconds", seconds);
+        setup.put("sampling", sampling);
         setup.put("service_jvm", Benchmarks.serviceJvm());
         BenchmarkReport report = new BenchmarkReport("tracing", setup);
         AtomicLong exportBytes = new AtomicLong();
@@ -57,6 +61,7 @@ final class TracingBenchmark {
             long before = exportBytes.get();
             Map<String, Object> on = measure(List.of(
                     "--management.tracing.enabled=true",
+                    "--management.tracing.sampling.probability=" + sampling,
                     "--management.opentelemetry.tracing.export.otlp.endpoint=http://127.0.0.1:"
                             + receiver.getAddress().getPort() + "/v1/traces"));
             on.put("otlp_bytes_received", exportBytes.get() - before);

@@ -56,14 +56,6 @@ public class CatalogController {
                 @Content(mediaType = "application/json", schema = @Schema(implementation = UpsertResultJson.class)),
                 @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class))
             })
-    @ApiResponse(
-            responseCode = "413",
-            description = "the body is larger than recsys.gateway.max-request-size",
-            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-            responseCode = "415",
-            description = "the body is not application/json",
-            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @PutMapping(
             path = "/api/v1/catalog/items",
             consumes = MediaType.APPLICATION_JSON_VALUE,

@@ -64,14 +64,6 @@ public class EventsController {
                 @Content(mediaType = "application/json", schema = @Schema(implementation = IngestResultJson.class)),
                 @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class))
             })
-    @ApiResponse(
-            responseCode = "413",
-            description = "the body is larger than recsys.gateway.max-request-size",
-            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @ApiResponse(
-            responseCode = "415",
-            description = "the body is not application/json",
-            content = @Content(mediaType = OpenApiDocs.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @PostMapping(
             path = "/api/v1/events",
             consumes = MediaType.APPLICATION_JSON_VALUE,

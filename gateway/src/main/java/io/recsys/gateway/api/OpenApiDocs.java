@@ -21,7 +21,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The public API's OpenAPI 3.1 document ({@code /v3/api-docs}, Swagger UI at {@code /swagger-ui.html}), generated from
- * the handlers' annotations; the errors every route can answer are added to each operation here, once.
+ * the handlers' annotations; the errors every route (or every route with a body) can answer are added to each operation
+ * here, once.
  */
 @Configuration(proxyBeanMethods = false)
 @OpenAPIDefinition(
@@ -58,16 +59,26 @@ class OpenApiDocs {
         return new ModelResolver(Json31.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
     }
 
+    /** And what every route that takes a body can answer. */
+    private static final Map<String, String> WITH_A_BODY = Map.of(
+            "413", "the body is larger than recsys.gateway.max-request-size",
+            "415", "the body is not application/json");
+
     @Bean
     OperationCustomizer everyRoutesErrors() {
         return (operation, handler) -> {
-            EVERY_ROUTE.forEach((status, description) -> {
-                if (!operation.getResponses().containsKey(status)) {
-                    operation.getResponses().addApiResponse(status, problem(description));
-                }
-            });
+            EVERY_ROUTE.forEach((status, description) -> addIfAbsent(operation, status, description));
+            if (operation.getRequestBody() != null) {
+                WITH_A_BODY.forEach((status, description) -> addIfAbsent(operation, status, description));
+            }
             return operation;
         };
+    }
+
+    private static void addIfAbsent(io.swagger.v3.oas.models.Operation operation, String status, String description) {
+        if (!operation.getResponses().containsKey(status)) {
+            operation.getResponses().addApiResponse(status, problem(description));
+        }
     }
 
     static ApiResponse problem(String description) {
