@@ -60,7 +60,7 @@ final class TracingBenchmark {
             report.add("tracing_off", off);
             long before = exportBytes.get();
             Map<String, Object> on = measure(List.of(
-                    "--management.tracing.enabled=true",
+                    "--recsys.tracing.enabled=true",
                     "--management.tracing.sampling.probability=" + sampling,
                     "--management.opentelemetry.tracing.export.otlp.endpoint=http://127.0.0.1:"
                             + receiver.getAddress().getPort() + "/v1/traces"));

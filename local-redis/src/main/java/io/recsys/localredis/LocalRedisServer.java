@@ -64,7 +64,7 @@ public final class LocalRedisServer implements AutoCloseable {
     /** Starts a node of a Redis Cluster on a free port, not yet part of one ({@link LocalRedisCluster} joins it). */
     static LocalRedisServer startClusterNode(RedisBinary binary, Persistence persistence) throws IOException {
         LocalRedisServer server = new LocalRedisServer(
-                binary, freePort(), Files.createTempDirectory("recsys-redis-cluster-"), persistence, true);
+                binary, clusterNodePort(), Files.createTempDirectory("recsys-redis-cluster-"), persistence, true);
         server.startProcess();
         return server;
     }
@@ -207,6 +207,34 @@ public final class LocalRedisServer implements AutoCloseable {
             byte[] reply = new byte[7];
             int read = in.readNBytes(reply, 0, reply.length);
             return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A port for a cluster node: Redis also listens on that port + 10,000 (the cluster bus), which a port the kernel
+     * hands out ({@link #freePort}) would put in the ephemeral range, where the next service's {@code freePort()} may
+     * get the same number before the node binds it. Below that range (20000-22767, bus 30000-32767) neither can be.
+     */
+    static int clusterNodePort() throws IOException {
+        int first = 20_000;
+        int count = 2_768;
+        int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(count);
+        for (int i = 0; i < count; i++) {
+            int port = first + (start + i) % count;
+            if (bindable(port) && bindable(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port pair for a cluster node in " + first + "-" + (first + count - 1));
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
         } catch (IOException e) {
             return false;
         }

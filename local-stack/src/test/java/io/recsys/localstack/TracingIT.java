@@ -55,7 +55,7 @@ class TracingIT {
         });
         receiver.start();
         List<String> tracing = List.of(
-                "--management.tracing.enabled=true",
+                "--recsys.tracing.enabled=true",
                 "--management.opentelemetry.tracing.export.otlp.endpoint=http://127.0.0.1:"
                         + receiver.getAddress().getPort() + "/v1/traces");
         Path root = StackConfig.findRoot(Path.of(""));

@@ -98,6 +98,9 @@ class GatewayApiTest {
                 .isOk()
                 .expectHeader()
                 .valueEquals("X-Prediction-Depth", "full")
+                // tracing is off unless recsys.tracing.enabled: no trace to name
+                .expectHeader()
+                .doesNotExist("X-Trace-Id")
                 .expectBody()
                 .jsonPath("$.user_id")
                 .isEqualTo("alice")

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A trace across the event log: the ingestion-service writes the W3C {@code traceparent} of the request into each log
  * entry it appends, and the feature-service records the entry's application as a span of that trace. Without tracing
- * (no {@link Tracer}), both do nothing.
+ * (no {@link Tracer}, or a request not sampled), both do nothing.
  */
 public final class LogTracing {
 
@@ -34,7 +34,8 @@ public final class LogTracing {
             return "";
         }
         Span span = tracer.currentSpan();
-        if (span == null) {
+        // a trace nobody records (tracing off, or not sampled) is not worth its bytes in every log entry
+        if (span == null || !Boolean.TRUE.equals(span.context().sampled())) {
             return "";
         }
         Map<String, String> carrier = new HashMap<>(2);
