@@ -139,7 +139,9 @@ class FeatureStoreCrashIT {
     @Test
     void aMasterFailingOverMidIngestionLosesAndDoublesNothing() throws Exception {
         Path root = StackConfig.findRoot(Path.of(""));
-        Path workDir = root.resolve("local-stack/target/crash-test");
+        // a class-data archive of its own: one written by the crash test's processes once failed this start with
+        // NoClassDefFoundError (a CI run of 2026-12-03)
+        Path workDir = root.resolve("local-stack/target/crash-test-failover");
         LocalRedisCluster cluster =
                 LocalRedisCluster.start(RedisBinary.locate(), 3, 1, LocalRedisServer.Persistence.NONE);
         redis = cluster;

@@ -15,6 +15,23 @@ public class ItemValidator {
         this.textRules = textRules;
     }
 
+    /** The latest updated_at the log can hold: its entries keep epoch milliseconds. */
+    private static final java.time.Instant LATEST = java.time.Instant.parse("9999-12-31T23:59:59Z");
+
+    // found by EdgeFuzzIT: a timestamp beyond epoch milliseconds' range failed the whole batch with INTERNAL
+    private static void validateUpdatedAt(Item item, String path, FieldViolations violations) {
+        java.time.Instant updatedAt;
+        try {
+            updatedAt = io.recsys.contracts.eventlog.EventLogCodec.toInstant(item.getUpdatedAt());
+        } catch (java.time.DateTimeException e) {
+            violations.add(path + ".updated_at", "is not a valid timestamp");
+            return;
+        }
+        if (updatedAt.isBefore(java.time.Instant.EPOCH) || updatedAt.isAfter(LATEST)) {
+            violations.add(path + ".updated_at", "must lie between 1970 and 9999");
+        }
+    }
+
     public FieldViolations validate(Item item, String path) {
         FieldViolations violations = new FieldViolations();
         TextRules.checkId(item.getItemIdBytes(), path + ".item_id", violations);
@@ -29,6 +46,9 @@ public class ItemValidator {
             violations.add(path + ".currency", "must be an ISO 4217 code such as EUR");
         }
         textRules.checkAttributes(item.getAttributesMap(), path + ".attributes", violations);
+        if (item.hasUpdatedAt()) {
+            validateUpdatedAt(item, path, violations);
+        }
         return violations;
     }
 }

@@ -316,12 +316,19 @@ class IngestionGrpcIntegrationTest {
                         .setPrice(4.2)
                         .setCurrency("GBP"))
                 .addItems(Item.newBuilder().setItemId("i2").setPrice(-1).setCurrency("pounds"))
+                // beyond what epoch milliseconds hold: once an INTERNAL failure of the whole batch (EdgeFuzzIT)
+                .addItems(Item.newBuilder()
+                        .setItemId("i3")
+                        .setUpdatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(-99_999_999_999L)))
                 .build());
 
         assertThat(response.getUpserted()).isEqualTo(1);
         assertThat(response.getResults(1).getViolationsList())
                 .extracting(v -> v.getField())
                 .containsExactly("items[1].price", "items[1].currency");
+        assertThat(response.getResults(2).getViolationsList())
+                .extracting(v -> v.getField())
+                .containsExactly("items[2].updated_at");
         assertThat(entries())
                 .singleElement()
                 .satisfies(entry -> assertThat(entry).isInstanceOfSatisfying(EventLogCodec.LoggedItem.class, logged -> {
