@@ -33,9 +33,14 @@ public record Problem(
 
     public static Problem of(
             HttpStatusCode status, String error, String detail, String instance, List<Violation> violations) {
+        return new Problem(
+                TYPE_PREFIX + error, titleOf(status), status.value(), detail, instance, error, violations, null);
+    }
+
+    /** The status's reason phrase, or {@code HTTP <code>} for a code without one. */
+    static String titleOf(HttpStatusCode status) {
         HttpStatus known = HttpStatus.resolve(status.value());
-        String title = known == null ? "HTTP " + status.value() : known.getReasonPhrase();
-        return new Problem(TYPE_PREFIX + error, title, status.value(), detail, instance, error, violations, null);
+        return known == null ? "HTTP " + status.value() : known.getReasonPhrase();
     }
 
     /** The same problem, naming the trace the request can be followed under. */

@@ -156,10 +156,7 @@ public class ProblemDetailsHandler implements WebExceptionHandler {
             case 429 -> "too many requests for this client; retry after the Retry-After seconds";
             case 503 -> "temporarily unavailable, retry later";
             case 504 -> "no answer within the deadline";
-            default ->
-                HttpStatus.resolve(status.value()) == null
-                        ? "HTTP " + status.value()
-                        : HttpStatus.resolve(status.value()).getReasonPhrase();
+            default -> Problem.titleOf(status);
         };
     }
 
