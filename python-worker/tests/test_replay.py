@@ -45,17 +45,17 @@ def test_the_catalogue_carries_a_price_only_where_one_is_known():
 @pytest.fixture
 def metrics_server(http_server):
     text = (
-        "# TYPE recsys_features_log_entries_total counter\n"
-        'recsys_features_log_entries_total{application="feature-service",result="applied"} 120.0\n'
-        'recsys_features_log_entries_total{application="feature-service",result="skipped"} 7.0\n'
-        'recsys_features_log_entries_total_other{result="applied"} 99.0\n'
+        "# TYPE recsys_feature_log_entries_total counter\n"
+        'recsys_feature_log_entries_total{application="feature-service",result="applied"} 120.0\n'
+        'recsys_feature_log_entries_total{application="feature-service",result="skipped"} 7.0\n'
+        'recsys_feature_log_entries_total_other{result="applied"} 99.0\n'
     )
     return http_server(lambda headers: (200, "text/plain", text.encode())) + "/actuator/prometheus"
 
 
 def test_a_metric_is_summed_over_the_series_with_the_label(metrics_server):
-    assert replay._metric(metrics_server, "recsys_features_log_entries_total", 'result="applied"') == 120.0
-    assert replay._metric(metrics_server, "recsys_features_log_entries_total", 'result="none"') == 0.0
+    assert replay._metric(metrics_server, "recsys_feature_log_entries_total", 'result="applied"') == 120.0
+    assert replay._metric(metrics_server, "recsys_feature_log_entries_total", 'result="none"') == 0.0
 
 
 def test_waiting_returns_once_the_condition_holds_and_gives_up_with_what_it_waited_for():

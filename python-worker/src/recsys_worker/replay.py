@@ -107,7 +107,7 @@ def run(
             60,
             f"the inference-service to load {version}",
         )
-        applied_before = _metric(feature_service + "/actuator/prometheus", "recsys_features_log_applied_total", "")
+        applied_before = _metric(feature_service + "/actuator/prometheus", "recsys_feature_log_applied_total", "")
         # ids the platform refuses (the dataset has a few non-products such as "BANK CHARGES") are counted, not fatal
         sent, rejected = 0, {"items": 0, "events": 0}
         refused_items: set[str] = set()
@@ -130,7 +130,7 @@ def run(
         Progress.note(f"replay: refused by the platform: {rejected}")
         _await(
             lambda: (
-                _metric(feature_service + "/actuator/prometheus", "recsys_features_log_applied_total", "")
+                _metric(feature_service + "/actuator/prometheus", "recsys_feature_log_applied_total", "")
                 >= applied_before + sent
             ),
             600,

@@ -130,7 +130,7 @@ final class FeatureReadBenchmark {
             ingestion.withDeadlineAfter(30, TimeUnit.SECONDS).ingestEvents(batch);
         }
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (featureMetrics.counter("recsys_features_log_applied_total", "") < events + items) {
+        while (featureMetrics.counter("recsys_feature_log_applied_total", "") < events + items) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the feature-service did not apply the fill within 3 minutes");
             }

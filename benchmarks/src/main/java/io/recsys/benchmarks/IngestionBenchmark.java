@@ -496,7 +496,7 @@ final class IngestionBenchmark {
     private static void awaitHeldByService(ServiceMetrics metrics, double held)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (metrics.max("recsys_features_log_partitions_held", "") != held) {
+        while (metrics.max("recsys_feature_log_partitions_held", "") != held) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the feature-service did not give its partitions up within 60 s");
             }

@@ -332,12 +332,13 @@ final class RecommendationBenchmark {
         static StageTimes read(ServiceMetrics metrics) throws IOException, InterruptedException {
             Map<String, Double> sums = new LinkedHashMap<>();
             Map<String, Double> counts = new LinkedHashMap<>();
-            metrics.byLabel("recsys_recommend_stage_seconds_sum", "stage").forEach((k, v) -> sums.put("stage_" + k, v));
-            metrics.byLabel("recsys_recommend_stage_seconds_count", "stage")
+            metrics.byLabel("recsys_recommendation_stage_seconds_sum", "stage")
+                    .forEach((k, v) -> sums.put("stage_" + k, v));
+            metrics.byLabel("recsys_recommendation_stage_seconds_count", "stage")
                     .forEach((k, v) -> counts.put("stage_" + k, v));
-            metrics.byLabel("recsys_recommend_pipeline_seconds_sum", "depth")
+            metrics.byLabel("recsys_recommendation_pipeline_seconds_sum", "depth")
                     .forEach((k, v) -> sums.put("answer_" + k, v));
-            metrics.byLabel("recsys_recommend_pipeline_seconds_count", "depth")
+            metrics.byLabel("recsys_recommendation_pipeline_seconds_count", "depth")
                     .forEach((k, v) -> counts.put("answer_" + k, v));
             return new StageTimes(sums, counts);
         }

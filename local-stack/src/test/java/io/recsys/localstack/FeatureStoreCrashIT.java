@@ -242,7 +242,7 @@ class FeatureStoreCrashIT {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> gauge(consumer, "recsys_features_log_lag") == 0);
+                .until(() -> gauge(consumer, "recsys_feature_log_lag") == 0);
         assertFeaturesMatch(features, truth);
     }
 
@@ -314,7 +314,7 @@ class FeatureStoreCrashIT {
 
     private static double applied(ServiceProcess featureService) throws IOException, InterruptedException {
         return metrics(featureService)
-                .filter(l -> l.startsWith("recsys_features_log_applied_total{") && l.contains("kind=\"event\""))
+                .filter(l -> l.startsWith("recsys_feature_log_applied_total{") && l.contains("kind=\"event\""))
                 .mapToDouble(FeatureStoreCrashIT::sampleValue)
                 .sum();
     }

@@ -85,23 +85,23 @@ public class EventLogConsumer implements SmartLifecycle {
         this.partitions = partitions;
         this.properties = properties;
         this.clock = clock;
-        this.appliedEvents = Counter.builder("recsys.features.log.applied")
+        this.appliedEvents = Counter.builder("recsys.feature.log.applied")
                 .tag("kind", "event")
                 .description("events and catalog entries of the log applied to the features")
                 .register(meters);
-        this.appliedItems = Counter.builder("recsys.features.log.applied")
+        this.appliedItems = Counter.builder("recsys.feature.log.applied")
                 .tag("kind", "item")
                 .description("events and catalog entries of the log applied to the features")
                 .register(meters);
-        this.skipped = Counter.builder("recsys.features.log.skipped")
+        this.skipped = Counter.builder("recsys.feature.log.skipped")
                 .description("log entries of an unknown kind or version, or unreadable, passed over")
                 .register(meters);
-        this.rounds = Counter.builder("recsys.features.log.rounds").register(meters);
-        this.failures = Counter.builder("recsys.features.log.failures").register(meters);
-        Gauge.builder("recsys.features.log.lag", lag, AtomicLong::get)
+        this.rounds = Counter.builder("recsys.feature.log.rounds").register(meters);
+        this.failures = Counter.builder("recsys.feature.log.failures").register(meters);
+        Gauge.builder("recsys.feature.log.lag", lag, AtomicLong::get)
                 .description("events and catalog entries logged but not yet applied, all partitions (-1: unknown)")
                 .register(meters);
-        Gauge.builder("recsys.features.log.partitions.held", heldPartitions, AtomicLong::get)
+        Gauge.builder("recsys.feature.log.partitions.held", heldPartitions, AtomicLong::get)
                 .description("event log partitions this replica applies")
                 .register(meters);
     }

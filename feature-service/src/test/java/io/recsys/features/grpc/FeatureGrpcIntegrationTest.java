@@ -182,8 +182,8 @@ class FeatureGrpcIntegrationTest {
         log("bob", "tea", EventType.EVENT_TYPE_VIEW);
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(meters.get("recsys.features.log.lag").gauge().value()).isZero();
-            assertThat(meters.get("recsys.features.log.partitions.held").gauge().value())
+            assertThat(meters.get("recsys.feature.log.lag").gauge().value()).isZero();
+            assertThat(meters.get("recsys.feature.log.partitions.held").gauge().value())
                     .isEqualTo(partitions.count());
             assertThat(read("bob", "tea").getUser().getRecentCount()).isEqualTo(1);
         });

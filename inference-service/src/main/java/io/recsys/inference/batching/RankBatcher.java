@@ -88,19 +88,19 @@ public final class RankBatcher<M> implements AutoCloseable {
         this.maxWaitNanos = settings.maxWait().toNanos();
         this.batchRows = DistributionSummary.builder("recsys.inference.batch.rows")
                 .description("rows per model call")
-                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
                 .register(meters);
         this.batchRequests = DistributionSummary.builder("recsys.inference.batch.requests")
                 .description("requests per model call")
-                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
                 .register(meters);
         this.queueWait = Timer.builder("recsys.inference.queue.wait")
                 .description("time a request waited for its batch to run")
-                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
                 .register(meters);
         this.modelLatency = Timer.builder("recsys.inference.model.latency")
                 .description("time of one model call (one batch)")
-                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
                 .register(meters);
         this.queueFull = Counter.builder("recsys.inference.rejections")
                 .tag("reason", "queue_full")

@@ -23,11 +23,11 @@ public class AppendLimiter {
     public AppendLimiter(IngestionProperties properties, MeterRegistry meters) {
         this.properties = properties;
         this.permits = new Semaphore(properties.maxConcurrentBatches());
-        this.rejections = Counter.builder("recsys.ingest.rejected.batches")
+        this.rejections = Counter.builder("recsys.ingestion.rejected.batches")
                 .description("Batches refused while the bound was reached")
                 .register(meters);
         Gauge.builder(
-                        "recsys.ingest.batches.in.flight",
+                        "recsys.ingestion.batches.in.flight",
                         permits,
                         p -> properties.maxConcurrentBatches() - p.availablePermits())
                 .register(meters);

@@ -107,7 +107,7 @@ public class EventIngestor {
     }
 
     private static Counter outcomeCounter(MeterRegistry meters, String outcome) {
-        return Counter.builder("recsys.ingest.events")
+        return Counter.builder("recsys.ingestion.events")
                 .tag("outcome", outcome)
                 .description("Events received, by outcome")
                 .register(meters);

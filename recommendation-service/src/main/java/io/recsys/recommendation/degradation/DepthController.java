@@ -62,10 +62,10 @@ public final class DepthController {
         this.lastAdjust = clock.instant();
         this.levelSince = lastAdjust;
         this.warmUntil = lastAdjust.plus(properties.warmUp());
-        Gauge.builder("recsys.recommend.depth.quality", this, DepthController::quality)
+        Gauge.builder("recsys.recommendation.depth.quality", this, DepthController::quality)
                 .description("the quality factor: 1 = full depth")
                 .register(meters);
-        Gauge.builder("recsys.recommend.in.flight", inFlight, AtomicInteger::get)
+        Gauge.builder("recsys.recommendation.in.flight", inFlight, AtomicInteger::get)
                 .register(meters);
     }
 

@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *     its bundles at the same levels)
  * @param targetLatency the latency objective: above it, while requests queue (more than one in flight), the controller
  *     steps down. Set it from the measured cost of a FULL answer at the load the service must carry at FULL (the p90 of
- *     {@code recsys.recommend.pipeline{depth=full}} in a steady run of ./recsys bench recommendations) with room above
- *     it: a target below that cost sheds the platform's own slowness instead of overload. 100 ms: on the 2-core
+ *     {@code recsys.recommendation.pipeline{depth=full}} in a steady run of ./recsys bench recommendations) with room
+ *     above it: a target below that cost sheds the platform's own slowness instead of overload. 100 ms: on the 2-core
  *     development machine a FULL answer's p90 at 100 requests/s is a few tens of ms (docs/hot-path.md)
  * @param warmUp after start, how long latency is not taken for load (a cold JVM is slow) and falls set no back-off
  * @param capacity requests in flight the service handles at full depth; beyond it the controller steps down

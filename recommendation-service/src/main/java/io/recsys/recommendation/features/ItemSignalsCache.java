@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
  * Every item's signals (popularity windows, price, availability, category) in this service's memory, so that a request
  * reads only the shopper's own state from the feature-service. Loaded whole at start, then kept fresh by polling the
  * feature-service's change feed ({@code GetChangedItems}); how fresh is stated in {@link ItemSignalsProperties} and
- * exported as {@code recsys.item.signals.staleness}. Until the first load completes, callers read item signals remotely
- * ({@link #loaded(List)} is empty). Nothing here is the only copy: a restart loads it again.
+ * exported as {@code recsys.recommendation.item.signals.staleness}. Until the first load completes, callers read item
+ * signals remotely ({@link #loaded(List)} is empty). Nothing here is the only copy: a restart loads it again.
  */
 @Component
 public class ItemSignalsCache implements SmartLifecycle {
@@ -46,11 +46,11 @@ public class ItemSignalsCache implements SmartLifecycle {
         this.features = features;
         this.properties = properties;
         this.clock = clock;
-        Gauge.builder("recsys.item.signals.items", items, Map::size)
+        Gauge.builder("recsys.recommendation.item.signals.items", items, Map::size)
                 .description("items whose signals are held in memory")
                 .register(meters);
         Gauge.builder(
-                        "recsys.item.signals.staleness",
+                        "recsys.recommendation.item.signals.staleness",
                         this,
                         cache -> cache.loaded ? (clock.millis() - cache.freshAsOfMillis) / 1000.0 : Double.NaN)
                 .description("seconds since the last poll of the change feed that completed")

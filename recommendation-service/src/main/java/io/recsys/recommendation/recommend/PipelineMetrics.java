@@ -29,7 +29,7 @@ class PipelineMetrics {
         answerTimers
                 .computeIfAbsent(
                         depth,
-                        d -> Timer.builder("recsys.recommend.pipeline")
+                        d -> Timer.builder("recsys.recommendation.pipeline")
                                 .description("time to build one recommendation")
                                 .tag("depth", d)
                                 .publishPercentileHistogram()
@@ -38,7 +38,7 @@ class PipelineMetrics {
         answerCounters
                 .computeIfAbsent(
                         depth + "/" + reason,
-                        key -> Counter.builder("recsys.recommend.depth")
+                        key -> Counter.builder("recsys.recommendation.depth")
                                 .description("answers per depth and first reason")
                                 .tag("depth", depth)
                                 .tag("reason", reason)
@@ -50,9 +50,9 @@ class PipelineMetrics {
         stageTimers
                 .computeIfAbsent(
                         name,
-                        n -> Timer.builder("recsys.recommend.stage")
+                        n -> Timer.builder("recsys.recommendation.stage")
                                 .tag("stage", n)
-                                .publishPercentiles(0.5, 0.99)
+                                .publishPercentileHistogram()
                                 .register(meters))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }

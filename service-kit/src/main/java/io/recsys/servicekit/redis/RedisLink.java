@@ -35,6 +35,12 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 
@@ -235,15 +241,7 @@ public class RedisLink implements DisposableBean {
                     commands = clustered.async();
                     connection = clustered;
                 } else {
-                    RedisURI uri = RedisURI.builder()
-                            .withHost(factory.getHostName())
-                            .withPort(factory.getPort())
-                            .withDatabase(factory.getDatabase())
-                            .withTimeout(timeout)
-                            .build();
-                    if (factory.getPassword() != null) {
-                        uri.setAuthentication(factory.getPassword());
-                    }
+                    RedisURI uri = uriOf(factory, timeout);
                     StatefulRedisConnection<String, String> single =
                             ((RedisClient) factory.getRequiredNativeClient()).connect(StringCodec.UTF8, uri);
                     commands = single.async();
@@ -254,6 +252,55 @@ public class RedisLink implements DisposableBean {
             }
         }
         return connection;
+    }
+
+    /**
+     * The address, credentials and transport Spring's factory connects with, so the hot path reaches the same Redis the
+     * same way: a Sentinel-watched master or a standalone one, the ACL user and password, the database, TLS with its
+     * peer verification (the truststore is the client's, which Spring configured) and the client name. The cluster
+     * client carries its own node addresses.
+     */
+    static RedisURI uriOf(LettuceConnectionFactory factory, Duration timeout) {
+        LettuceClientConfiguration client = factory.getClientConfiguration();
+        RedisSentinelConfiguration sentinels = factory.getSentinelConfiguration();
+        RedisURI.Builder builder;
+        RedisConfiguration.WithAuthentication auth;
+        if (sentinels != null) {
+            builder = RedisURI.builder();
+            for (RedisNode sentinel : sentinels.getSentinels()) {
+                RedisURI.Builder one = RedisURI.Builder.redis(sentinel.getRequiredHost(), sentinel.getRequiredPort());
+                RedisPassword sentinelPassword = sentinels.getSentinelPassword();
+                if (sentinelPassword.isPresent() && sentinels.getSentinelUsername() != null) {
+                    one.withAuthentication(sentinels.getSentinelUsername(), sentinelPassword.get());
+                } else if (sentinelPassword.isPresent()) {
+                    one.withPassword(sentinelPassword.get());
+                }
+                builder.withSentinel(one.build());
+            }
+            builder.withSentinelMasterId(sentinels.getMaster().getName());
+            builder.withDatabase(sentinels.getDatabase());
+            auth = sentinels;
+        } else {
+            RedisStandaloneConfiguration standalone = factory.getStandaloneConfiguration();
+            builder = RedisURI.builder()
+                    .withHost(standalone.getHostName())
+                    .withPort(standalone.getPort())
+                    .withDatabase(standalone.getDatabase());
+            auth = standalone;
+        }
+        RedisPassword password = auth.getPassword();
+        if (password.isPresent()) {
+            if (auth.getUsername() != null) {
+                builder.withAuthentication(auth.getUsername(), password.get());
+            } else {
+                builder.withPassword(password.get());
+            }
+        }
+        if (client.isUseSsl()) {
+            builder.withSsl(true).withStartTls(client.isStartTls()).withVerifyPeer(client.getVerifyMode());
+        }
+        client.getClientName().ifPresent(builder::withClientName);
+        return builder.withTimeout(timeout).build();
     }
 
     private static DataAccessException translate(Throwable error) {
