@@ -38,14 +38,22 @@ public final class LocalRedisServer implements AutoCloseable {
     private final Path workDir;
     private final Persistence persistence;
     private final boolean clusterNode;
+    private final List<String> extraArguments;
     private Process process;
 
-    private LocalRedisServer(RedisBinary binary, int port, Path workDir, Persistence persistence, boolean clusterNode) {
+    private LocalRedisServer(
+            RedisBinary binary,
+            int port,
+            Path workDir,
+            Persistence persistence,
+            boolean clusterNode,
+            List<String> extraArguments) {
         this.binary = binary;
         this.port = port;
         this.workDir = workDir;
         this.persistence = persistence;
         this.clusterNode = clusterNode;
+        this.extraArguments = List.copyOf(extraArguments);
     }
 
     /** Starts a server without persistence on the given port, or on a free one when {@code port} is 0. */
@@ -54,9 +62,18 @@ public final class LocalRedisServer implements AutoCloseable {
     }
 
     public static LocalRedisServer start(RedisBinary binary, int port, Persistence persistence) throws IOException {
+        return start(binary, port, persistence, List.of());
+    }
+
+    /**
+     * Starts a server with more {@code redis-server} arguments, e.g. a {@code --tls-port} beside the plain port (on
+     * which the start is awaited).
+     */
+    public static LocalRedisServer start(
+            RedisBinary binary, int port, Persistence persistence, List<String> extraArguments) throws IOException {
         int chosenPort = port == 0 ? freePort() : port;
         LocalRedisServer server = new LocalRedisServer(
-                binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence, false);
+                binary, chosenPort, Files.createTempDirectory("recsys-redis-"), persistence, false, extraArguments);
         server.startProcess();
         return server;
     }
@@ -64,7 +81,12 @@ public final class LocalRedisServer implements AutoCloseable {
     /** Starts a node of a Redis Cluster on a free port, not yet part of one ({@link LocalRedisCluster} joins it). */
     static LocalRedisServer startClusterNode(RedisBinary binary, Persistence persistence) throws IOException {
         LocalRedisServer server = new LocalRedisServer(
-                binary, clusterNodePort(), Files.createTempDirectory("recsys-redis-cluster-"), persistence, true);
+                binary,
+                clusterNodePort(),
+                Files.createTempDirectory("recsys-redis-cluster-"),
+                persistence,
+                true,
+                List.of());
         server.startProcess();
         return server;
     }
@@ -175,6 +197,7 @@ public final class LocalRedisServer implements AutoCloseable {
                     "--cluster-node-timeout",
                     "2000"));
         }
+        command.addAll(extraArguments);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

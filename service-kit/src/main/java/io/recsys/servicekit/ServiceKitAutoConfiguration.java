@@ -69,6 +69,14 @@ public class ServiceKitAutoConfiguration {
             return new io.recsys.servicekit.redis.RedisLink(factory, replication);
         }
 
+        @Bean
+        @ConditionalOnMissingBean
+        io.recsys.servicekit.redis.RedisServerMetrics redisServerMetrics(
+                io.recsys.servicekit.redis.RedisLink link,
+                @Value("${recsys.redis.server-metrics.every:10s}") Duration every) {
+            return new io.recsys.servicekit.redis.RedisServerMetrics(link, every);
+        }
+
         /**
          * On a Redis Cluster, the client also follows the topology: at once when a command is redirected (a failover, a
          * slot moved) and every {@code spring.data.redis.lettuce.cluster.refresh.period} (default here 10 s) anyway.
