@@ -3,6 +3,7 @@ package io.recsys.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,6 +15,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.Rule;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +72,16 @@ class ChartRenderingTest {
                                 "recommendations.example.com"),
                         Policies.Externals.NONE),
                 Arguments.of(
+                        "monitoring on",
+                        Chart.values(
+                                "monitoring.podMonitors.enabled",
+                                true,
+                                "monitoring.rules.enabled",
+                                true,
+                                "monitoring.dashboards.enabled",
+                                true),
+                        Policies.Externals.NONE),
+                Arguments.of(
                         "everything on",
                         Chart.values(
                                 "models.persistence.enabled",
@@ -87,7 +101,15 @@ class ChartRenderingTest {
                                 "inference-service.gpu.enabled",
                                 true,
                                 "ingress.enabled",
-                                true),
+                                true,
+                                "monitoring.podMonitors.enabled",
+                                true,
+                                "monitoring.rules.enabled",
+                                true,
+                                "monitoring.dashboards.enabled",
+                                true,
+                                "retrain.timeZone",
+                                "Europe/Berlin"),
                         Policies.Externals.NONE));
     }
 
@@ -162,6 +184,90 @@ class ChartRenderingTest {
                         "feature-service", Set.of("recommendation-service", "health-check"),
                         "inference-service", Set.of("recommendation-service", "health-check"),
                         "redis", Set.of("gateway", "ingestion-service", "feature-service", "retrain")));
+    }
+
+    @Test
+    void withMonitoringEachServiceIsScrapedOnItsMetricsPortAndTheAlertsAndDashboardsShip() {
+        List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values(
+                "monitoring.podMonitors.enabled",
+                true,
+                "monitoring.podMonitors.labels.release",
+                "kube-prometheus-stack",
+                "monitoring.rules.enabled",
+                true,
+                "monitoring.rules.runbookBaseUrl",
+                "https://docs.example.com/recsys/operations.md",
+                "monitoring.dashboards.enabled",
+                true,
+                "monitoring.dashboards.folder",
+                "Recsys")));
+
+        List<PodMonitor> monitors = Policies.ofKind(objects, PodMonitor.class);
+        assertThat(monitors).hasSize(5);
+        for (Deployment deployment : Policies.ofKind(objects, Deployment.class)) {
+            PodMonitor monitor = monitors.stream()
+                    .filter(m -> m.getSpec().getSelector().getMatchLabels().entrySet().stream()
+                            .allMatch(label -> label.getValue()
+                                    .equals(deployment
+                                            .getSpec()
+                                            .getTemplate()
+                                            .getMetadata()
+                                            .getLabels()
+                                            .get(label.getKey()))))
+                    .collect(java.util.stream.Collectors.collectingAndThen(
+                            java.util.stream.Collectors.toList(), List::getFirst));
+            assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+            String port = monitor.getSpec().getPodMetricsEndpoints().getFirst().getPort();
+            Container container =
+                    deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+            assertThat(container.getPorts())
+                    .as(deployment.getMetadata().getName())
+                    .anySatisfy(p -> assertThat(p.getName()).isEqualTo(port));
+            // where the service's Actuator answers: the gateway's own management port, the HTTP port elsewhere
+            assertThat(port)
+                    .isEqualTo(deployment.getMetadata().getName().equals("recsys-gateway") ? "management" : "http");
+        }
+
+        PrometheusRule rule = Policies.ofKind(objects, PrometheusRule.class).getFirst();
+        List<Rule> rules = rule.getSpec().getGroups().stream()
+                .flatMap(g -> g.getRules().stream())
+                .toList();
+        assertThat(rules).hasSizeGreaterThanOrEqualTo(15).allSatisfy(r -> {
+            assertThat(r.getExpr().getStrVal()).isNotBlank();
+            assertThat(r.getLabels()).containsKey("severity");
+            assertThat(r.getAnnotations().get("runbook_url"))
+                    .isEqualTo("https://docs.example.com/recsys/operations.md#"
+                            + r.getAlert().toLowerCase(java.util.Locale.ROOT));
+        });
+
+        List<ConfigMap> dashboards = Policies.ofKind(objects, ConfigMap.class).stream()
+                .filter(c -> "1".equals(c.getMetadata().getLabels().get("grafana_dashboard")))
+                .toList();
+        assertThat(dashboards).hasSize(4).allSatisfy(dashboard -> {
+            assertThat(dashboard.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Recsys");
+            String json = dashboard.getData().values().iterator().next();
+            Map<?, ?> parsed =
+                    new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal(json, Map.class);
+            assertThat((List<?>) parsed.get("panels")).isNotEmpty();
+        });
+    }
+
+    @Test
+    void withoutMonitoringNoOperatorKindIsRendered() {
+        List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values()));
+
+        assertThat(Policies.ofKind(objects, PodMonitor.class)).isEmpty();
+        assertThat(Policies.ofKind(objects, PrometheusRule.class)).isEmpty();
+    }
+
+    @Test
+    void theBundledRedisKeepsItsPodLabelsAcrossChartVersions() {
+        // an upgrade that only bumps the chart must not restart Redis (and reload its append-only file)
+        StatefulSet redis = Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), StatefulSet.class)
+                .getFirst();
+
+        assertThat(redis.getSpec().getTemplate().getMetadata().getLabels())
+                .doesNotContainKeys("helm.sh/chart", "app.kubernetes.io/version");
     }
 
     @Test

@@ -104,6 +104,10 @@ public class EventLogConsumer implements SmartLifecycle {
         Gauge.builder("recsys.feature.log.partitions.held", heldPartitions, AtomicLong::get)
                 .description("event log partitions this replica applies")
                 .register(meters);
+        // beside the held ones, so that an alert sees partitions no replica applies
+        Gauge.builder("recsys.feature.log.partitions", partitions, EventLogPartitions::count)
+                .description("event log partitions in all")
+                .register(meters);
     }
 
     @Override

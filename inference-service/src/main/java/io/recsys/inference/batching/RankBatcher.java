@@ -89,10 +89,16 @@ public final class RankBatcher<M> implements AutoCloseable {
         this.batchRows = DistributionSummary.builder("recsys.inference.batch.rows")
                 .description("rows per model call")
                 .publishPercentileHistogram()
+                // a summary's buckets otherwise run up to Long.MAX_VALUE: hundreds of series
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(4096.0)
                 .register(meters);
         this.batchRequests = DistributionSummary.builder("recsys.inference.batch.requests")
                 .description("requests per model call")
                 .publishPercentileHistogram()
+                // a summary's buckets otherwise run up to Long.MAX_VALUE: hundreds of series
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(4096.0)
                 .register(meters);
         this.queueWait = Timer.builder("recsys.inference.queue.wait")
                 .description("time a request waited for its batch to run")
