@@ -53,46 +53,83 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    """A real redis-server started for the test; on CI a missing binary fails instead of skipping."""
+def _redis_server_binary() -> str:
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("CI") == "true":
             pytest.fail("redis-server is not installed (CI installs it: apt-get install redis-server)")
         pytest.skip("redis-server not installed")
-    port = _free_port()
+    return binary
+
+
+def _start_redis(binary, tmp_path, port, extra, client):
     process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+        + extra,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     import redis
 
-    client = redis.Redis(port=port)
     deadline = time.monotonic() + 10
     while True:
         try:
             client.ping()
-            break
+            return process
         except redis.ConnectionError:
             if time.monotonic() > deadline:
                 process.kill()
                 raise
             time.sleep(0.05)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server started for the test; on CI a missing binary fails instead of skipping."""
+    import redis
+
+    port = _free_port()
+    process = _start_redis(_redis_server_binary(), tmp_path, port, [], redis.Redis(port=port))
     yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def tls_redis(tmp_path):
+    """A real redis-server that speaks only TLS and admits one ACL user: (host, port, user, password, CA file)."""
+    import redis
+
+    binary = _redis_server_binary()
+    for command in (
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=recsys-test-ca",
+        "req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost",
+        "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext",
+    ):
+        (tmp_path / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        subprocess.run(["openssl", *command.split()], cwd=tmp_path, check=True, capture_output=True)
+    port, user, password = _free_port(), "retrain", "s3cret-for-tests"
+    ca = str(tmp_path / "ca.crt")
+    tls = [
+        "--port",
+        "0",
+        "--tls-port",
+        str(port),
+        "--tls-cert-file",
+        str(tmp_path / "server.crt"),
+        "--tls-key-file",
+        str(tmp_path / "server.key"),
+        "--tls-ca-cert-file",
+        ca,
+        "--tls-auth-clients",
+        "no",
+        "--user",
+        f"{user} on >{password} ~* +@all",
+    ]
+    client = redis.Redis(host="localhost", port=port, ssl=True, ssl_ca_certs=ca, username=user, password=password)
+    # the first --port is overridden by the later "--port 0": TLS only
+    process = _start_redis(binary, tmp_path, _free_port(), tls, client)
+    yield "localhost", port, user, password, ca
     process.terminate()
     process.wait(10)
 

@@ -1,9 +1,10 @@
 import gzip
 
 import numpy as np
+import pytest
 import redis
 
-from recsys_worker import platform, sources
+from recsys_worker import cli, platform, sources
 
 
 def test_a_generic_csv_is_read_through_a_column_mapping(tmp_path):
@@ -65,6 +66,29 @@ def test_the_platforms_event_log_is_read_from_redis(redis_url):
     assert data.timestamps.tolist() == [1700000001, 1700000060]
     assert data.item_prices[0] == 4.5
     assert sources.event_records("id=e\tpage=a\\tb\\\\c\\nd")[0]["page"] == "a\tb\\c\nd"
+
+
+def test_the_event_log_is_read_over_tls_as_an_acl_user_with_the_password_from_the_environment(tls_redis, monkeypatch):
+    host, port, user, password, ca = tls_redis
+    writer = redis.Redis(
+        host=host, port=port, ssl=True, ssl_ca_certs=ca, username=user, password=password, decode_responses=True
+    )
+    writer.xadd(
+        platform.event_log_streams(1)[0],
+        {"kind": "events", "v": "1", "n": "1", "data": "id=e1\tuser=u1\titem=sku-1\ttype=view\tts=1700000001000"},
+    )
+    monkeypatch.setenv("REDIS_URL", f"rediss://{user}@{host}:{port}")
+    monkeypatch.setenv("REDIS_PASSWORD", password)
+    args = cli.parser().parse_args(
+        ["evaluate", "--redis-url-env", "REDIS_URL", "--redis-password-env", "REDIS_PASSWORD", "--redis-ca-file", ca]
+        + ["--partitions", "1"]
+    )
+
+    data = cli._read(args)
+
+    assert data.user_ids == ["u1"] and data.item_ids == ["sku-1"]
+    with pytest.raises(redis.AuthenticationError):
+        sources.read_event_log(f"rediss://{user}:wrong@{host}:{port}", partitions=1, ca_file=ca)
 
 
 def test_partition_tags_are_the_services():

@@ -57,6 +57,58 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version }}
 {{- default (include "recsys.name" (list . "api-keys")) .Values.apiKeys.existingSecret -}}
 {{- end }}
 
+{{/*
+A key of a Secret this release generated earlier (base64, as stored), so that an upgrade keeps a generated
+password or API key instead of making a new one; empty at install. Only on upgrade: at install there is
+nothing to read back, and renderers without a cluster (helm template, Argo CD) cannot look anything up,
+which is why GitOps installs name existing Secrets instead (docs/operations.md).
+*/}}
+{{- define "recsys.existingSecretData" -}}
+{{- $root := index . 0 -}}
+{{- if $root.Release.IsUpgrade -}}
+{{- $secret := lookup "v1" "Secret" $root.Release.Namespace (index . 1) -}}
+{{- if $secret -}}
+{{- index ($secret.data | default dict) (index . 2) | default "" -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/* the Secret and key holding the bundled Redis's password */}}
+{{- define "recsys.redisAuthSecret" -}}
+{{- default (include "recsys.name" (list . "redis-auth")) .Values.redis.auth.existingSecret -}}
+{{- end }}
+
+{{- define "recsys.redisAuthKey" -}}
+{{- if .Values.redis.auth.existingSecret -}}
+{{ .Values.redis.auth.existingSecretKey }}
+{{- else -}}
+redis-password
+{{- end -}}
+{{- end }}
+
+{{/* how a pod reaches the bundled Redis: address, password and the CA that signed its certificate */}}
+{{- define "recsys.bundledRedisEnv" -}}
+- name: SPRING_DATA_REDIS_HOST
+  value: {{ include "recsys.name" (list . "redis") }}
+- name: SPRING_DATA_REDIS_PORT
+  value: "6379"
+{{- if .Values.redis.auth.enabled }}
+- name: SPRING_DATA_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "recsys.redisAuthSecret" . }}
+      key: {{ include "recsys.redisAuthKey" . }}
+{{- end }}
+{{- if .Values.redis.tls.enabled }}
+- name: SPRING_DATA_REDIS_SSL_ENABLED
+  value: "true"
+- name: SPRING_DATA_REDIS_SSL_BUNDLE
+  value: redis
+- name: SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE
+  value: file:/redis-tls/ca.crt
+{{- end }}
+{{- end }}
+
 {{/* the Secret and key holding the Redis URL */}}
 {{- define "recsys.redisSecret" -}}
 {{- if and (not .Values.redis.enabled) .Values.redis.external.existingSecret -}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -21,6 +22,19 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     chosen.add_argument("--online-retail", metavar="DIR", help="directory of the UCI Online Retail files")
     chosen.add_argument("--csv", metavar="PATH", help="a generic interactions CSV (.gz allowed)")
     chosen.add_argument("--redis-url", metavar="URL", help="read the platform's event log, e.g. redis://localhost:6379")
+    chosen.add_argument(
+        "--redis-url-env",
+        metavar="NAME",
+        help="as --redis-url, the URL read from this environment variable (keeps credentials off the command line)",
+    )
+    group.add_argument(
+        "--redis-password-env",
+        metavar="NAME",
+        help="the Redis password from this environment variable (where the URL carries none)",
+    )
+    group.add_argument(
+        "--redis-ca-file", metavar="PATH", help="the CA certificate a rediss:// server's certificate is checked against"
+    )
     group.add_argument(
         "--partitions",
         type=int,
@@ -83,13 +97,22 @@ def _read(args) -> sources.Interactions:
             ),
         )
     else:
-        data = sources.read_event_log(args.redis_url, args.partitions)
+        url = args.redis_url or _environment(args.redis_url_env)
+        password = _environment(args.redis_password_env) if args.redis_password_env else None
+        data = sources.read_event_log(url, args.partitions, password=password, ca_file=args.redis_ca_file)
     d = data.describe()
     Progress.note(
         f"read {d['interactions']:,} interactions ({d['users']:,} users, {d['items']:,} items, "
         f"{d['baskets']:,} baskets) from {d['source']} in {time.monotonic() - started:.1f} s"
     )
     return data
+
+
+def _environment(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise SystemExit(f"the environment variable {name} is not set")
+    return value
 
 
 def _params(args) -> training.TrainingParams:

@@ -145,17 +145,29 @@ def event_records(data: str) -> list[dict[str, str]]:
 
 
 def read_event_log(
-    redis_url: str, partitions: int = EVENT_LOG_PARTITIONS, chunk: int = 1_000, client=None
+    redis_url: str,
+    partitions: int = EVENT_LOG_PARTITIONS,
+    chunk: int = 1_000,
+    client=None,
+    password: str | None = None,
+    ca_file: str | None = None,
 ) -> Interactions:
     """The platform's event log: every partition's Redis Stream (docs/event-log.md).
 
     Reads with XRANGE in chunks and changes nothing: the feature-service's positions are not touched. Entries of
-    unknown kind or schema version are skipped and counted.
+    unknown kind or schema version are skipped and counted. The URL may name an ACL user and password
+    (``redis://user:password@host``) and TLS (``rediss://``, checked against ``ca_file``); ``password`` serves
+    where the URL carries none.
     """
     if client is None:
         import redis  # only this source needs it
 
-        client = redis.Redis.from_url(redis_url, decode_responses=True)
+        options: dict = {"decode_responses": True}
+        if password is not None:
+            options["password"] = password
+        if ca_file is not None:
+            options["ssl_ca_certs"] = ca_file
+        client = redis.Redis.from_url(redis_url, **options)
     streams = event_log_streams(partitions)
     rows, prices, skipped = [], {}, 0
     progress = Progress("reading event log", total=sum(client.xlen(s) for s in streams), unit="entries")

@@ -72,6 +72,20 @@ class ChartRenderingTest {
                                 "recommendations.example.com"),
                         Policies.Externals.NONE),
                 Arguments.of(
+                        "Redis over TLS, retraining",
+                        Chart.values(
+                                "redis.tls.enabled",
+                                true,
+                                "redis.tls.existingSecret",
+                                "redis-tls",
+                                "redis.auth.existingSecret",
+                                "redis-password",
+                                "models.persistence.enabled",
+                                true,
+                                "retrain.enabled",
+                                true),
+                        new Policies.Externals(Set.of("redis-tls", "redis-password"), Set.of())),
+                Arguments.of(
                         "monitoring on",
                         Chart.values(
                                 "monitoring.podMonitors.enabled",
@@ -261,6 +275,114 @@ class ChartRenderingTest {
     }
 
     @Test
+    void theBundledRedisHasAGeneratedPasswordThatNoCommandLineCarries() {
+        List<HasMetadata> objects = Manifests.parse(
+                Chart.render(Chart.values("models.persistence.enabled", true, "retrain.enabled", true)));
+
+        Secret auth = Policies.ofKind(objects, Secret.class).stream()
+                .filter(s -> s.getMetadata().getName().equals("recsys-redis-auth"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(auth.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+        String password = new String(
+                java.util.Base64.getDecoder().decode(auth.getData().get("redis-password")),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(password).hasSize(40);
+
+        Container redis = Policies.ofKind(objects, StatefulSet.class)
+                .getFirst()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
+        assertThat(redis.getCommand()).first().isEqualTo("sh");
+        assertThat(redis.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("REDIS_PASSWORD");
+            assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("recsys-redis-auth");
+        });
+        for (Deployment deployment : Policies.ofKind(objects, Deployment.class)) {
+            Container service =
+                    deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+            boolean usesRedis = Set.of("recsys-gateway", "recsys-ingestion-service", "recsys-feature-service")
+                    .contains(deployment.getMetadata().getName());
+            assertThat(service.getEnv().stream()
+                            .anyMatch(env -> env.getName().equals("SPRING_DATA_REDIS_PASSWORD")
+                                    && env.getValueFrom()
+                                            .getSecretKeyRef()
+                                            .getName()
+                                            .equals("recsys-redis-auth")))
+                    .as(deployment.getMetadata().getName())
+                    .isEqualTo(usesRedis);
+        }
+        Container retrain = Policies.ofKind(objects, CronJob.class)
+                .getFirst()
+                .getSpec()
+                .getJobTemplate()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
+        assertThat(retrain.getArgs()).containsSubsequence("--redis-url-env", "REDIS_URL");
+        assertThat(retrain.getArgs()).containsSubsequence("--redis-password-env", "REDIS_PASSWORD");
+        assertThat(Stream.of(redis, retrain)
+                        .flatMap(c -> Stream.concat(
+                                Stream.ofNullable(c.getCommand()).flatMap(List::stream),
+                                Stream.ofNullable(c.getArgs()).flatMap(List::stream))))
+                .noneMatch(argument -> argument.contains(password) || argument.contains("$(REDIS"));
+    }
+
+    @Test
+    void aTlsRedisListensOnlyOnTlsAndEveryClientTrustsItsCa() {
+        List<HasMetadata> objects = Manifests.parse(Chart.render(Chart.values(
+                "redis.tls.enabled",
+                true,
+                "redis.tls.existingSecret",
+                "redis-tls",
+                "models.persistence.enabled",
+                true,
+                "retrain.enabled",
+                true)));
+
+        Container redis = Policies.ofKind(objects, StatefulSet.class)
+                .getFirst()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
+        assertThat(redis.getArgs()).containsSubsequence("--port", "0").containsSubsequence("--tls-port", "6379");
+        assertThat(redis.getReadinessProbe().getExec().getCommand()).contains("--tls");
+        for (Deployment deployment : Policies.ofKind(objects, Deployment.class)) {
+            Container service =
+                    deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+            if (service.getEnv().stream().anyMatch(env -> env.getName().equals("SPRING_DATA_REDIS_HOST"))) {
+                assertThat(service.getEnv())
+                        .anySatisfy(env -> assertThat(env.getName() + "=" + env.getValue())
+                                .isEqualTo("SPRING_DATA_REDIS_SSL_ENABLED=true"));
+                assertThat(service.getVolumeMounts())
+                        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/redis-tls"));
+            }
+        }
+        Secret url = Policies.ofKind(objects, Secret.class).stream()
+                .filter(s -> s.getMetadata().getName().equals("recsys-redis-url"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(url.getStringData().get("redis-url")).startsWith("rediss://");
+        Container retrain = Policies.ofKind(objects, CronJob.class)
+                .getFirst()
+                .getSpec()
+                .getJobTemplate()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
+        assertThat(retrain.getArgs()).containsSubsequence("--redis-ca-file", "/redis-tls/ca.crt");
+    }
+
+    @Test
     void theBundledRedisKeepsItsPodLabelsAcrossChartVersions() {
         // an upgrade that only bumps the chart must not restart Redis (and reload its append-only file)
         StatefulSet redis = Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), StatefulSet.class)
@@ -407,6 +529,8 @@ class ChartRenderingTest {
                 .hasMessageContaining("retrain.enabled needs models.persistence.enabled");
         assertThatThrownBy(() -> Chart.render(Chart.values("apiKeys.keys[0]", "too-short")))
                 .hasMessageContaining("/apiKeys/keys/0");
+        assertThatThrownBy(() -> Chart.render(Chart.values("redis.tls.enabled", true)))
+                .hasMessageContaining("redis.tls.enabled needs redis.tls.existingSecret");
     }
 
     @Test

@@ -18,7 +18,11 @@ public final class PlainManifests {
     /** The API keys come from a Secret the operator creates (k8s/README.md), never from a committed file. */
     static final String API_KEY_SECRET = "recsys-api-keys";
 
-    static final Map<String, Object> VALUES = Chart.values("apiKeys.existingSecret", API_KEY_SECRET);
+    /** Nor does the bundled Redis's password: a generated one would differ on every generation. */
+    static final String REDIS_AUTH_SECRET = "recsys-redis-auth";
+
+    static final Map<String, Object> VALUES =
+            Chart.values("apiKeys.existingSecret", API_KEY_SECRET, "redis.auth.existingSecret", REDIS_AUTH_SECRET);
     static final String HEADER =
             "# Generated from helm/recsys-platform (default values, release \"recsys\") by ./recsys manifests;"
                     + " do not edit.\n";

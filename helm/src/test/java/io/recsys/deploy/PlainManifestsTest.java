@@ -37,7 +37,10 @@ class PlainManifestsTest {
         assertThat(objects).hasSizeGreaterThan(30);
         assertThat(objects)
                 .allSatisfy(o -> assertThat(o.getMetadata().getLabels()).doesNotContainKey("helm.sh/chart"));
-        assertThat(Policies.check(objects, new Policies.Externals(Set.of(PlainManifests.API_KEY_SECRET), Set.of())))
+        assertThat(Policies.check(
+                        objects,
+                        new Policies.Externals(
+                                Set.of(PlainManifests.API_KEY_SECRET, PlainManifests.REDIS_AUTH_SECRET), Set.of())))
                 .isEmpty();
     }
 
