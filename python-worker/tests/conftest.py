@@ -124,7 +124,11 @@ def tls_redis(tmp_path):
         "--tls-auth-clients",
         "no",
         "--user",
-        f"{user} on >{password} ~* +@all",
+        user,
+        "on",
+        f">{password}",
+        "~*",
+        "+@all",
     ]
     client = redis.Redis(host="localhost", port=port, ssl=True, ssl_ca_certs=ca, username=user, password=password)
     # the first --port is overridden by the later "--port 0": TLS only

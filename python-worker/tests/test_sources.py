@@ -87,7 +87,7 @@ def test_the_event_log_is_read_over_tls_as_an_acl_user_with_the_password_from_th
     data = cli._read(args)
 
     assert data.user_ids == ["u1"] and data.item_ids == ["sku-1"]
-    with pytest.raises(redis.AuthenticationError):
+    with pytest.raises(redis.RedisError, match="invalid username-password"):
         sources.read_event_log(f"rediss://{user}:wrong@{host}:{port}", partitions=1, ca_file=ca)
 
 

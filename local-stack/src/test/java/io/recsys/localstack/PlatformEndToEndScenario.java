@@ -17,8 +17,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -307,6 +311,30 @@ abstract class PlatformEndToEndScenario {
                                     .map(i -> i.get("item_id").asString()))
                             .doesNotContain("sku-00001");
                 });
+    }
+
+    @Test
+    @Order(7)
+    void everyMetricAndLabelTheAlertsAndDashboardsQueryIsExported() throws Exception {
+        // after the requests, events and outage above, every service has served, failed over and recovered
+        Map<String, Set<String>> exported = new HashMap<>();
+        for (ServiceProcess service : stack.services()) {
+            HttpResponse<String> scrape = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + service.spec().managementPort() + "/actuator/prometheus"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).as(service.spec().module()).isEqualTo(200);
+            MonitoringQueries.exported(scrape.body())
+                    .forEach((metric, labels) -> exported.computeIfAbsent(metric, m -> new HashSet<>())
+                            .addAll(labels));
+        }
+        List<MonitoringQueries.Query> queries = MonitoringQueries.shipped(StackConfig.findRoot(Path.of("")));
+
+        assertThat(queries).hasSizeGreaterThan(40);
+        assertThat(queries.stream().flatMap(q -> MonitoringQueries.missing(q, exported).stream()))
+                .isEmpty();
     }
 
     private static void assertViolation(HttpResponse<String> response, String field) {
