@@ -304,6 +304,12 @@ final class Policies {
                     .forEach(name ->
                             violations.add(workload.describe() + " reads a Secret that does not exist: " + name));
             for (Volume volume : workload.spec().getVolumes()) {
+                if (volume.getSecret() != null
+                        && !secrets.contains(volume.getSecret().getSecretName())
+                        && !externals.secrets().contains(volume.getSecret().getSecretName())) {
+                    violations.add(workload.describe() + " mounts a Secret that does not exist: "
+                            + volume.getSecret().getSecretName());
+                }
                 if (volume.getConfigMap() != null
                         && !configMaps.contains(volume.getConfigMap().getName())) {
                     violations.add(workload.describe() + " mounts a ConfigMap that does not exist: "

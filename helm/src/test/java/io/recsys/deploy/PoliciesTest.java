@@ -100,7 +100,7 @@ class PoliciesTest {
         assertThat(violationsAfter(objects ->
                         objects.removeIf(o -> o.getMetadata().getName().equals("recsys-api-keys"))))
                 .containsExactlyInAnyOrder(
-                        "Deployment recsys-gateway reads a Secret that does not exist: recsys-api-keys",
+                        "Deployment recsys-gateway mounts a Secret that does not exist: recsys-api-keys",
                         "Pod recsys-health-check reads a Secret that does not exist: recsys-api-keys");
     }
 

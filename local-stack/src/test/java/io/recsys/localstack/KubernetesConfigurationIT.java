@@ -17,10 +17,13 @@ import io.recsys.contracts.recommend.v1.RecommendationServiceGrpc;
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,20 +46,23 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * them: each service's ConfigMap as its additional application.yaml, each container's environment, and the Secrets'
  * values where the manifests reference them. Only what a cluster would provide is replaced: Service DNS names become
  * localhost (with this machine's free ports) and the model volume is the repository's models/. This proves that the
- * chart's settings bind in the real services, that its probes' endpoints answer, and that the API keys guard the public
- * API.
+ * chart's settings bind in the real services, that its probes' endpoints answer, that the services authenticate to
+ * Redis with the Secret's password, and that the API keys of the mounted Secret guard the public API and are rotated
+ * without a restart.
  */
 class KubernetesConfigurationIT {
 
     private static final List<String> SERVICES =
             List.of("ingestion-service", "feature-service", "inference-service", "recommendation-service", "gateway");
     private static final String API_KEYS = "old-key-0123456789abcdef,new-key-0123456789abcdef";
+    private static final String REDIS_PASSWORD = "manifest-test-password-0123456789";
     private static final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final JsonMapper json = JsonMapper.builder().build();
 
     private static final Map<String, ServiceProcess> running = new LinkedHashMap<>();
     private static LocalRedisServer redis;
+    private static Path apiKeysFile;
 
     @BeforeAll
     static void startAsTheManifestsSay() throws Exception {
@@ -64,6 +70,11 @@ class KubernetesConfigurationIT {
         Path workDir = root.resolve("local-stack/target/kubernetes-configuration");
         Map<String, Map<String, JsonNode>> manifests = manifests(root.resolve("k8s"));
         redis = LocalRedisServer.start(RedisBinary.locate(), 0);
+        // as the chart's Redis: the default user wants the password of the Secret the services read
+        assertThat(redisCommand("CONFIG", "SET", "requirepass", REDIS_PASSWORD)).isEqualTo("+OK");
+        // the gateway's keys as the chart mounts them: a file of the Secret
+        apiKeysFile = Files.createDirectories(workDir).resolve("api-keys");
+        Files.writeString(apiKeysFile, API_KEYS);
 
         Map<String, int[]> ports = new HashMap<>();
         for (String service : SERVICES) {
@@ -91,15 +102,19 @@ class KubernetesConfigurationIT {
             for (JsonNode variable : container.get("env")) {
                 String name = variable.get("name").asString();
                 if (variable.has("value")) {
-                    environment.put(
-                            name, variable.get("value").asString().replace("file:/config/", "file:" + configDir + "/"));
+                    String value = switch (name) {
+                        case "SPRING_DATA_REDIS_HOST" -> redis.host();
+                        case "SPRING_DATA_REDIS_PORT" -> Integer.toString(redis.port());
+                        case "RECSYS_GATEWAY_AUTH_API_KEYS_FILE" -> apiKeysFile.toString();
+                        default -> variable.get("value").asString();
+                    };
+                    environment.put(name, value.replace("file:/config/", "file:" + configDir + "/"));
                 } else {
                     String key = variable.at("/valueFrom/secretKeyRef/key").asString();
                     environment.put(
                             name,
                             switch (key) {
-                                case "redis-url" -> "redis://127.0.0.1:" + redis.port();
-                                case "api-keys" -> API_KEYS;
+                                case "redis-password" -> REDIS_PASSWORD;
                                 default ->
                                     throw new IllegalStateException("a Secret key this test does not know: " + key);
                             });
@@ -203,6 +218,48 @@ class KubernetesConfigurationIT {
                     .isEqualTo("u1");
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aKeyAddedToTheMountedSecretIsAcceptedWithoutARestartAndGoneOnceRemoved() throws Exception {
+        String rotated = "rotated-key-0123456789abcdef";
+        HttpRequest withRotated = HttpRequest.newBuilder(gateway("/api/v1/users/u1/recommendations?limit=1"))
+                .header("X-Api-Key", rotated)
+                .header("X-Request-Deadline-Ms", "30000")
+                .build();
+        assertThat(send(withRotated).statusCode()).isEqualTo(401);
+
+        // the kubelet swaps the mounted file when the Secret changes; the gateway reads it again by itself
+        Files.writeString(apiKeysFile, API_KEYS + "," + rotated);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> send(withRotated).statusCode() == 200);
+
+        Files.writeString(apiKeysFile, API_KEYS);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> send(withRotated).statusCode() == 401);
+    }
+
+    /** One command to the test's Redis, before it wants a password; the first line of its reply. */
+    private static String redisCommand(String... parts) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), redis.port())) {
+            socket.setSoTimeout(5000);
+            StringBuilder command = new StringBuilder("*" + parts.length + "\r\n");
+            for (String part : parts) {
+                command.append('$')
+                        .append(part.length())
+                        .append("\r\n")
+                        .append(part)
+                        .append("\r\n");
+            }
+            socket.getOutputStream().write(command.toString().getBytes(StandardCharsets.UTF_8));
+            return new java.io.BufferedReader(
+                            new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
         }
     }
 
