@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from concurrent import futures
 
 import grpc
 import pytest
 
-from recsys_worker import cli, smoke
+from recsys_worker import cli, entry, smoke
 
 
 def test_health_messages_round_trip_by_hand():
@@ -62,7 +64,7 @@ def test_a_ready_platform_passes(monkeypatch, gateway, capsys):
     health = HealthServer({"readiness": smoke.SERVING})
     monkeypatch.setenv("RECSYS_API_KEY", "key-one-0123456789abcdef,key-two-0123456789abcdef")
     try:
-        code = cli.main(
+        code = entry.main(
             ["smoke", "--grpc", f"feature-service=127.0.0.1:{health.port}", "--gateway", url, "--timeout", "5"]
         )
     finally:
@@ -107,3 +109,21 @@ def test_checks_are_retried_until_they_pass():
         health.server.stop(None)
     assert [o.ok for o in outcomes] == [True]
     assert sleeps == [2.0]
+
+
+def test_the_smoke_command_imports_no_training_library():
+    # helm test runs it under a 256 Mi limit; torch alone is about 240 MB resident
+    probe = (
+        "import sys; from recsys_worker import entry; "
+        "code = entry.main(['smoke', '--gateway', 'http://127.0.0.1:9', '--timeout', '0.2']); "
+        "print(code, sorted(m for m in ('torch', 'numpy', 'onnx') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+
+    assert done.stdout.strip().splitlines()[-1] == "1 []"
+
+
+def test_the_full_command_line_still_knows_smoke():
+    args = cli.parser().parse_args(["smoke", "--gateway", "http://gateway:8080"])
+
+    assert args.gateway == "http://gateway:8080" and args.timeout == 120.0

@@ -79,10 +79,8 @@ def test_the_event_log_is_read_over_tls_as_an_acl_user_with_the_password_from_th
     )
     monkeypatch.setenv("REDIS_URL", f"rediss://{user}@{host}:{port}")
     monkeypatch.setenv("REDIS_PASSWORD", password)
-    args = cli.parser().parse_args(
-        ["evaluate", "--redis-url-env", "REDIS_URL", "--redis-password-env", "REDIS_PASSWORD", "--redis-ca-file", ca]
-        + ["--partitions", "1"]
-    )
+    options = ["--redis-url-env", "REDIS_URL", "--redis-password-env", "REDIS_PASSWORD", "--redis-ca-file", ca]
+    args = cli.parser().parse_args(["evaluate", *options, "--partitions", "1"])
 
     data = cli._read(args)
 

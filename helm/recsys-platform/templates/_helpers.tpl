@@ -39,10 +39,13 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version }}
 {{- toYaml (mergeOverwrite (deepCopy $root.Values.serviceDefaults) (deepCopy $own)) -}}
 {{- end }}
 
+{{/* <registry>/<image>:<tag><suffix>, pinned to image.digests.<image><suffix> when one is given */}}
 {{- define "recsys.image" -}}
 {{- $root := index . 0 -}}
 {{- $suffix := index . 2 | default "" -}}
-{{- printf "%s/%s:%s%s" $root.Values.image.registry (index . 1) ($root.Values.image.tag | default $root.Chart.AppVersion) $suffix -}}
+{{- $image := printf "%s/%s:%s%s" $root.Values.image.registry (index . 1) ($root.Values.image.tag | default $root.Chart.AppVersion) $suffix -}}
+{{- $digest := index ($root.Values.image.digests | default dict) (printf "%s%s" (index . 1) $suffix) -}}
+{{- if $digest }}{{ printf "%s@%s" $image $digest }}{{ else }}{{ $image }}{{ end -}}
 {{- end }}
 
 {{- define "recsys.serviceAccountName" -}}

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bundle, evaluation, parity, runtime, smoke, sources, training
+from . import bundle, evaluation, parity, runtime, smoke_cli, sources, training
 from .progress import Progress
 from .ranker import RankerParams
 from .retrieval import RetrievalParams
@@ -263,21 +263,6 @@ def cmd_verify(args) -> int:
     return 0
 
 
-def cmd_smoke(args) -> int:
-    targets = {}
-    for spec in args.grpc:
-        name, separator, address = spec.partition("=")
-        if not separator or not address:
-            raise ValueError(f"--grpc wants NAME=HOST:PORT, not {spec!r}")
-        targets[name] = address
-    if not targets and not args.gateway:
-        raise ValueError("nothing to check: give --grpc and/or --gateway")
-    outcomes = smoke.run(targets, args.gateway, health_service=args.health_service, deadline_s=args.timeout)
-    for outcome in outcomes:
-        print(f"{'ok  ' if outcome.ok else 'FAIL'} {outcome.target}: {outcome.detail}")
-    return 0 if all(o.ok for o in outcomes) else 1
-
-
 def cmd_parity_golden(args) -> int:
     parity.write(Path(args.out))
     print(f"wrote {args.out}: the feature parity fixture the recommendation-service's FeatureParityTest replays")
@@ -355,16 +340,11 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--out", help="JSON report (default: bench-results/quality-per-depth-<time>.json)")
     replay.set_defaults(run=cmd_replay)
 
-    check = commands.add_parser(
-        "smoke", help="a deployed platform answers: gRPC health of each service, one recommendation"
+    smoke_cli.add_arguments(
+        commands.add_parser(
+            "smoke", help="a deployed platform answers: gRPC health of each service, one recommendation"
+        )
     )
-    check.add_argument(
-        "--grpc", action="append", default=[], metavar="NAME=HOST:PORT", help="a service's gRPC address (repeatable)"
-    )
-    check.add_argument("--health-service", default="readiness", help="the gRPC health service name to ask for")
-    check.add_argument("--gateway", help="the gateway's base URL; the API key comes from RECSYS_API_KEY")
-    check.add_argument("--timeout", type=float, default=120.0, help="seconds to keep retrying before failing")
-    check.set_defaults(run=cmd_smoke)
 
     verify = commands.add_parser("verify", help="check a bundle directory: schema, checksums, shapes")
     verify.add_argument("bundle")

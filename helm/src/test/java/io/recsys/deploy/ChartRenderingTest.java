@@ -383,6 +383,37 @@ class ChartRenderingTest {
     }
 
     @Test
+    void anImagePinnedToADigestIsPulledByItAndTheOthersByTag() {
+        String digest = "sha256:" + "4f1c".repeat(16);
+        List<HasMetadata> objects = Manifests.parse(Chart.renderWithHooks(
+                Chart.values("image.digests.gateway", digest, "image.digests.python-worker", digest)));
+
+        for (Deployment deployment : Policies.ofKind(objects, Deployment.class)) {
+            String image = deployment
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .getFirst()
+                    .getImage();
+            if (deployment.getMetadata().getName().equals("recsys-gateway")) {
+                assertThat(image).isEqualTo("recsys/gateway:0.1.0@" + digest);
+            } else {
+                assertThat(image).doesNotContain("@");
+            }
+        }
+        assertThat(Policies.ofKind(objects, Pod.class)
+                        .getFirst()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getImage())
+                .isEqualTo("recsys/python-worker:0.1.0@" + digest);
+        assertThatThrownBy(() -> Chart.render(Chart.values("image.digests.gateway", "latest")))
+                .hasMessageContaining("/image/digests/gateway");
+    }
+
+    @Test
     void theBundledRedisKeepsItsPodLabelsAcrossChartVersions() {
         // an upgrade that only bumps the chart must not restart Redis (and reload its append-only file)
         StatefulSet redis = Policies.ofKind(Manifests.parse(Chart.render(Chart.values())), StatefulSet.class)
