@@ -289,13 +289,7 @@ class ChartRenderingTest {
                 java.nio.charset.StandardCharsets.UTF_8);
         assertThat(password).hasSize(40);
 
-        Container redis = Policies.ofKind(objects, StatefulSet.class)
-                .getFirst()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst();
+        Container redis = redisContainer(objects);
         assertThat(redis.getCommand()).first().isEqualTo("sh");
         assertThat(redis.getEnv()).anySatisfy(env -> {
             assertThat(env.getName()).isEqualTo("REDIS_PASSWORD");
@@ -315,15 +309,7 @@ class ChartRenderingTest {
                     .as(deployment.getMetadata().getName())
                     .isEqualTo(usesRedis);
         }
-        Container retrain = Policies.ofKind(objects, CronJob.class)
-                .getFirst()
-                .getSpec()
-                .getJobTemplate()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst();
+        Container retrain = retrainContainer(objects);
         assertThat(retrain.getArgs()).containsSubsequence("--redis-url-env", "REDIS_URL");
         assertThat(retrain.getArgs()).containsSubsequence("--redis-password-env", "REDIS_PASSWORD");
         assertThat(Stream.of(redis, retrain)
@@ -345,13 +331,7 @@ class ChartRenderingTest {
                 "retrain.enabled",
                 true)));
 
-        Container redis = Policies.ofKind(objects, StatefulSet.class)
-                .getFirst()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst();
+        Container redis = redisContainer(objects);
         assertThat(redis.getArgs()).containsSubsequence("--port", "0").containsSubsequence("--tls-port", "6379");
         assertThat(redis.getReadinessProbe().getExec().getCommand()).contains("--tls");
         for (Deployment deployment : Policies.ofKind(objects, Deployment.class)) {
@@ -370,15 +350,7 @@ class ChartRenderingTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(url.getStringData().get("redis-url")).startsWith("rediss://");
-        Container retrain = Policies.ofKind(objects, CronJob.class)
-                .getFirst()
-                .getSpec()
-                .getJobTemplate()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst();
+        Container retrain = retrainContainer(objects);
         assertThat(retrain.getArgs()).containsSubsequence("--redis-ca-file", "/redis-tls/ca.crt");
     }
 
@@ -600,5 +572,27 @@ class ChartRenderingTest {
                 .filter(d -> d.getMetadata().getName().equals(name))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    private static Container retrainContainer(List<HasMetadata> objects) {
+        return Policies.ofKind(objects, CronJob.class)
+                .getFirst()
+                .getSpec()
+                .getJobTemplate()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
+    }
+
+    static Container redisContainer(List<HasMetadata> objects) {
+        return Policies.ofKind(objects, StatefulSet.class)
+                .getFirst()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
     }
 }

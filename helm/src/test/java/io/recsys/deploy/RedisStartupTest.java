@@ -3,7 +3,6 @@ package io.recsys.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,16 +49,7 @@ class RedisStartupTest {
     void theRenderedCommandStartsARedisThatWantsThePasswordWhichNoCommandLineShows() throws Exception {
         Path server = onPath("redis-server");
         Path cli = onPath("redis-cli");
-        Container container = Manifests.parse(Chart.render(Chart.values())).stream()
-                .filter(StatefulSet.class::isInstance)
-                .map(StatefulSet.class::cast)
-                .findFirst()
-                .orElseThrow()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst();
+        Container container = ChartRenderingTest.redisContainer(Manifests.parse(Chart.render(Chart.values())));
         int port = freePort();
         List<String> command = new ArrayList<>();
         // the pod's paths are this test's directory; the image's redis-server is the installed one

@@ -3,7 +3,6 @@ package io.recsys.servicekit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.output.ValueOutput;
@@ -22,8 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** The hot-path link against a real Redis: batches, scripts, errors, timeouts and an outage. */
@@ -37,16 +34,7 @@ class RedisLinkTest {
 
     @BeforeEach
     void connect() {
-        factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(redis.host(), redis.port()),
-                LettuceClientConfiguration.builder()
-                        .commandTimeout(Duration.ofMillis(500))
-                        .clientOptions(ClientOptions.builder()
-                                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                                .build())
-                        .build());
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = FailFastFactory.connect(redis.host(), redis.port());
         link = new RedisLink(factory);
     }
 

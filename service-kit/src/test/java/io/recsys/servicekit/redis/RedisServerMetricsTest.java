@@ -2,7 +2,6 @@ package io.recsys.servicekit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.recsys.testsupport.RealRedis;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** Redis's own memory and persistence figures, read from a real server's INFO and exported as gauges. */
@@ -38,16 +35,7 @@ class RedisServerMetricsTest {
 
     @BeforeEach
     void connect() {
-        factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(redis.host(), redis.port()),
-                LettuceClientConfiguration.builder()
-                        .commandTimeout(Duration.ofMillis(500))
-                        .clientOptions(ClientOptions.builder()
-                                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                                .build())
-                        .build());
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = FailFastFactory.connect(redis.host(), redis.port());
         link = new RedisLink(factory);
     }
 
