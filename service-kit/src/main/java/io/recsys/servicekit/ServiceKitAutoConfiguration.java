@@ -19,7 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -80,34 +80,28 @@ public class ServiceKitAutoConfiguration {
         /**
          * On a Redis Cluster, the client also follows the topology: at once when a command is redirected (a failover, a
          * slot moved) and every {@code spring.data.redis.lettuce.cluster.refresh.period} (default here 10 s) anyway.
+         * Applied to the options Spring Boot builds, so that what it put there stays: the TLS trust of an SSL bundle
+         * ({@code spring.data.redis.ssl.bundle}) above all, which options made afresh would drop.
          */
         @Bean
-        LettuceClientConfigurationBuilderCustomizer failFastWhileDisconnected(
+        LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected(
                 @Value("${spring.data.redis.connect-timeout:1s}") Duration connectTimeout,
-                @Value("${spring.data.redis.cluster.nodes:}") String clusterNodes,
                 @Value("${spring.data.redis.lettuce.cluster.refresh.period:10s}") Duration refreshPeriod) {
-            SocketOptions socket = SocketOptions.builder()
-                    .connectTimeout(connectTimeout)
-                    .keepAlive(true)
-                    .build();
-            if (clusterNodes.isBlank()) {
-                return builder -> builder.clientOptions(ClientOptions.builder()
-                        .autoReconnect(true)
+            return options -> {
+                options.autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .socketOptions(socket)
-                        .timeoutOptions(TimeoutOptions.enabled())
-                        .build());
-            }
-            return builder -> builder.clientOptions(ClusterClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(socket)
-                    .timeoutOptions(TimeoutOptions.enabled())
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .socketOptions(SocketOptions.builder()
+                                .connectTimeout(connectTimeout)
+                                .keepAlive(true)
+                                .build())
+                        .timeoutOptions(TimeoutOptions.enabled());
+                if (options instanceof ClusterClientOptions.Builder cluster) {
+                    cluster.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers()
                             .enablePeriodicRefresh(refreshPeriod)
-                            .build())
-                    .build());
+                            .build());
+                }
+            };
         }
     }
 }

@@ -11,6 +11,7 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.recsys.localredis.LocalRedisServer;
 import io.recsys.localredis.RedisBinary;
+import io.recsys.servicekit.ServiceKitAutoConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -152,6 +158,35 @@ class RedisLinkTlsTest {
 
         assertThatThrownBy(() -> refused.call(commands -> commands.get("tls:key")))
                 .isInstanceOf(DataAccessException.class);
+    }
+
+    @Test
+    void theServicesPropertiesAsTheChartSetsThemForATlsRedisReachItThroughTheLink() {
+        // the environment the chart gives a Redis-using service for redis.tls.enabled, as Spring properties
+        new ApplicationContextRunner()
+                // as in a Spring Boot application: "1s" binds to a Duration
+                .withInitializer(context ->
+                        context.getBeanFactory().setConversionService(ApplicationConversionService.getSharedInstance()))
+                .withConfiguration(AutoConfigurations.of(
+                        SslAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class,
+                        ServiceKitAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.data.redis.host=localhost",
+                        "spring.data.redis.port=" + tlsPort,
+                        "spring.data.redis.username=" + USER,
+                        "spring.data.redis.password=" + PASSWORD,
+                        "spring.data.redis.ssl.enabled=true",
+                        "spring.data.redis.ssl.bundle=redis",
+                        "spring.ssl.bundle.pem.redis.truststore.certificate=file:" + certificates.resolve("ca.crt"))
+                .run(context -> {
+                    RedisLink wired = context.getBean(RedisLink.class);
+                    String written = wired.call(commands -> commands.set("tls:wired", "yes"));
+                    String user = wired.call(commands -> commands.aclWhoami());
+
+                    assertThat(written).isEqualTo("OK");
+                    assertThat(user).isEqualTo(USER);
+                });
     }
 
     private static void issueCertificates() throws IOException, InterruptedException {
