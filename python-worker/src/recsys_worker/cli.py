@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -10,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bundle, evaluation, parity, runtime, smoke_cli, sources, training
+from . import bundle, evaluation, generate, parity, runtime, smoke_cli, sources, training
 from .progress import Progress
 from .ranker import RankerParams
 from .retrieval import RetrievalParams
@@ -257,6 +258,18 @@ def cmd_replay(args) -> int:
     return 0
 
 
+def cmd_generate(args) -> int:
+    shape = generate.ShopShape(**{f.name: getattr(args, f.name) for f in dataclasses.fields(generate.ShopShape)})
+    rows = generate.write(shape, args.out, args.items_out)
+    print(f"wrote {args.out}: {rows:,} interactions of {shape.users:,} shoppers and {shape.items:,} items")
+    print(
+        "read it with: --csv "
+        + args.out
+        + " --basket-col session_id --weight-col weight --price-col price (the other columns are the defaults)"
+    )
+    return 0
+
+
 def cmd_verify(args) -> int:
     metadata = bundle.verify(args.bundle)
     print(f"{args.bundle}: {metadata['name']} {metadata['version']} is complete and consistent")
@@ -345,6 +358,18 @@ def parser() -> argparse.ArgumentParser:
             "smoke", help="a deployed platform answers: gRPC health of each service, one recommendation"
         )
     )
+
+    shop = commands.add_parser(
+        "generate", help="write a seeded interaction log shaped like a real shop's, at any size (CSV, .gz allowed)"
+    )
+    shop.add_argument("--out", required=True, help="the interactions CSV to write")
+    shop.add_argument("--items-out", help="also write the catalogue (item_id, category, price)")
+    for field in dataclasses.fields(generate.ShopShape):
+        default = field.default
+        shop.add_argument(
+            "--" + field.name.replace("_", "-"), type=type(default), default=default, help=f"(default {default})"
+        )
+    shop.set_defaults(run=cmd_generate)
 
     verify = commands.add_parser("verify", help="check a bundle directory: schema, checksums, shapes")
     verify.add_argument("bundle")
