@@ -8,8 +8,9 @@ What makes it look like a shop (each a parameter of ShopShape, all documented in
   so most shoppers come once or twice and a few come often.
 - **Taste**: each shopper has a favourite category; a share ``taste`` of their views are of items of it (in its
   own popularity order), the rest of the whole catalogue.
-- **Sessions and the funnel**: a session is ``1 + Geometric`` views a minute or so apart; each viewed item is put
-  in the cart with ``cart_rate``, and a session with a cart buys each carted item with ``purchase_rate``.
+- **Sessions and the funnel**: a session is a geometric number of views (at least one) a minute or so apart;
+  each viewed item is put in the cart with ``cart_rate``, and a session with a cart buys each carted item with
+  ``purchase_rate``.
 - **Repeat buyers**: a share ``repeaters`` of shoppers buy again what they bought, ``repeat_rate`` of their
   purchases coming back 7 to 60 days later.
 - **Seasonality**: weekends get ``weekend_factor`` times a weekday's sessions, evenings more than nights, and a
@@ -85,8 +86,9 @@ class _Catalogue:
         self.rank = rng.permutation(n)
         self.category = rng.integers(0, c, size=n)
         self.price = np.round(np.exp(rng.normal(2.0, 0.9, size=n)), 2)
-        popularity = _power_law(n, shape.popularity_exponent)[self.rank]
-        self.global_cdf = np.cumsum(popularity[np.argsort(self.rank)])
+        in_rank_order = _power_law(n, shape.popularity_exponent)
+        popularity = in_rank_order[self.rank]
+        self.global_cdf = np.cumsum(in_rank_order)
         self.by_rank = np.argsort(self.rank)
         # per category: its items in popularity order, and one monotone key array for all categories
         order = np.lexsort((self.rank, self.category))
@@ -147,7 +149,8 @@ def generate(shape: ShopShape, chunk_sessions: int = 200_000) -> Iterator[dict[s
         # seconds since the session began: about a minute between views
         gaps = rng.exponential(60.0, size=len(session_of_view)).astype(np.int64) + 5
         starts_at = np.cumsum(views) - views
-        offsets = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[starts_at] - gaps[starts_at], views)
+        elapsed = np.cumsum(gaps)
+        offsets = elapsed - np.repeat(elapsed[starts_at] - gaps[starts_at], views)
         view_user = user[session_of_view]
         uniform = rng.random(len(session_of_view))
         from_taste = rng.random(len(session_of_view)) < shape.taste
