@@ -89,6 +89,14 @@ redis-password
 {{- end -}}
 {{- end }}
 
+{{/* an environment variable's source: the bundled Redis's password */}}
+{{- define "recsys.redisPasswordFrom" -}}
+valueFrom:
+  secretKeyRef:
+    name: {{ include "recsys.redisAuthSecret" . }}
+    key: {{ include "recsys.redisAuthKey" . }}
+{{- end }}
+
 {{/* how a pod reaches the bundled Redis: address, password and the CA that signed its certificate */}}
 {{- define "recsys.bundledRedisEnv" -}}
 - name: SPRING_DATA_REDIS_HOST
@@ -97,10 +105,7 @@ redis-password
   value: "6379"
 {{- if .Values.redis.auth.enabled }}
 - name: SPRING_DATA_REDIS_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "recsys.redisAuthSecret" . }}
-      key: {{ include "recsys.redisAuthKey" . }}
+  {{- include "recsys.redisPasswordFrom" . | nindent 2 }}
 {{- end }}
 {{- if .Values.redis.tls.enabled }}
 - name: SPRING_DATA_REDIS_SSL_ENABLED

@@ -228,8 +228,8 @@ class ChartRenderingTest {
                                             .getMetadata()
                                             .getLabels()
                                             .get(label.getKey()))))
-                    .collect(java.util.stream.Collectors.collectingAndThen(
-                            java.util.stream.Collectors.toList(), List::getFirst));
+                    .findFirst()
+                    .orElseThrow();
             assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
             String port = monitor.getSpec().getPodMetricsEndpoints().getFirst().getPort();
             Container container =

@@ -17,10 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +45,8 @@ class RedisStartupTest {
 
     @Test
     void theRenderedCommandStartsARedisThatWantsThePasswordWhichNoCommandLineShows() throws Exception {
-        Path server = onPath("redis-server");
-        Path cli = onPath("redis-cli");
+        Path server = InstalledTool.find("redis-server", "redis-server");
+        Path cli = InstalledTool.find("redis-cli", "redis-server");
         Container container = ChartRenderingTest.redisContainer(Manifests.parse(Chart.render(Chart.values())));
         int port = freePort();
         List<String> command = new ArrayList<>();
@@ -125,21 +123,5 @@ class RedisStartupTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    private static Path onPath(String binary) {
-        Path found = Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
-                .map(dir -> Path.of(dir, binary))
-                .filter(Files::isExecutable)
-                .findFirst()
-                .orElse(null);
-        if (found == null) {
-            String reason = binary + " is not installed (Debian: apt-get install redis-server)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException(reason);
-            }
-            Assumptions.abort(reason);
-        }
-        return found;
     }
 }

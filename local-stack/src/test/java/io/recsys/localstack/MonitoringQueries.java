@@ -67,6 +67,7 @@ final class MonitoringQueries {
     private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without|on|ignoring)\\s*\\(([^)]*)\\)");
     private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][\\w:]*)\\s*\\{([^}]*)}");
     private static final Pattern MATCHER = Pattern.compile("(\\w+)\\s*(?:=~|!~|!=|=)");
+    private static final Pattern SCRAPED_LABEL = Pattern.compile("(\\w+)=\"");
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.])([a-zA-Z_:][\\w:]*)(?![\\w(])");
 
     /** What one query names: each metric with the labels it is filtered on, and the labels it groups by. */
@@ -157,7 +158,6 @@ final class MonitoringQueries {
     /** Metric name to the label keys it carries, from Prometheus's text format. */
     static Map<String, Set<String>> exported(String scrape) {
         Map<String, Set<String>> metrics = new LinkedHashMap<>();
-        Pattern label = Pattern.compile("(\\w+)=\"");
         for (String line : scrape.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -167,7 +167,7 @@ final class MonitoringQueries {
             String name = line.substring(0, brace >= 0 && brace < space ? brace : space);
             Set<String> labels = metrics.computeIfAbsent(name, n -> new LinkedHashSet<>());
             if (brace >= 0 && brace < space) {
-                Matcher matcher = label.matcher(line.substring(brace, line.lastIndexOf('}')));
+                Matcher matcher = SCRAPED_LABEL.matcher(line.substring(brace, line.lastIndexOf('}')));
                 while (matcher.find()) {
                     labels.add(matcher.group(1));
                 }
